@@ -1,0 +1,63 @@
+# tollgate — the two commands are `make run` and `make test`; everything else is for developers.
+BUILD       ?= build
+BUILD_FUZZ  ?= build-fuzz
+BUILD_ASAN  ?= build-asan
+JOBS        ?= $(shell nproc)
+OUT         ?= tollgate-sbom.cdx.json
+CMAKE_FLAGS ?=
+
+.PHONY: all run test build deps test-deps fuzz asan bench format format-check clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+test-deps:
+	@scripts/deps.sh test
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job: an SBOM of this machine's root file system.
+run: build
+	./$(BUILD)/tollgate sbom / -o $(OUT)
+	./$(BUILD)/tollgate sbom / --format table --no-hash -q | tail -n 3
+
+test: test-deps build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 2400
+
+# libFuzzer targets built with clang-19 (ASan + UBSan), one per parser of untrusted bytes.
+fuzz:
+	@scripts/deps.sh fuzz
+	cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+	  -DTOLLGATE_FUZZ=ON -DTOLLGATE_TESTS=OFF -DTOLLGATE_BENCH=OFF
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	@echo "fuzz targets: $(BUILD_FUZZ)/fuzz/*_fuzz (corpora in fuzz/corpus/)"
+
+# The unit tests under ASan + UBSan with clang-19.
+asan:
+	@scripts/deps.sh fuzz
+	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" -DTOLLGATE_BENCH=OFF
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	cd $(BUILD_ASAN) && ctest --output-on-failure -L unit -j $(JOBS)
+
+bench: build
+	@scripts/deps.sh bench
+	bash bench/sbom.sh
+
+format:
+	find src apps tests fuzz bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+
+format-check:
+	find src apps tests fuzz bench -name '*.cpp' -o -name '*.h' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf $(BUILD) $(BUILD_FUZZ) $(BUILD_ASAN)

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what tollgate needs to build and test, from Debian packages only (and, for test and
+# benchmark tooling, the npm registry into build/npm). Idempotent: installs only what is missing.
+#
+#   scripts/deps.sh build     compiler, CMake and libraries
+#   scripts/deps.sh test      + the peers and tools the tests run (debootstrap, ajv, ...)
+#   scripts/deps.sh fuzz      + clang-19 and its sanitizer runtimes
+#   scripts/deps.sh bench     + the peers the benchmarks compare against (cdxgen, hyperfine)
+set -euo pipefail
+what=${1:-build}
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+build_pkgs=(g++ cmake ninja-build make git pkg-config libssl-dev nlohmann-json3-dev libcli11-dev
+            libgtest-dev libgmock-dev libbenchmark-dev node-spdx-license-ids node-spdx-exceptions)
+test_pkgs=(debootstrap nodejs npm python3 python3-pip ca-certificates)
+fuzz_pkgs=(clang-19 libclang-rt-19-dev llvm-19)
+bench_pkgs=(hyperfine time)
+
+pkgs=("${build_pkgs[@]}")
+case "$what" in
+  build) ;;
+  test) pkgs+=("${test_pkgs[@]}") ;;
+  fuzz) pkgs+=("${fuzz_pkgs[@]}") ;;
+  bench) pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|fuzz|bench" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq || $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm tooling (test and benchmark only), cached under build/npm.
+npm_install() {
+  local dir=$here/build/npm
+  mkdir -p "$dir"
+  local need=()
+  for spec in "$@"; do
+    local name=${spec%@*}; [ -n "$name" ] || name=$spec
+    [ -d "$dir/node_modules/$name" ] || need+=("$spec")
+  done
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "deps: npm install ${need[*]}" >&2
+    (cd "$dir" && { [ -f package.json ] || echo '{"private":true}' > package.json; } &&
+     npm install --no-audit --no-fund --loglevel=error "${need[@]}" >/dev/null)
+  fi
+}
+case "$what" in
+  test) npm_install ajv-cli ajv-formats ;;
+  bench) npm_install ajv-cli ajv-formats @cyclonedx/cdxgen ;;
+esac

@@ -1,0 +1,49 @@
+// Turning a file tree into a Bom: the walk, the catalogers, hashing, and the dependency graph.
+//
+//   auto root = RootDir::open("/srv/rootfs");
+//   Diagnostics diag;
+//   Result<sbom::Bom> bom = catalog::scanTree(*root, catalog::ScanOptions{}, diag);
+//
+// Problems with single files (unreadable, malformed metadata) become warnings in `diag`; the only
+// errors are an unusable root (kIo / kNotFound).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tollgate/catalog/tree.h"
+#include "tollgate/sbom/bom.h"
+#include "tollgate/util/diagnostics.h"
+#include "tollgate/util/progress.h"
+#include "tollgate/util/result.h"
+
+namespace tollgate::catalog {
+
+// What one cataloger found. Component.files carry paths only; scanTree() fills in the hashes.
+struct Catalogue {
+  std::vector<sbom::Component> components;
+  std::vector<sbom::Dependency> dependencies;
+};
+
+// Catalogers: each reads the tree (and file contents through tree.root()) and never fails as a
+// whole; malformed inputs become warnings naming the path.
+[[nodiscard]] Catalogue catalogDpkg(const FileTree& tree, Diagnostics& diag);
+[[nodiscard]] Catalogue catalogNpm(const FileTree& tree, Diagnostics& diag);
+[[nodiscard]] Catalogue catalogPython(const FileTree& tree, Diagnostics& diag);
+// Every executable or shared library not owned by a package component in `owned`.
+[[nodiscard]] Catalogue catalogFiles(const FileTree& tree, const std::vector<sbom::Component>& owned,
+                                     Diagnostics& diag);
+
+struct ScanOptions {
+  std::vector<std::string> excludes;  // in-root prefixes not to walk
+  bool oneFileSystem = false;
+  bool hashFiles = true;              // SHA-256 of file entries and package-owned files
+  bool includePackageFiles = true;    // list the files each package owns
+  unsigned threads = 0;               // 0: all CPUs
+  Progress* progress = nullptr;
+};
+
+[[nodiscard]] Result<sbom::Bom> scanTree(const RootDir& root, const ScanOptions& opts,
+                                         Diagnostics& diag);
+
+}  // namespace tollgate::catalog

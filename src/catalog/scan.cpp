@@ -1,0 +1,157 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <unordered_map>
+
+#include "tollgate/catalog/catalog.h"
+#include "tollgate/util/hash.h"
+#include "tollgate/util/parallel.h"
+#include "tollgate/util/strings.h"
+
+namespace tollgate::catalog {
+namespace {
+
+// Reads KEY=VALUE lines of os-release(5), unquoting values.
+std::map<std::string, std::string> parseOsRelease(std::string_view text) {
+  std::map<std::string, std::string> out;
+  for (auto line : split(text, '\n')) {
+    line = trim(line);
+    if (line.empty() || line.front() == '#') continue;
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view v = trim(line.substr(eq + 1));
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
+      v = v.substr(1, v.size() - 2);
+    out[std::string(trim(line.substr(0, eq)))] = std::string(v);
+  }
+  return out;
+}
+
+void describeSubject(const FileTree& tree, sbom::Metadata& meta) {
+  meta.subjectName = tree.root().path().string();
+  meta.subjectType = "file";
+  for (const char* p : {"/etc/os-release", "/usr/lib/os-release"}) {
+    auto text = tree.root().readFile(p, 1 << 16);
+    if (!text) continue;
+    auto os = parseOsRelease(*text);
+    if (os.contains("ID")) {
+      meta.subjectType = "operating-system";
+      meta.subjectName = os["ID"];
+      meta.subjectVersion = os.contains("VERSION_ID") ? os["VERSION_ID"] : "";
+      for (const char* k : {"ID", "VERSION_ID", "VERSION_CODENAME", "PRETTY_NAME"})
+        if (os.contains(k)) meta.properties[std::string("tollgate:os:") + toLower(k)] = os[k];
+      meta.properties["tollgate:root"] = tree.root().path().string();
+    }
+    break;
+  }
+}
+
+struct HashJob {
+  std::string path;  // resolved in-root path (a regular file)
+  std::string sha256;
+  bool ok = false;
+};
+
+void hashAll(const FileTree& tree, std::vector<HashJob>& jobs, unsigned threads, Progress* progress,
+             Diagnostics& diag) {
+  if (progress) progress->setPhase("hashing", jobs.size());
+  constexpr std::size_t kBuf = 1 << 20;  // big sequential reads
+  std::vector<std::unique_ptr<std::byte[]>> buffers(threads);
+  parallelFor(jobs.size(), threads, [&](unsigned worker, std::size_t i) {
+    auto& buf = buffers[worker];
+    if (!buf) buf = std::make_unique<std::byte[]>(kBuf);
+    HashJob& job = jobs[i];
+    std::string rel = job.path.substr(1);
+    UniqueFd fd(::openat(tree.root().fd(), rel.c_str(),
+                         O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+    if (!fd) {
+      if (errno != ENOENT) diag.warn(job.path, std::string("cannot open: ") + std::strerror(errno));
+      if (progress) progress->tick();
+      return;
+    }
+    ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    auto digest = sha256Fd(fd.get(), std::span(buf.get(), kBuf), job.path);
+    if (digest) {
+      job.sha256 = std::move(*digest);
+      job.ok = true;
+    } else {
+      diag.warn(digest.error());
+    }
+    if (progress) progress->tick();
+  });
+}
+
+}  // namespace
+
+Result<sbom::Bom> scanTree(const RootDir& root, const ScanOptions& opts, Diagnostics& diag) {
+  unsigned threads = opts.threads ? opts.threads : defaultThreads();
+  WalkOptions wopts;
+  wopts.excludes = opts.excludes;
+  wopts.oneFileSystem = opts.oneFileSystem;
+  wopts.threads = threads;
+  wopts.progress = opts.progress;
+  if (opts.progress) opts.progress->setPhase("walking");
+  auto entries = walkTree(root, wopts, diag);
+  if (!entries) return std::unexpected(entries.error());
+  FileTree tree(root, std::move(*entries));
+
+  sbom::Bom bom;
+  describeSubject(tree, bom.metadata);
+
+  if (opts.progress) opts.progress->setPhase("cataloguing");
+  for (auto* cataloger : {&catalogDpkg, &catalogNpm, &catalogPython}) {
+    Catalogue c = cataloger(tree, diag);
+    std::move(c.components.begin(), c.components.end(), std::back_inserter(bom.components));
+    std::move(c.dependencies.begin(), c.dependencies.end(), std::back_inserter(bom.dependencies));
+  }
+  {
+    Catalogue c = catalogFiles(tree, bom.components, diag);
+    std::move(c.components.begin(), c.components.end(), std::back_inserter(bom.components));
+    std::move(c.dependencies.begin(), c.dependencies.end(), std::back_inserter(bom.dependencies));
+  }
+  if (!opts.includePackageFiles)
+    for (auto& c : bom.components) c.files.clear();
+
+  if (opts.hashFiles) {
+    // Every distinct regular file named by a component, hashed once, in parallel.
+    std::unordered_map<std::string, std::size_t> jobIndex;
+    std::vector<HashJob> jobs;
+    std::unordered_map<std::string, std::string> resolvedOf;  // declared path -> resolved path
+    auto want = [&](const std::string& declared) {
+      if (resolvedOf.contains(declared)) return;
+      const FileEntry* e = tree.findResolved(declared);
+      if (!e || e->type != EntryType::kRegular) {
+        resolvedOf.emplace(declared, std::string());
+        return;
+      }
+      resolvedOf.emplace(declared, e->path);
+      if (jobIndex.emplace(e->path, jobs.size()).second) jobs.push_back(HashJob{e->path, {}, false});
+    };
+    for (const auto& c : bom.components) {
+      for (const auto& f : c.files) want(f.path);
+      if (c.type == sbom::ComponentType::kFile && !c.evidencePaths.empty())
+        want(c.evidencePaths.front());
+    }
+    hashAll(tree, jobs, threads, opts.progress, diag);
+    auto digestOf = [&](const std::string& declared) -> const HashJob* {
+      auto r = resolvedOf.find(declared);
+      if (r == resolvedOf.end() || r->second.empty()) return nullptr;
+      const HashJob& j = jobs[jobIndex.at(r->second)];
+      return j.ok ? &j : nullptr;
+    };
+    for (auto& c : bom.components) {
+      for (auto& f : c.files)
+        if (const HashJob* j = digestOf(f.path)) f.hashes.push_back({"SHA-256", j->sha256});
+      if (c.type == sbom::ComponentType::kFile && !c.evidencePaths.empty())
+        if (const HashJob* j = digestOf(c.evidencePaths.front()))
+          c.hashes.push_back({"SHA-256", j->sha256});
+    }
+  }
+  return bom;
+}
+
+}  // namespace tollgate::catalog

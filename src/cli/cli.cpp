@@ -1,0 +1,94 @@
+#include "tollgate/cli/cli.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <random>
+
+#include "commands.h"
+
+extern const char* const kTollgateVersion;
+extern const char* const kTollgateCommit;
+
+namespace tollgate::cli {
+
+void printError(const Env& env, const std::string& line) { *env.err << "tollgate: " << line << '\n'; }
+
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  std::array<char, 32> buf{};
+  std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf.data();
+}
+
+Env systemEnv() {
+  Env env;
+  env.now = [] {
+    // SOURCE_DATE_EPOCH (reproducible-builds.org) pins the timestamp for reproducible output.
+    if (const char* s = std::getenv("SOURCE_DATE_EPOCH")) {
+      char* end = nullptr;
+      long long v = std::strtoll(s, &end, 10);
+      if (end && *end == '\0' && v >= 0)
+        return std::chrono::system_clock::time_point(std::chrono::seconds(v));
+    }
+    return std::chrono::system_clock::now();
+  };
+  env.uuid = [] {
+    std::array<unsigned char, 16> b{};
+    std::random_device rd;
+    for (auto& x : b) x = static_cast<unsigned char>(rd());
+    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+    char out[37];
+    std::snprintf(out, sizeof out,
+                  "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                  b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                  b[14], b[15]);
+    return std::string(out);
+  };
+  env.out = &std::cout;
+  env.err = &std::cerr;
+  env.stderrIsTerminal = ::isatty(STDERR_FILENO) == 1;
+  return env;
+}
+
+int run(int argc, char** argv, const Env& env) {
+  CLI::App app{"tollgate: software supply-chain defence (SBOM, release diff, egress control)",
+               "tollgate"};
+  app.set_version_flag("--version", std::string("tollgate ") + kTollgateVersion + " (commit " +
+                                        kTollgateCommit + ")");
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  Action sbom = addSbomCommand(app, env);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    *env.out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp& e) {
+    *env.out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion& e) {
+    *env.out << e.what() << '\n';
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    // Subcommand help arrives here too (as CallForHelp raised inside the subcommand).
+    if (e.get_exit_code() == 0) {
+      return app.exit(e, *env.out, *env.err);
+    }
+    printError(env, std::string("usage: ") + e.what() + " (see 'tollgate --help')");
+    return 2;
+  }
+  if (app.got_subcommand("sbom")) return sbom();
+  return 2;
+}
+
+}  // namespace tollgate::cli

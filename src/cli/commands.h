@@ -1,0 +1,20 @@
+// One function per subcommand: each adds its CLI11 subcommand and returns the action to run.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "tollgate/cli/cli.h"
+
+namespace tollgate::cli {
+
+using Action = std::function<int()>;
+
+// Registers `tollgate sbom` on `app`; the returned action runs it after parsing.
+Action addSbomCommand(CLI::App& app, const Env& env);
+
+// Helpers shared by commands.
+void printError(const Env& env, const std::string& line);
+[[nodiscard]] std::string rfc3339(std::chrono::system_clock::time_point t);
+
+}  // namespace tollgate::cli

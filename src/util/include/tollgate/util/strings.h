@@ -1,0 +1,22 @@
+// Small string helpers shared by the parsers. All are pure and allocation-light.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tollgate {
+
+[[nodiscard]] std::string_view trim(std::string_view s);
+[[nodiscard]] std::string toLower(std::string_view s);
+// Splits on `sep`; keeps empty fields.
+[[nodiscard]] std::vector<std::string_view> split(std::string_view s, char sep);
+[[nodiscard]] bool startsWith(std::string_view s, std::string_view prefix);
+[[nodiscard]] bool endsWith(std::string_view s, std::string_view suffix);
+// Replaces control characters and invalid UTF-8 so that a value from untrusted input is safe to
+// print on one line of a terminal or log.
+[[nodiscard]] std::string printable(std::string_view s, std::size_t maxLen = 200);
+// True when `s` is well-formed UTF-8.
+[[nodiscard]] bool isValidUtf8(std::string_view s);
+
+}  // namespace tollgate
