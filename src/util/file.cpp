@@ -69,23 +69,38 @@ Result<std::string> readFile(const std::filesystem::path& path, std::uint64_t ma
   return readFd(fd.get(), path.string(), maxBytes);
 }
 
+namespace {
+Status writeAll(int fd, std::string_view data, const std::string& label) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(ErrorCode::kIo, "write failed: " + errnoText(), label);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+}  // namespace
+
 Status writeFileAtomic(const std::filesystem::path& path, std::string_view data) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    // A device or pipe (/dev/null, /dev/stdout, a FIFO) cannot be replaced: write to it directly.
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) return fail(ErrorCode::kIo, "cannot open: " + errnoText(), path.string());
+    return writeAll(fd.get(), data, path.string());
+  }
   auto dir = path.parent_path();
   if (dir.empty()) dir = ".";
   std::random_device rd;
   std::string tmp = (dir / ("." + path.filename().string() + ".tmp" + std::to_string(rd()))).string();
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd) return fail(ErrorCode::kIo, "cannot create: " + errnoText(), tmp);
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      auto e = fail(ErrorCode::kIo, "write failed: " + errnoText(), path.string());
-      ::unlink(tmp.c_str());
-      return e;
-    }
-    done += static_cast<std::size_t>(n);
+  if (auto w = writeAll(fd.get(), data, path.string()); !w) {
+    ::unlink(tmp.c_str());
+    return w;
   }
   if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) {
     auto e = fail(ErrorCode::kIo, "cannot flush: " + errnoText(), path.string());

@@ -20,7 +20,8 @@ namespace tollgate {
                                          std::uint64_t maxBytes = 64ull << 20);
 
 // Writes `data` to `path` atomically: a temporary file in the same directory, fsync, rename.
-// A reader sees the old file or the new one, never a torn one. Errors: kIo.
+// A reader sees the old file or the new one, never a torn one. An existing non-regular target
+// (/dev/null, a FIFO) is written to directly. Errors: kIo.
 [[nodiscard]] Status writeFileAtomic(const std::filesystem::path& path, std::string_view data);
 
 // An opened root directory inside which paths are resolved like a chroot would: absolute symlink

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# tollgate sbom against its peer, in one run:
+#   1. a debootstrap bookworm minbase root and an npm project (express, lodash, axios, jest):
+#      tollgate vs cdxgen (npm @cyclonedx/cdxgen, `-t rootfs|js --no-install-deps`, offline),
+#      alternating runs, median wall time, peak RSS, component counts against the oracles;
+#   2. hashing throughput: tollgate on a tree of large binaries vs `sha256sum` and
+#      `openssl speed -evp sha256` (the per-core limit).
+# Goals (issue 2): >= 20x faster than cdxgen on the root, hashing >= 75% of the OpenSSL per-core
+# limit on each core, peak memory < 200 MB.
+#
+# usage: bench/sbom.sh            (RUNS=N for more timed runs; BUILD=dir for another build dir)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$here/build}
+RUNS=${RUNS:-3}
+TOLLGATE=${TOLLGATE:-$BUILD/tollgate}
+export TOLLGATE_BUILD_DIR=$BUILD TZ=UTC LC_ALL=C
+OUT=$BUILD/bench-sbom
+mkdir -p "$OUT"
+
+[ -x "$TOLLGATE" ] || { echo "bench: build first (make build)" >&2; exit 2; }
+"$here/scripts/deps.sh" bench >&2
+TIME=$(type -P time)
+CDXGEN=$BUILD/npm/node_modules/.bin/cdxgen
+
+# ---- inputs (cached under the build dir) ---------------------------------------------------------
+source "$here/tests/integration/lib/rootfs.sh"
+ROOTFS=$(tollgate_rootfs_bookworm)
+NPMPROJ=$BUILD/cache/npm-project
+if [ ! -d "$NPMPROJ/node_modules" ]; then
+  tmp=$(mktemp -d "$BUILD/cache/npm-project.XXXXXX")
+  (cd "$tmp" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error \
+     express lodash axios jest >/dev/null)
+  rm -rf "$NPMPROJ"; mv "$tmp" "$NPMPROJ"
+fi
+
+OFFLINE=()
+if unshare -n true 2>/dev/null; then OFFLINE=(unshare -n); fi
+unset FETCH_LICENSE CDXGEN_FETCH_PKG_METADATA CDXGEN_DEBUG_MODE
+export TMPDIR=$OUT/tmp; mkdir -p "$TMPDIR"
+
+cmd_for() {  # TOOL KIND DIR OUTFILE
+  local t=rootfs; [ "$2" = npm ] && t=js
+  case $1 in
+    tollgate) echo "$TOLLGATE sbom $3 -q -o $4" ;;
+    cdxgen) echo "$CDXGEN -t $t --no-install-deps -o $4 $3" ;;
+  esac
+}
+run_once() {  # TOOL KIND DIR
+  local out=$OUT/$1-$2.json
+  rm -f "$out"
+  "$TIME" -f '%e %M %x' -a -o "$OUT/$1-$2.times" "${OFFLINE[@]}" sh -c "$(cmd_for "$1" "$2" "$3" "$out")" \
+    >"$OUT/$1-$2.log" 2>&1 || true
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+count() {  # FILE PURLTYPE
+  python3 - "$1" "$2" <<'PY' 2>/dev/null || echo -
+import json, sys
+def walk(cs):
+    for c in cs or []:
+        yield c; yield from walk(c.get("components"))
+bom = json.load(open(sys.argv[1]))
+print(len({c["purl"] for c in walk(bom.get("components")) if c.get("purl", "").startswith(f"pkg:{sys.argv[2]}/")}))
+PY
+}
+oracle() {
+  case $1 in
+    rootfs) dpkg-query --admindir="$ROOTFS/var/lib/dpkg" -W -f '${Package} ${Version} ${Architecture}\n' | sort -u | wc -l ;;
+    npm) (cd "$NPMPROJ" && npm ls --all --json 2>/dev/null) | python3 -c '
+import json, sys
+seen = set()
+def rec(d):
+    for n, v in (d or {}).items():
+        if v.get("version"): seen.add((v.get("name", n), v["version"]))
+        rec(v.get("dependencies"))
+rec(json.load(sys.stdin).get("dependencies")); print(len(seen))' ;;
+  esac
+}
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "tollgate: $("$TOLLGATE" --version)   cdxgen: $("$CDXGEN" --version 2>/dev/null | tail -1)"
+printf '%-7s %-9s %9s %9s %5s %11s %7s\n' input tool median_s peak_MiB exit components oracle
+for kind in rootfs npm; do
+  dir=$ROOTFS; purl=deb
+  [ "$kind" = npm ] && { dir=$NPMPROJ; purl=npm; }
+  for t in tollgate cdxgen; do rm -f "$OUT/$t-$kind.times"; done
+  for _ in $(seq 0 "$RUNS"); do  # run 0 warms the page cache
+    for t in tollgate cdxgen; do run_once $t $kind "$dir"; done
+  done
+  declare -A med=()
+  for t in tollgate cdxgen; do
+    rows=$(grep -E '^[0-9.]+ [0-9]+ [0-9-]+$' "$OUT/$t-$kind.times" | tail -n "$RUNS")
+    med[$t]=$(cut -d' ' -f1 <<<"$rows" | median)
+    peak=$(cut -d' ' -f2 <<<"$rows" | median)
+    printf '%-7s %-9s %9s %9d %5s %11s %7s\n' $kind $t "${med[$t]}" $((${peak%.*} / 1024)) \
+      "$(tail -n1 <<<"$rows" | cut -d' ' -f3)" "$(count "$OUT/$t-$kind.json" $purl)" "$(oracle $kind)"
+  done
+  awk -v a="${med[tollgate]}" -v b="${med[cdxgen]}" -v k=$kind \
+    'BEGIN { if (a > 0) printf "%-7s speed-up tollgate vs cdxgen: %.1fx (goal >= 20x on rootfs)\n", k, b / a }'
+  unset med
+done
+
+# ---- hashing throughput ------------------------------------------------------------------------
+HB=$BUILD/cache/hashbench
+if [ ! -f "$HB/.done" ]; then
+  rm -rf "$HB"; mkdir -p "$HB"
+  for i in 1 2 3 4 5 6 7 8; do head -c $((128 << 20)) /dev/urandom >"$HB/blob$i.so"; done
+  chmod 755 "$HB"/*.so
+  touch "$HB/.done"
+fi
+bytes=$(du -cb "$HB"/*.so | tail -1 | cut -f1)
+cat "$HB"/*.so >/dev/null  # page cache
+t_tg=$( { "$TIME" -f '%e' "$TOLLGATE" sbom "$HB" -q >/dev/null; } 2>&1 | tail -1)
+t_sum=$( { "$TIME" -f '%e' sha256sum "$HB"/*.so >/dev/null; } 2>&1 | tail -1)
+ossl=$(openssl speed -evp sha256 -bytes 1048576 -seconds 3 2>/dev/null | awk '/^sha256|^SHA256/ {v=$NF} END {sub("k","",v); print v*1000}')
+cores=$(nproc)
+python3 - "$bytes" "$t_tg" "$t_sum" "$ossl" "$cores" <<'PY'
+import sys
+b, ttg, tsum, ossl, cores = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+mb = 1e6
+tg = b / ttg / mb
+per_core = tg / cores
+print(f"hashing: {b/mb:.0f} MB of binaries, page cache warm")
+print(f"  openssl speed -evp sha256 (1 core) {ossl/mb:8.0f} MB/s")
+print(f"  sha256sum (1 core)                 {b/tsum/mb:8.0f} MB/s")
+print(f"  tollgate sbom ({cores} cores)            {tg:8.0f} MB/s = {per_core:.0f} MB/s per core"
+      f" = {per_core/(ossl/mb)*100:.0f}% of the OpenSSL per-core limit (goal >= 75%)")
+PY
