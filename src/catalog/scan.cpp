@@ -113,6 +113,11 @@ Result<sbom::Bom> scanTree(const RootDir& root, const ScanOptions& opts, Diagnos
     std::move(c.components.begin(), c.components.end(), std::back_inserter(bom.components));
     std::move(c.dependencies.begin(), c.dependencies.end(), std::back_inserter(bom.dependencies));
   }
+  {
+    Catalogue c = catalogBinaries(tree, bom.components, diag);
+    std::move(c.components.begin(), c.components.end(), std::back_inserter(bom.components));
+    std::move(c.dependencies.begin(), c.dependencies.end(), std::back_inserter(bom.dependencies));
+  }
   if (!opts.includePackageFiles)
     for (auto& c : bom.components) c.files.clear();
 

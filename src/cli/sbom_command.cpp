@@ -25,6 +25,7 @@ struct SbomArgs {
   bool noHash = false;
   bool noPackageFiles = false;
   bool quiet = false;
+  bool verbose = false;
   unsigned threads = 0;
 };
 
@@ -98,8 +99,17 @@ int runSbom(const SbomArgs& a, const Env& env) {
   if (bom->metadata.subjectName.empty()) bom->metadata.subjectName = a.path;
   bom->normalize();
 
-  if (!a.quiet)
-    for (const auto& w : diag.warnings()) *env.err << "tollgate: warning: " << w.where << ": " << w.what << '\n';
+  if (!a.quiet) {
+    // A live root can give hundreds of warnings (files vanishing under /var, say): show the
+    // first ones and a count unless --verbose asks for all.
+    constexpr std::size_t kShown = 20;
+    auto warnings = diag.warnings();
+    for (std::size_t i = 0; i < warnings.size() && (a.verbose || i < kShown); ++i)
+      *env.err << "tollgate: warning: " << warnings[i].where << ": " << warnings[i].what << '\n';
+    if (!a.verbose && warnings.size() > kShown)
+      *env.err << "tollgate: " << warnings.size() - kShown
+               << " more warnings (--verbose shows them all)\n";
+  }
 
   std::string text = sbom::write(*bom, *format);
   if (a.output.empty() || a.output == "-") {
@@ -135,6 +145,7 @@ Action addSbomCommand(CLI::App& app, const Env& env) {
                 "Do not list the files each package owns");
   cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all CPUs)");
   cmd->add_flag("-q,--quiet", args->quiet, "No warnings, progress or summary on stderr");
+  cmd->add_flag("-v,--verbose", args->verbose, "Print every warning (default: the first 20)");
   return [args, &env] { return runSbom(*args, env); };
 }
 

@@ -34,6 +34,12 @@ struct Catalogue {
 [[nodiscard]] Catalogue catalogFiles(const FileTree& tree, const std::vector<sbom::Component>& owned,
                                      Diagnostics& diag);
 
+// Identifies what each file component is (ELF, PE with Authenticode, Mach-O, Go and Rust build
+// info, ...) and enriches it in place (properties, purl where derivable); returns components for
+// what the binaries bundle (Go modules, Rust crates) and edges binary -> bundled component.
+[[nodiscard]] Catalogue catalogBinaries(const FileTree& tree, std::vector<sbom::Component>& components,
+                                        Diagnostics& diag);
+
 struct ScanOptions {
   std::vector<std::string> excludes;  // in-root prefixes not to walk
   bool oneFileSystem = false;
