@@ -1,0 +1,513 @@
+#include "tollgate/classify/decode.h"
+
+#include <brotli/decode.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "tollgate/util/c_handle.h"
+#include "tollgate/util/strings.h"
+
+namespace tollgate::classify {
+namespace {
+
+constexpr std::size_t kOutChunk = 64 * 1024;
+
+// z_stream lives by value; inflateEnd only after a successful inflateInit2.
+struct ZStream {
+  z_stream s{};
+  bool live = false;
+  ZStream() = default;
+  ZStream(const ZStream&) = delete;
+  ZStream& operator=(const ZStream&) = delete;
+  ~ZStream() {
+    if (live) inflateEnd(&s);
+  }
+};
+
+using BrotliState = CHandle<BrotliDecoderState, &BrotliDecoderDestroyInstance>;
+using ZstdDctx = CHandle<ZSTD_DCtx, &ZSTD_freeDCtx>;
+
+int hexValue(unsigned char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void appendUtf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+constexpr std::array<std::int8_t, 256> makeB64Table(bool url) {
+  std::array<std::int8_t, 256> t{};
+  for (auto& x : t) x = -1;
+  for (int i = 0; i < 26; ++i) {
+    t[static_cast<std::size_t>('A' + i)] = static_cast<std::int8_t>(i);
+    t[static_cast<std::size_t>('a' + i)] = static_cast<std::int8_t>(26 + i);
+  }
+  for (int i = 0; i < 10; ++i)
+    t[static_cast<std::size_t>('0' + i)] = static_cast<std::int8_t>(52 + i);
+  t[static_cast<std::size_t>(url ? '-' : '+')] = 62;
+  t[static_cast<std::size_t>(url ? '_' : '/')] = 63;
+  return t;
+}
+constexpr auto kB64Std = makeB64Table(false);
+constexpr auto kB64Url = makeB64Table(true);
+
+}  // namespace
+
+class DecompressorImpl {
+ public:
+  Compression kind;
+  std::uint64_t maxOutput;
+  std::uint64_t produced = 0;
+  std::uint64_t consumed = 0;
+  bool ended = false;
+  bool started = false;  // for deflate: the wrapper is chosen from the first bytes
+  ZStream z;
+  BrotliState br;
+  ZstdDctx zstd;
+  bool zstdInFrame = false;
+
+  DecompressorImpl(Compression k, std::uint64_t max) : kind(k), maxOutput(max) {}
+
+  Status grow(std::string& out, std::size_t n) {
+    produced += n;
+    if (produced > maxOutput)
+      return fail(ErrorCode::kLimit, std::string(toString(kind)) + ": decoded size exceeds " +
+                                         std::to_string(maxOutput) + " bytes");
+    (void)out;
+    return {};
+  }
+
+  Status initZlib(int windowBits) {
+    if (inflateInit2(&z.s, windowBits) != Z_OK)
+      return fail(ErrorCode::kInternal, "zlib: cannot initialise inflate");
+    z.live = true;
+    return {};
+  }
+
+  Status feedZlib(std::string_view in, std::string& out) {
+    if (!started) {
+      started = true;
+      int bits = 15 + 32;  // gzip or zlib, auto-detected
+      if (kind == Compression::kDeflate) {
+        // RFC 1950 header: CMF/FLG with CM=8 and a multiple of 31; otherwise raw deflate.
+        bool zlibHeader =
+            in.size() >= 2 && (static_cast<unsigned char>(in[0]) & 0x0F) == 8 &&
+            ((static_cast<unsigned char>(in[0]) << 8) | static_cast<unsigned char>(in[1])) % 31 ==
+                0;
+        bits = zlibHeader ? 15 : -15;
+      } else {
+        bits = 15 + 16;
+      }
+      if (auto st = initZlib(bits); !st) return st;
+    }
+    z.s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.s.avail_in = static_cast<uInt>(in.size());
+    while (!ended && z.s.avail_in > 0) {
+      std::size_t old = out.size();
+      out.resize(old + kOutChunk);
+      z.s.next_out = reinterpret_cast<Bytef*>(out.data() + old);
+      z.s.avail_out = static_cast<uInt>(kOutChunk);
+      std::uint64_t before = z.s.avail_in;
+      int rc = inflate(&z.s, Z_NO_FLUSH);
+      std::size_t got = kOutChunk - z.s.avail_out;
+      out.resize(old + got);
+      consumed += before - z.s.avail_in;
+      if (auto st = grow(out, got); !st) return st;
+      if (rc == Z_STREAM_END) {
+        ended = true;
+        break;
+      }
+      if (rc == Z_BUF_ERROR && got == 0) break;
+      if (rc != Z_OK && rc != Z_BUF_ERROR)
+        return fail(ErrorCode::kInvalidInput,
+                    std::string(toString(kind)) + ": corrupt data (" +
+                        (z.s.msg ? z.s.msg : "error " + std::to_string(rc)) + ")",
+                    "", consumed);
+    }
+    return {};
+  }
+
+  Status feedBrotli(std::string_view in, std::string& out) {
+    if (!br) {
+      br.reset(BrotliDecoderCreateInstance(nullptr, nullptr, nullptr));
+      if (!br) return fail(ErrorCode::kInternal, "brotli: cannot create decoder");
+    }
+    const auto* next = reinterpret_cast<const std::uint8_t*>(in.data());
+    std::size_t avail = in.size();
+    while (!ended) {
+      std::size_t old = out.size();
+      out.resize(old + kOutChunk);
+      auto* nextOut = reinterpret_cast<std::uint8_t*>(out.data() + old);
+      std::size_t availOut = kOutChunk;
+      std::size_t before = avail;
+      auto rc =
+          BrotliDecoderDecompressStream(br.get(), &avail, &next, &availOut, &nextOut, nullptr);
+      std::size_t got = kOutChunk - availOut;
+      out.resize(old + got);
+      consumed += before - avail;
+      if (auto st = grow(out, got); !st) return st;
+      if (rc == BROTLI_DECODER_RESULT_SUCCESS) {
+        ended = true;
+      } else if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT) {
+        break;
+      } else if (rc == BROTLI_DECODER_RESULT_ERROR) {
+        return fail(ErrorCode::kInvalidInput,
+                    std::string("br: corrupt data (") +
+                        BrotliDecoderErrorString(BrotliDecoderGetErrorCode(br.get())) + ")",
+                    "", consumed);
+      }
+    }
+    return {};
+  }
+
+  Status feedZstd(std::string_view in, std::string& out) {
+    if (!zstd) {
+      zstd.reset(ZSTD_createDCtx());
+      if (!zstd) return fail(ErrorCode::kInternal, "zstd: cannot create decoder");
+      // Bound the window so a hostile frame cannot ask for gigabytes (RFC 8878 §3.1.1.1.2).
+      ZSTD_DCtx_setParameter(zstd.get(), ZSTD_d_windowLogMax, 27);
+    }
+    ZSTD_inBuffer ib{in.data(), in.size(), 0};
+    while (ib.pos < ib.size || zstdInFrame) {
+      std::size_t old = out.size();
+      out.resize(old + kOutChunk);
+      ZSTD_outBuffer ob{out.data() + old, kOutChunk, 0};
+      std::size_t before = ib.pos;
+      std::size_t rc = ZSTD_decompressStream(zstd.get(), &ob, &ib);
+      out.resize(old + ob.pos);
+      consumed += ib.pos - before;
+      if (ZSTD_isError(rc))
+        return fail(ErrorCode::kInvalidInput,
+                    std::string("zstd: corrupt data (") + ZSTD_getErrorName(rc) + ")", "",
+                    consumed);
+      if (auto st = grow(out, ob.pos); !st) return st;
+      zstdInFrame = rc != 0;
+      if (rc == 0) {
+        // A frame ended; concatenated frames may follow, skippable ones too.
+        ended = ib.pos == ib.size;
+        if (ib.pos == ib.size) break;
+        ended = false;
+      } else if (ob.pos < kOutChunk && ib.pos == ib.size) {
+        break;  // needs more input
+      }
+    }
+    return {};
+  }
+};
+
+std::optional<Compression> compressionFromName(std::string_view name) {
+  std::string n = toLower(trim(name));
+  if (n == "gzip" || n == "x-gzip") return Compression::kGzip;
+  if (n == "deflate") return Compression::kDeflate;
+  if (n == "br") return Compression::kBrotli;
+  if (n == "zstd") return Compression::kZstd;
+  return std::nullopt;
+}
+
+std::string_view toString(Compression c) noexcept {
+  switch (c) {
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kDeflate:
+      return "deflate";
+    case Compression::kBrotli:
+      return "brotli";
+    case Compression::kZstd:
+      return "zstd";
+  }
+  return "?";
+}
+
+std::optional<Compression> sniffCompression(std::string_view d) noexcept {
+  if (d.size() >= 3 && d[0] == '\x1f' && d[1] == '\x8b' && d[2] == '\x08')
+    return Compression::kGzip;
+  if (d.size() >= 4 && d[0] == '\x28' && d[1] == '\xb5' && d[2] == '\x2f' && d[3] == '\xfd')
+    return Compression::kZstd;
+  // zlib: CM=8, a 32K window at most, FCHECK making the header a multiple of 31, no preset dict.
+  if (d.size() >= 2) {
+    auto cmf = static_cast<unsigned char>(d[0]), flg = static_cast<unsigned char>(d[1]);
+    if (cmf == 0x78 && ((cmf << 8) | flg) % 31 == 0 && !(flg & 0x20)) return Compression::kDeflate;
+  }
+  return std::nullopt;
+}
+
+Decompressor::Decompressor(std::unique_ptr<DecompressorImpl> impl) : impl_(std::move(impl)) {}
+Decompressor::Decompressor(Decompressor&&) noexcept = default;
+Decompressor& Decompressor::operator=(Decompressor&&) noexcept = default;
+Decompressor::~Decompressor() = default;
+
+Result<Decompressor> Decompressor::open(Compression c, std::uint64_t maxOutput) {
+  return Decompressor(std::make_unique<DecompressorImpl>(c, maxOutput));
+}
+
+Status Decompressor::feed(std::string_view in, std::string& out) {
+  if (impl_->ended || in.empty()) return {};
+  switch (impl_->kind) {
+    case Compression::kGzip:
+    case Compression::kDeflate:
+      return impl_->feedZlib(in, out);
+    case Compression::kBrotli:
+      return impl_->feedBrotli(in, out);
+    case Compression::kZstd:
+      return impl_->feedZstd(in, out);
+  }
+  return {};
+}
+
+Status Decompressor::finish() {
+  if (impl_->ended) return {};
+  if (impl_->kind == Compression::kZstd && !impl_->zstdInFrame && impl_->consumed > 0) return {};
+  return fail(ErrorCode::kInvalidInput,
+              std::string(toString(impl_->kind)) + ": compressed data is truncated", "",
+              impl_->consumed);
+}
+
+bool Decompressor::ended() const noexcept { return impl_->ended; }
+
+Result<std::string> decompress(Compression c, std::string_view in, std::uint64_t maxOutput) {
+  auto d = Decompressor::open(c, maxOutput);
+  if (!d) return std::unexpected(d.error());
+  std::string out;
+  if (auto st = d->feed(in, out); !st) return std::unexpected(st.error());
+  if (auto st = d->finish(); !st) return std::unexpected(st.error());
+  return out;
+}
+
+std::string percentDecode(std::string_view in, bool plusIsSpace) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%' && i + 2 < in.size()) {
+      int h = hexValue(static_cast<unsigned char>(in[i + 1]));
+      int l = hexValue(static_cast<unsigned char>(in[i + 2]));
+      if (h >= 0 && l >= 0) {
+        out += static_cast<char>((h << 4) | l);
+        i += 2;
+        continue;
+      }
+    }
+    out += (plusIsSpace && c == '+') ? ' ' : c;
+  }
+  return out;
+}
+
+std::string quotedPrintableDecode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '=') {
+      out += in[i];
+      continue;
+    }
+    if (i + 1 < in.size() && in[i + 1] == '\n') {
+      i += 1;
+      continue;
+    }
+    if (i + 2 < in.size() && in[i + 1] == '\r' && in[i + 2] == '\n') {
+      i += 2;
+      continue;
+    }
+    if (i + 2 < in.size()) {
+      int h = hexValue(static_cast<unsigned char>(in[i + 1]));
+      int l = hexValue(static_cast<unsigned char>(in[i + 2]));
+      if (h >= 0 && l >= 0) {
+        out += static_cast<char>((h << 4) | l);
+        i += 2;
+        continue;
+      }
+    }
+    out += '=';
+  }
+  return out;
+}
+
+std::optional<std::string> jsonUnescape(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  auto hex4 = [&](std::size_t at) -> long {
+    if (at + 4 > in.size()) return -1;
+    long v = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      int h = hexValue(static_cast<unsigned char>(in[at + k]));
+      if (h < 0) return -1;
+      v = (v << 4) | h;
+    }
+    return v;
+  };
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c != '\\') {
+      out += c;
+      continue;
+    }
+    if (++i >= in.size()) return std::nullopt;
+    switch (in[i]) {
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '/':
+        out += '/';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case '\'':
+        out += '\'';
+        break;
+      case 'x': {
+        if (i + 2 >= in.size()) return std::nullopt;
+        int h = hexValue(static_cast<unsigned char>(in[i + 1]));
+        int l = hexValue(static_cast<unsigned char>(in[i + 2]));
+        if (h < 0 || l < 0) return std::nullopt;
+        appendUtf8(out, static_cast<std::uint32_t>((h << 4) | l));
+        i += 2;
+        break;
+      }
+      case 'u': {
+        long cp = hex4(i + 1);
+        if (cp < 0) return std::nullopt;
+        i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 2 < in.size() && in[i + 1] == '\\' &&
+            in[i + 2] == 'u') {
+          long lo = hex4(i + 3);
+          if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            i += 6;
+          }
+        }
+        if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;  // lone surrogate
+        appendUtf8(out, static_cast<std::uint32_t>(cp));
+        break;
+      }
+      default:
+        return std::nullopt;
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> base64Decode(std::string_view in, bool url) {
+  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  if (in.size() % 4 == 1) return std::nullopt;
+  const auto& t = url ? kB64Url : kB64Std;
+  std::string out;
+  out.reserve(in.size() / 4 * 3 + 3);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : in) {
+    int v = t[c];
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+std::string multipartBoundary(std::string_view contentType) {
+  std::string lower = toLower(contentType);
+  auto pos = lower.find("boundary=");
+  if (pos == std::string::npos) return {};
+  std::string_view v = contentType.substr(pos + 9);
+  if (!v.empty() && v.front() == '"') {
+    v.remove_prefix(1);
+    auto q = v.find('"');
+    return std::string(v.substr(0, q));
+  }
+  auto semi = v.find_first_of("; \t\r\n");
+  return std::string(v.substr(0, semi));
+}
+
+std::vector<MultipartPart> splitMultipart(std::string_view body, std::string_view boundary,
+                                          std::size_t maxParts) {
+  std::vector<MultipartPart> parts;
+  if (boundary.empty() || boundary.size() > 200) return parts;
+  std::string delim = "--" + std::string(boundary);
+  std::size_t pos = body.find(delim);
+  while (pos != std::string_view::npos && parts.size() < maxParts) {
+    std::size_t after = pos + delim.size();
+    if (body.substr(after, 2) == "--") break;  // close delimiter
+    std::size_t lineEnd = body.find('\n', after);
+    if (lineEnd == std::string_view::npos) break;
+    std::size_t headersStart = lineEnd + 1;
+    // Headers end at the first empty line.
+    std::size_t headersEnd = headersStart;
+    std::size_t bodyStart = std::string_view::npos;
+    while (headersEnd < body.size()) {
+      std::size_t nl = body.find('\n', headersEnd);
+      if (nl == std::string_view::npos) break;
+      std::string_view line = body.substr(headersEnd, nl - headersEnd);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty()) {
+        bodyStart = nl + 1;
+        break;
+      }
+      headersEnd = nl + 1;
+    }
+    if (bodyStart == std::string_view::npos) break;
+    MultipartPart part;
+    for (auto line : split(body.substr(headersStart, headersEnd - headersStart), '\n')) {
+      auto colon = line.find(':');
+      if (colon == std::string_view::npos) continue;
+      std::string name = toLower(trim(line.substr(0, colon)));
+      std::string value = toLower(trim(line.substr(colon + 1)));
+      if (name == "content-type") part.contentType = value;
+      if (name == "content-encoding") part.contentEncoding = value;
+      if (name == "content-transfer-encoding") part.transferEncoding = value;
+    }
+    std::size_t next = body.find(delim, bodyStart);
+    std::size_t end = next == std::string_view::npos ? body.size() : next;
+    // The CRLF before the delimiter belongs to it (RFC 2046 §5.1.1).
+    if (next != std::string_view::npos) {
+      if (end > bodyStart && body[end - 1] == '\n') --end;
+      if (end > bodyStart && body[end - 1] == '\r') --end;
+    }
+    part.start = bodyStart;
+    part.end = end;
+    parts.push_back(std::move(part));
+    pos = next;
+  }
+  return parts;
+}
+
+}  // namespace tollgate::classify

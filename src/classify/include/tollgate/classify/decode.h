@@ -1,0 +1,81 @@
+// The decoders classify looks through: content encodings (incremental, bounded) and the text
+// encodings that hide values inside a body. Pure functions over bytes, no I/O; exposed for tests,
+// fuzzing and other modules (the proxy decodes bodies with the same code).
+//
+// Thread safety: free functions are pure; a Decompressor is single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tollgate/util/result.h"
+
+namespace tollgate::classify {
+
+enum class Compression { kGzip, kDeflate, kBrotli, kZstd };
+
+// "gzip"/"x-gzip", "deflate", "br", "zstd" (case-insensitive); nullopt for anything else.
+[[nodiscard]] std::optional<Compression> compressionFromName(std::string_view name);
+[[nodiscard]] std::string_view toString(Compression c) noexcept;
+// gzip, zstd or zlib magic at the start of `data` (raw deflate and brotli have none).
+[[nodiscard]] std::optional<Compression> sniffCompression(std::string_view data) noexcept;
+
+class DecompressorImpl;
+
+// Incremental decompression with a bound on the total output. Deflate accepts both the zlib
+// wrapper (RFC 1950) and raw deflate (RFC 1951), as browsers do.
+class Decompressor {
+ public:
+  // Errors: kInternal when the library cannot allocate its state.
+  [[nodiscard]] static Result<Decompressor> open(Compression c, std::uint64_t maxOutput);
+  Decompressor(Decompressor&&) noexcept;
+  Decompressor& operator=(Decompressor&&) noexcept;
+  ~Decompressor();
+
+  // Appends the output of `in` to `out`. Errors: kInvalidInput for corrupt data (with the input
+  // offset), kLimit past maxOutput. Bytes after the end of the compressed stream are ignored.
+  [[nodiscard]] Status feed(std::string_view in, std::string& out);
+  // Errors: kInvalidInput when the compressed stream was cut short.
+  [[nodiscard]] Status finish();
+  [[nodiscard]] bool ended() const noexcept;
+
+ private:
+  explicit Decompressor(std::unique_ptr<DecompressorImpl> impl);
+  std::unique_ptr<DecompressorImpl> impl_;
+};
+
+// Whole-buffer decompression. Errors as Decompressor::feed and finish.
+[[nodiscard]] Result<std::string> decompress(Compression c, std::string_view in,
+                                             std::uint64_t maxOutput);
+
+// %XX decoding; invalid escapes are kept as they are. plusIsSpace for form bodies.
+[[nodiscard]] std::string percentDecode(std::string_view in, bool plusIsSpace);
+// The content of a JSON string (without its quotes) with escapes resolved (\uXXXX pairs to UTF-8,
+// also \xHH as JavaScript writes it); nullopt on a malformed escape.
+[[nodiscard]] std::optional<std::string> jsonUnescape(std::string_view in);
+// Quoted-printable (RFC 2045 §6.7): =XX escapes and soft line breaks; invalid escapes kept.
+[[nodiscard]] std::string quotedPrintableDecode(std::string_view in);
+// Base64 (RFC 4648 §4) or base64url (§5); padding optional; whitespace not allowed; nullopt when
+// `in` is not valid in that alphabet or has a length of 1 mod 4.
+[[nodiscard]] std::optional<std::string> base64Decode(std::string_view in, bool url);
+
+struct MultipartPart {
+  std::uint64_t start = 0;  // offsets of the part's body in the multipart body
+  std::uint64_t end = 0;
+  std::string contentType;       // lower-cased, "" when absent
+  std::string contentEncoding;   // Content-Encoding, lower-cased
+  std::string transferEncoding;  // Content-Transfer-Encoding, lower-cased
+};
+// The boundary parameter of a multipart Content-Type, or "" when there is none.
+[[nodiscard]] std::string multipartBoundary(std::string_view contentType);
+// Splits a multipart body (RFC 2046 §5.1, RFC 7578) into its parts; tolerant of a missing final
+// delimiter. At most `maxParts` parts.
+[[nodiscard]] std::vector<MultipartPart> splitMultipart(std::string_view body,
+                                                        std::string_view boundary,
+                                                        std::size_t maxParts = 1000);
+
+}  // namespace tollgate::classify

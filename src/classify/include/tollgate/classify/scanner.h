@@ -1,0 +1,115 @@
+// Finding personal data and secrets in byte streams.
+//
+//   auto db = classify::Database::compile(defs);           // once; share it between threads
+//   auto scanner = classify::Scanner::open(*db, {});       // one per stream (owns scratch)
+//   std::vector<classify::Match> found;
+//   for (auto chunk : chunks) if (auto st = scanner->feed(chunk, found); !st) ...;
+//   if (auto st = scanner->finish(found); !st) ...;
+//   // or, for a whole buffer: auto found = classify::scan(*db, bytes, {});
+//
+// Bodies are decoded before matching (gzip, deflate, brotli and zstd content encodings; URL and
+// form encoding; JSON string escapes; base64 and base64url segments; multipart/form-data parts),
+// up to a bounded depth; a match reports the decoding path that revealed it ("base64>gzip") and,
+// for such matches, the span of the outermost encoded segment in the input as given.
+//
+// Matches spanning chunk boundaries are found: the scanner keeps a window of recent bytes and
+// reports a match once the bytes after it (up to a small look-ahead) have arrived, so matches come
+// out in order of their end offset, slightly after the bytes that complete them.
+//
+// Thread safety: a Database is immutable and may be used by any number of Scanners on any threads.
+// A Scanner is single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tollgate/classify/detectors.h"
+#include "tollgate/util/result.h"
+
+namespace tollgate::classify {
+
+class DatabaseImpl;
+
+// The compiled detectors: one Hyperscan database for all of them plus their validator settings.
+class Database {
+ public:
+  // Compiles the enabled definitions. Errors: kInvalidInput naming the detector whose pattern
+  // Hyperscan rejects; kUnsupported when the CPU lacks what Hyperscan needs (SSSE3).
+  [[nodiscard]] static Result<std::shared_ptr<const Database>> compile(
+      const std::vector<DetectorDef>& defs);
+  // The shipped definitions compiled.
+  [[nodiscard]] static Result<std::shared_ptr<const Database>> defaults();
+
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  [[nodiscard]] const std::vector<DetectorDef>& detectors() const noexcept;
+  [[nodiscard]] const DatabaseImpl& impl() const noexcept { return *impl_; }
+
+ private:
+  explicit Database(std::unique_ptr<DatabaseImpl> impl);
+  std::unique_ptr<DatabaseImpl> impl_;
+};
+
+struct Match {
+  std::string detector;  // stable id, e.g. "credit_card"
+  DetectorClass cls = DetectorClass::kPersonal;
+  Severity severity = Severity::kMedium;
+  std::uint64_t start = 0;  // byte offsets in the input as given; for a match inside a decoding,
+  std::uint64_t end = 0;    // the span of the outermost encoded segment
+  double score = 0;
+  std::string decoding;  // "" for plain bytes, else the path, e.g. "base64>gzip"
+  std::string value;     // the matched bytes (decoded); never print without --show-values
+};
+
+// "4111********1111": keeps a few characters at each end, stars in between (length kept, capped).
+[[nodiscard]] std::string mask(std::string_view value);
+
+struct ScanOptions {
+  // Content-Encoding of the whole stream ("gzip", "x-gzip", "deflate", "br", "zstd", "identity"
+  // or ""); "" also sniffs gzip and zstd magic at the start.
+  std::string contentEncoding;
+  // Content-Type of the whole stream; "multipart/form-data; boundary=..." splits parts,
+  // "application/x-www-form-urlencoded" decodes '+' as space.
+  std::string contentType;
+  bool decode = true;                            // look inside encodings at all
+  std::uint32_t maxDepth = 4;                    // nested decodings, e.g. base64>gzip>json = 3
+  std::uint64_t maxDecodedBytes = 256ull << 20;  // per stream, bounds decompression bombs
+};
+
+class ScannerImpl;
+
+// Per-stream state: Hyperscan scratch, the window of recent bytes, decoders. Move-only.
+class Scanner {
+ public:
+  // Errors: kInternal when scratch cannot be allocated.
+  [[nodiscard]] static Result<Scanner> open(std::shared_ptr<const Database> db,
+                                            ScanOptions options = {});
+  Scanner(Scanner&&) noexcept;
+  Scanner& operator=(Scanner&&) noexcept;
+  ~Scanner();
+
+  // Scans the next chunk and appends the matches it completes to `out`. Errors: kInvalidInput
+  // for a stream whose declared content encoding does not decode, kLimit when maxDecodedBytes is
+  // exceeded, kInternal for Hyperscan failures. After an error the scanner is unusable.
+  [[nodiscard]] Status feed(std::string_view chunk, std::vector<Match>& out);
+  // Ends the stream and appends the remaining matches.
+  [[nodiscard]] Status finish(std::vector<Match>& out);
+  // Bytes fed so far.
+  [[nodiscard]] std::uint64_t bytes() const noexcept;
+
+ private:
+  explicit Scanner(std::unique_ptr<ScannerImpl> impl);
+  std::unique_ptr<ScannerImpl> impl_;
+};
+
+// One-shot: scans a whole buffer. Same results as feeding it in any chunking.
+[[nodiscard]] Result<std::vector<Match>> scan(std::shared_ptr<const Database> db,
+                                              std::string_view data,
+                                              const ScanOptions& options = {});
+
+}  // namespace tollgate::classify

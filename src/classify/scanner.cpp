@@ -1,0 +1,768 @@
+#include "tollgate/classify/scanner.h"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+#include "tollgate/classify/decode.h"
+#include "tollgate/util/c_handle.h"
+#include "tollgate/util/strings.h"
+#include "validators.h"
+
+namespace tollgate::classify {
+
+using HsDatabase = CHandle<hs_database_t, &hs_free_database>;
+using HsScratch = CHandle<hs_scratch_t, &hs_free_scratch>;
+using HsCompileError = CHandle<hs_compile_error_t, &hs_free_compile_error>;
+
+class DatabaseImpl {
+ public:
+  std::vector<DetectorDef> defs;
+  HsDatabase db;
+  std::size_t lookahead = detail::kLookahead;
+};
+
+namespace {
+
+constexpr std::size_t kHistory = 8 * 1024;        // bytes kept before the decided point
+constexpr std::size_t kMinRound = 256 * 1024;     // bytes gathered before a scan round
+constexpr std::size_t kSlice = 1024 * 1024;       // one-shot input fed in slices of this size
+constexpr std::size_t kMaxSegment = 1024 * 1024;  // longest encoded segment held back
+constexpr std::size_t kMinBase64 = 20;            // shortest base64 run worth decoding
+constexpr std::size_t kMaxCandidates = 1u << 22;  // per Hyperscan call, bounds memory
+constexpr std::size_t kNone = ~std::size_t{0};
+
+struct Candidate {
+  std::uint32_t det;
+  std::size_t from;
+  std::size_t to;
+};
+
+struct Found {
+  std::uint32_t det;
+  std::size_t start;
+  std::size_t end;
+  double score;
+  bool dropped = false;
+};
+
+enum class SegKind { kBase64, kBase64Url, kUrl, kJson, kPart };
+
+struct Segment {
+  Segment(std::size_t s, std::size_t e, SegKind k) : start(s), end(e), kind(k) {}
+  std::size_t start;
+  std::size_t end;
+  SegKind kind;
+  bool open = false;  // touches the end of the data: more may follow in the stream
+  MultipartPart part;
+};
+
+struct Span {
+  std::uint64_t start;
+  std::uint64_t end;
+};
+
+struct HsContext {
+  std::vector<Candidate>* cands;
+  std::vector<std::size_t>* last;
+};
+
+int onMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int,
+            void* ctx) {
+  auto& c = *static_cast<HsContext*>(ctx);
+  std::size_t& last = (*c.last)[id];
+  // Hyperscan reports every end of a growing match with the same leftmost start: keep the longest.
+  if (last != kNone && (*c.cands)[last].from == from) {
+    (*c.cands)[last].to = to;
+    return 0;
+  }
+  if (c.cands->size() >= kMaxCandidates) return 0;
+  last = c.cands->size();
+  c.cands->push_back(Candidate{id, static_cast<std::size_t>(from), static_cast<std::size_t>(to)});
+  return 0;
+}
+
+constexpr std::array<std::uint8_t, 256> makeClass() {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = 3;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = 3;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = 3;
+  t['+'] = t['/'] = 1;  // standard alphabet only
+  t['-'] = t['_'] = 2;  // url alphabet only
+  return t;
+}
+constexpr auto kB64Class = makeClass();
+
+bool isUrlDelimiter(char c) {
+  switch (c) {
+    case ' ':
+    case '\t':
+    case '\r':
+    case '\n':
+    case '"':
+    case '\'':
+    case '<':
+    case '>':
+    case '&':
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case ',':
+    case ';':
+    case '\\':
+    case '|':
+    case '`':
+    case '\0':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool isHexChar(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// Text worth scanning after a decoding: few control bytes.
+bool looksText(std::string_view s) {
+  if (s.size() < 4) return false;
+  std::size_t bad = 0;
+  for (unsigned char c : s)
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) ++bad;
+  return bad * 50 <= s.size();
+}
+
+void findBase64(std::string_view d, std::vector<Segment>& out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+  std::size_t n = d.size();
+  std::size_t i = 0;
+  while (i < n) {
+    if (!kB64Class[p[i]]) {
+      ++i;
+      continue;
+    }
+    std::size_t s = i;
+    std::uint8_t acc = 3;
+    while (i < n && kB64Class[p[i]]) acc &= kB64Class[p[i++]];
+    if (i - s < kMinBase64) continue;
+    // Both alphabets mixed is not base64 (acc == 0 only when '+' or '/' meets '-' or '_').
+    if (acc == 0) continue;
+    std::size_t e = i;
+    while (e < n && e - i < 2 && p[e] == '=') ++e;
+    // Runs inside a longer word ("foo.bar" paths) rarely decode to text; the text check decides.
+    Segment seg{s, e, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
+    seg.open = e == n;
+    out.push_back(seg);
+    i = e;
+  }
+}
+
+void findPercent(std::string_view d, std::vector<Segment>& out) {
+  std::size_t i = 0;
+  std::size_t lastEnd = 0;
+  while (i < d.size()) {
+    const void* hit = std::memchr(d.data() + i, '%', d.size() - i);
+    if (!hit) break;
+    std::size_t p = static_cast<const char*>(hit) - d.data();
+    i = p + 1;
+    if (p + 2 >= d.size() || !isHexChar(d[p + 1]) || !isHexChar(d[p + 2])) {
+      if (p + 2 >= d.size()) {
+        // An escape cut by the end of the data may complete later.
+        std::size_t s = p;
+        while (s > lastEnd && p - s < 4096 && !isUrlDelimiter(d[s - 1])) --s;
+        Segment seg{s, d.size(), SegKind::kUrl};
+        seg.open = true;
+        out.push_back(seg);
+        break;
+      }
+      continue;
+    }
+    if (p < lastEnd) continue;
+    std::size_t s = p;
+    while (s > lastEnd && p - s < 4096 && !isUrlDelimiter(d[s - 1])) --s;
+    std::size_t e = p;
+    while (e < d.size() && e - p < kMaxSegment && !isUrlDelimiter(d[e])) ++e;
+    Segment seg{s, e, SegKind::kUrl};
+    seg.open = e == d.size();
+    out.push_back(seg);
+    lastEnd = e;
+    i = e;
+  }
+}
+
+bool escapedAt(std::string_view d, std::size_t quote) {
+  std::size_t k = 0;
+  while (quote > k && d[quote - 1 - k] == '\\') ++k;
+  return k % 2 == 1;
+}
+
+void findJson(std::string_view d, std::vector<Segment>& out) {
+  std::size_t i = 0;
+  std::size_t lastEnd = 0;
+  while (i < d.size()) {
+    const void* hit = std::memchr(d.data() + i, '\\', d.size() - i);
+    if (!hit) break;
+    std::size_t b = static_cast<const char*>(hit) - d.data();
+    i = b + 2;
+    if (b + 1 >= d.size()) break;
+    char e = d[b + 1];
+    if (e != 'u' && e != '/' && e != 'x' && e != '"' && e != '\\') continue;
+    if (b < lastEnd) continue;
+    // The enclosing string: an unescaped quote on each side.
+    std::size_t l = b;
+    bool found = false;
+    while (l > lastEnd && b - l < 65536) {
+      --l;
+      if (d[l] == '"' && !escapedAt(d, l)) {
+        found = true;
+        break;
+      }
+      if (d[l] == '\n') break;
+    }
+    if (!found) continue;
+    std::size_t r = b + 2;
+    bool closed = false;
+    while (r < d.size() && r - b < kMaxSegment) {
+      if (d[r] == '"' && !escapedAt(d, r)) {
+        closed = true;
+        break;
+      }
+      if (d[r] == '\n') break;
+      ++r;
+    }
+    if (!closed && r < d.size()) {
+      i = r;
+      continue;
+    }
+    Segment seg{l + 1, r, SegKind::kJson};
+    seg.open = !closed;
+    out.push_back(seg);
+    lastEnd = r + 1;
+    i = r + 1;
+  }
+}
+
+void findParts(std::string_view d, const std::string& boundary, std::vector<Segment>& out) {
+  for (auto& part : splitMultipart(d, boundary)) {
+    bool transformed = part.transferEncoding == "base64" ||
+                       part.transferEncoding == "quoted-printable" ||
+                       compressionFromName(part.contentEncoding).has_value() ||
+                       sniffCompression(d.substr(part.start, part.end - part.start)).has_value();
+    bool open = part.end == d.size();
+    if (!transformed && !open) continue;
+    Segment seg{part.start, part.end, SegKind::kPart};
+    seg.open = open;
+    seg.part = std::move(part);
+    out.push_back(std::move(seg));
+  }
+}
+
+std::string stripSpace(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s)
+    if (c != '\r' && c != '\n' && c != ' ' && c != '\t') out += c;
+  return out;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------- Database
+Database::Database(std::unique_ptr<DatabaseImpl> impl) : impl_(std::move(impl)) {}
+Database::~Database() = default;
+const std::vector<DetectorDef>& Database::detectors() const noexcept { return impl_->defs; }
+
+Result<std::shared_ptr<const Database>> Database::compile(const std::vector<DetectorDef>& defs) {
+  if (hs_valid_platform() != HS_SUCCESS)
+    return fail(ErrorCode::kUnsupported, "this CPU lacks SSSE3, which Hyperscan needs");
+  auto impl = std::make_unique<DatabaseImpl>();
+  for (const auto& d : defs)
+    if (d.enabled) impl->defs.push_back(d);
+  if (impl->defs.empty()) return fail(ErrorCode::kInvalidInput, "no detectors enabled");
+  std::vector<const char*> exprs;
+  std::vector<unsigned> flags;
+  std::vector<unsigned> ids;
+  for (std::size_t i = 0; i < impl->defs.size(); ++i) {
+    const auto& d = impl->defs[i];
+    exprs.push_back(d.pattern.c_str());
+    flags.push_back(HS_FLAG_SOM_LEFTMOST | (d.caseless ? HS_FLAG_CASELESS : 0u));
+    ids.push_back(static_cast<unsigned>(i));
+    if (d.validator == Validator::kWordList)
+      impl->lookahead = std::max<std::size_t>(impl->lookahead, d.window);
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  hs_error_t rc =
+      hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                       HS_MODE_BLOCK, nullptr, &db, &err);
+  HsCompileError errGuard(err);
+  if (rc != HS_SUCCESS) {
+    std::string what = err && err->message ? err->message : "compile error";
+    if (err && err->expression >= 0 &&
+        static_cast<std::size_t>(err->expression) < impl->defs.size()) {
+      const auto& d = impl->defs[static_cast<std::size_t>(err->expression)];
+      return fail(ErrorCode::kInvalidInput, "detector '" + d.id +
+                                                (d.variant.empty() ? "" : "/" + d.variant) +
+                                                "': pattern rejected by Hyperscan: " + what);
+    }
+    return fail(ErrorCode::kInvalidInput, "detectors rejected by Hyperscan: " + what);
+  }
+  impl->db.reset(db);
+  return std::shared_ptr<const Database>(new Database(std::move(impl)));
+}
+
+Result<std::shared_ptr<const Database>> Database::defaults() {
+  auto defs = parseDetectors(defaultDetectorsYaml(), "<built-in detectors>");
+  if (!defs) return std::unexpected(defs.error());
+  return compile(*defs);
+}
+
+// ------------------------------------------------------------------------------- masking
+std::string mask(std::string_view v) {
+  std::size_t n = v.size();
+  std::size_t keep = n >= 16 ? 4 : n >= 8 ? 2 : n >= 4 ? 1 : 0;
+  std::size_t stars = std::min<std::size_t>(n - 2 * keep, 24);
+  std::string out = printable(v.substr(0, keep), keep + 8);
+  out += std::string(stars, '*');
+  out += printable(v.substr(n - keep), keep + 8);
+  return out;
+}
+
+// ------------------------------------------------------------------------------- Scanner
+class ScannerImpl {
+ public:
+  ScannerImpl(std::shared_ptr<const Database> db, ScanOptions opt)
+      : dbHold_(std::move(db)), d_(dbHold_->impl()), opt_(std::move(opt)) {}
+
+  Status init() {
+    hs_scratch_t* s = nullptr;
+    if (hs_alloc_scratch(d_.db.get(), &s) != HS_SUCCESS)
+      return fail(ErrorCode::kInternal, "cannot allocate Hyperscan scratch");
+    scratch_.reset(s);
+    last_.assign(d_.defs.size(), kNone);
+    std::string ct = toLower(opt_.contentType);
+    form_ = ct.find("application/x-www-form-urlencoded") != std::string::npos;
+    if (ct.find("multipart/") != std::string::npos) boundary_ = multipartBoundary(opt_.contentType);
+    if (!opt_.contentEncoding.empty() && toLower(opt_.contentEncoding) != "identity") {
+      auto c = compressionFromName(opt_.contentEncoding);
+      if (!c)
+        return fail(ErrorCode::kUnsupported,
+                    "unknown content encoding '" + printable(opt_.contentEncoding, 32) + "'");
+      if (auto st = startTop(*c); !st) return st;
+    }
+    return {};
+  }
+
+  Status feed(std::string_view chunk, std::vector<Match>& out) {
+    if (broken_) return fail(ErrorCode::kInternal, "scanner used after an error");
+    fed_ += chunk.size();
+    if (!sniffed_) {
+      // Decide on a content encoding once the first bytes are in.
+      sniff_.append(chunk.data(), std::min<std::size_t>(chunk.size(), 8 - sniff_.size()));
+      if (sniff_.size() < 4 && !finishing_) {
+        pendingRaw_.append(chunk);
+        return {};
+      }
+      sniffed_ = true;
+      if (!top_ && opt_.decode && opt_.contentEncoding.empty())
+        if (auto c = sniffCompression(sniff_)) {
+          if (auto st = startTop(*c); !st) return broken(st);
+        }
+      std::string raw = std::move(pendingRaw_);
+      raw.append(chunk);
+      return push(raw, out);
+    }
+    return push(chunk, out);
+  }
+
+  Status finish(std::vector<Match>& out) {
+    if (broken_) return fail(ErrorCode::kInternal, "scanner used after an error");
+    finishing_ = true;
+    if (!sniffed_) {
+      if (auto st = feed({}, out); !st) return st;
+    }
+    if (top_) {
+      if (auto st = top_->finish(); !st) return broken(st);
+    }
+    if (auto st = round(true, out); !st) return broken(st);
+    return {};
+  }
+
+  [[nodiscard]] std::uint64_t bytes() const noexcept { return fed_; }
+
+ private:
+  Status broken(const Status& st) {
+    broken_ = true;
+    return st;
+  }
+
+  Status startTop(Compression c) {
+    auto dec = Decompressor::open(c, opt_.maxDecodedBytes);
+    if (!dec) return std::unexpected(dec.error());
+    top_.emplace(std::move(*dec));
+    topPath_ = std::string(toString(c));
+    return {};
+  }
+
+  Status push(std::string_view chunk, std::vector<Match>& out) {
+    if (top_) {
+      std::size_t before = buf_.size();
+      if (auto st = top_->feed(chunk, buf_); !st) return broken(st);
+      topConsumed_ = fed_;
+      decoded_ += buf_.size() - before;
+    } else {
+      buf_.append(chunk);
+    }
+    if (buf_.size() >= nextRound_) {
+      if (auto st = round(false, out); !st) return broken(st);
+    }
+    return {};
+  }
+
+  // Decides every match that ends in (done_, to], to being as far as the buffered bytes allow.
+  Status round(bool final, std::vector<Match>& out) {
+    std::string_view data(buf_);
+    std::size_t from = static_cast<std::size_t>(done_ - base_);
+    std::size_t to =
+        final ? data.size() : (data.size() > d_.lookahead ? data.size() - d_.lookahead : 0);
+    if (base_ == 0 && boundary_.empty() && opt_.decode && !top_) sniffMultipart(data);
+    std::vector<Segment> segs;
+    if (opt_.decode && opt_.maxDepth > 0) {
+      findSegments(data, true, segs);
+      if (!final) {
+        for (const auto& s : segs)
+          if ((s.open || s.end > to) && s.end - s.start < kMaxSegment) to = std::min(to, s.start);
+      }
+    }
+    if (to <= from && !final) {
+      nextRound_ = buf_.size() + kMinRound;
+      return {};
+    }
+    std::vector<Match> found;
+    std::optional<Span> override;
+    std::string path;
+    if (top_) {
+      override = Span{0, topConsumed_};
+      path = topPath_;
+    }
+    if (auto st = layer(data, from, to, 0, path, override, base_, &segs, found); !st) return st;
+    dedupe(found);
+    std::sort(found.begin(), found.end(), [](const Match& a, const Match& b) {
+      return a.start != b.start ? a.start < b.start : a.end < b.end;
+    });
+    for (auto& m : found) out.push_back(std::move(m));
+    done_ = base_ + to;
+    std::size_t keep = to > kHistory ? to - kHistory : 0;
+    buf_.erase(0, keep);
+    base_ += keep;
+    nextRound_ = buf_.size() + kMinRound;
+    return {};
+  }
+
+  void sniffMultipart(std::string_view data) {
+    // A body that opens with a delimiter line and a form-data part header.
+    if (!data.starts_with("--")) return;
+    auto nl = data.find('\n');
+    if (nl == std::string_view::npos || nl > 80) return;
+    std::string_view b = data.substr(2, nl - 2);
+    if (!b.empty() && b.back() == '\r') b.remove_suffix(1);
+    if (b.empty()) return;
+    auto head = data.substr(nl + 1, 512);
+    if (toLower(head).find("content-disposition:") == std::string::npos) return;
+    boundary_ = std::string(b);
+  }
+
+  void findSegments(std::string_view data, bool top, std::vector<Segment>& segs) {
+    findBase64(data, segs);
+    findPercent(data, segs);
+    findJson(data, segs);
+    if (top && !boundary_.empty()) findParts(data, boundary_, segs);
+  }
+
+  // Scans one layer: `data` is a buffer (plain input or a decoding); matches ending in
+  // (from, to] are decided. `override` is the span every match of a decoded layer reports.
+  Status layer(std::string_view data, std::size_t from, std::size_t to, std::uint32_t depth,
+               const std::string& path, std::optional<Span> override, std::uint64_t absBase,
+               const std::vector<Segment>* topSegs, std::vector<Match>& out) {
+    if (depth >= cands_.size()) cands_.resize(depth + 1);
+    auto& cands = cands_[depth];
+    cands.clear();
+    std::fill(last_.begin(), last_.end(), kNone);
+    HsContext ctx{&cands, &last_};
+    if (data.size() > 0xFFFFFFFFull)
+      return fail(ErrorCode::kLimit, "buffer too large for one Hyperscan call");
+    hs_error_t rc = hs_scan(d_.db.get(), data.data(), static_cast<unsigned>(data.size()), 0,
+                            scratch_.get(), onMatch, &ctx);
+    if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
+      return fail(ErrorCode::kInternal, "Hyperscan scan failed (" + std::to_string(rc) + ")");
+
+    std::vector<Found> found;
+    std::vector<Candidate> words;
+    std::size_t reach = d_.lookahead;
+    for (const auto& c : cands) {
+      if (c.to + reach <= from) continue;
+      const DetectorDef& def = d_.defs[c.det];
+      if (def.validator == Validator::kWordList) {
+        words.push_back(c);
+        continue;
+      }
+      auto v = detail::validate(def, data, c.from, c.to);
+      if (!v || v->end <= from || v->end > to) continue;
+      bool ctxHit = detail::hasContext(def.context, data, v->start, def.window);
+      if ((def.contextRequired || v->needsContext) && !ctxHit) continue;
+      double score = std::min(1.0, def.score * v->factor + (ctxHit ? 0.1 : 0.0));
+      found.push_back(Found{c.det, v->start, v->end, std::round(score * 100) / 100});
+    }
+    clusterWords(data, words, from, to, found);
+    resolveOverlaps(found);
+
+    for (const auto& f : found) {
+      if (f.dropped) continue;
+      const DetectorDef& def = d_.defs[f.det];
+      Match m;
+      m.detector = def.id;
+      m.cls = def.cls;
+      m.severity = def.severity;
+      m.start = override ? override->start : absBase + f.start;
+      m.end = override ? override->end : absBase + f.end;
+      m.score = f.score;
+      m.decoding = path;
+      m.value = std::string(data.substr(f.start, f.end - f.start));
+      out.push_back(std::move(m));
+    }
+
+    if (!opt_.decode || depth >= opt_.maxDepth) return {};
+    std::vector<Segment> own;
+    if (!topSegs) findSegments(data, false, own);
+    const auto& segs = topSegs ? *topSegs : own;
+    for (const auto& s : segs) {
+      if (s.end <= from || s.end > to || s.end <= s.start) continue;
+      if (decoded_ >= opt_.maxDecodedBytes) break;
+      std::string kind;
+      auto decoded = decodeSegment(data, s, kind);
+      if (!decoded) continue;
+      decoded_ += decoded->size();
+      Span span = override ? *override : Span{absBase + s.start, absBase + s.end};
+      std::string sub = path.empty() ? kind : path + ">" + kind;
+      if (auto st = layer(*decoded, 0, decoded->size(), depth + 1, sub, span, 0, nullptr, out); !st)
+        return st;
+    }
+    return {};
+  }
+
+  // Decodes one segment; `kind` receives its path component(s).
+  std::optional<std::string> decodeSegment(std::string_view data, const Segment& s,
+                                           std::string& kind) {
+    std::string_view raw = data.substr(s.start, s.end - s.start);
+    std::optional<std::string> out;
+    switch (s.kind) {
+      case SegKind::kBase64:
+      case SegKind::kBase64Url: {
+        bool url = s.kind == SegKind::kBase64Url;
+        out = base64Decode(raw, url);
+        kind = url ? "base64url" : "base64";
+        if (!out) return std::nullopt;
+        return unwrapBinary(std::move(*out), kind);
+      }
+      case SegKind::kUrl: {
+        bool plus = form_ || raw.find('=') != std::string_view::npos;
+        std::string d = percentDecode(raw, plus);
+        if (d == raw) return std::nullopt;
+        kind = "url";
+        return d;
+      }
+      case SegKind::kJson: {
+        out = jsonUnescape(raw);
+        kind = "json";
+        return out;
+      }
+      case SegKind::kPart: {
+        kind = "multipart";
+        std::string body;
+        if (s.part.transferEncoding == "base64") {
+          auto b = base64Decode(stripSpace(raw), false);
+          if (!b) return std::nullopt;
+          body = std::move(*b);
+          kind += ">base64";
+        } else if (s.part.transferEncoding == "quoted-printable") {
+          body = quotedPrintableDecode(raw);
+          kind += ">quoted-printable";
+        } else {
+          body = std::string(raw);
+        }
+        if (auto c = compressionFromName(s.part.contentEncoding)) {
+          auto d = decompress(*c, body, budget());
+          if (!d) return std::nullopt;
+          kind += ">" + std::string(toString(*c));
+          return std::move(*d);
+        }
+        return unwrapBinary(std::move(body), kind, /*requireText=*/false);
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::uint64_t budget() const {
+    return opt_.maxDecodedBytes > decoded_ ? opt_.maxDecodedBytes - decoded_ : 0;
+  }
+
+  // Decoded bytes: scan them when they are text; decompress them when they are compressed.
+  std::optional<std::string> unwrapBinary(std::string bytes, std::string& kind,
+                                          bool requireText = true) {
+    if (auto c = sniffCompression(bytes)) {
+      auto d = decompress(*c, bytes, budget());
+      if (!d) return std::nullopt;
+      kind += ">" + std::string(toString(*c));
+      return std::move(*d);
+    }
+    if (looksText(bytes) || !requireText) return bytes;
+    // Brotli has no magic; a small attempt costs little against what it may reveal.
+    if (bytes.size() >= 8) {
+      auto d = decompress(Compression::kBrotli, bytes, std::min<std::uint64_t>(budget(), 16 << 20));
+      if (d && looksText(*d)) {
+        kind += ">brotli";
+        return std::move(*d);
+      }
+    }
+    return std::nullopt;
+  }
+
+  void clusterWords(std::string_view data, std::vector<Candidate>& words, std::size_t from,
+                    std::size_t to, std::vector<Found>& found) {
+    if (words.empty()) return;
+    std::sort(words.begin(), words.end(), [](const Candidate& a, const Candidate& b) {
+      return a.det != b.det ? a.det < b.det : a.from < b.from;
+    });
+    std::size_t i = 0;
+    while (i < words.size()) {
+      const DetectorDef& def = d_.defs[words[i].det];
+      std::size_t j = i + 1;
+      while (j < words.size() && words[j].det == words[i].det &&
+             words[j].from <= words[j - 1].to + def.window)
+        ++j;
+      std::vector<std::string> distinct;
+      for (std::size_t k = i; k < j; ++k) {
+        std::string w = toLower(data.substr(words[k].from, words[k].to - words[k].from));
+        if (std::find(distinct.begin(), distinct.end(), w) == distinct.end())
+          distinct.push_back(std::move(w));
+      }
+      std::size_t end = words[j - 1].to;
+      if (distinct.size() >= def.minWords && end > from && end <= to)
+        found.push_back(Found{words[i].det, words[i].from, end, def.score});
+      i = j;
+    }
+  }
+
+  // Overlapping matches in one layer: the same detector keeps its longest match; different
+  // detectors keep the higher priority (equal priorities keep both).
+  void resolveOverlaps(std::vector<Found>& found) const {
+    std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+      return a.start != b.start ? a.start < b.start : a.end > b.end;
+    });
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      if (found[i].dropped) continue;
+      for (std::size_t j = i + 1; j < found.size() && found[j].start < found[i].end; ++j) {
+        if (found[j].dropped) continue;
+        const auto& a = d_.defs[found[i].det];
+        const auto& b = d_.defs[found[j].det];
+        if (a.id == b.id) {
+          found[j].dropped = true;  // i starts first and is at least as long at that start
+        } else if (a.priority > b.priority) {
+          found[j].dropped = true;
+        } else if (b.priority > a.priority) {
+          found[i].dropped = true;
+          break;
+        }
+      }
+    }
+  }
+
+  // The same value seen through two layers (plain and decoded) is one match: keep the longer
+  // value, or the plain one when equal.
+  static void dedupe(std::vector<Match>& ms) {
+    if (ms.size() < 2) return;
+    std::sort(ms.begin(), ms.end(), [](const Match& a, const Match& b) {
+      return a.start != b.start ? a.start < b.start : a.end < b.end;
+    });
+    std::vector<bool> drop(ms.size(), false);
+    for (std::size_t i = 0; i < ms.size(); ++i) {
+      for (std::size_t j = i + 1; j < ms.size() && ms[j].start < ms[i].end; ++j) {
+        if (drop[i]) break;
+        if (drop[j] || ms[i].detector != ms[j].detector) continue;
+        if (ms[i].decoding == ms[j].decoding) continue;
+        const auto& a = ms[i].value;
+        const auto& b = ms[j].value;
+        if (a.find(b) == std::string::npos && b.find(a) == std::string::npos) continue;
+        bool keepI = a.size() != b.size() ? a.size() > b.size()
+                                          : ms[i].decoding.size() <= ms[j].decoding.size();
+        drop[keepI ? j : i] = true;
+      }
+    }
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < ms.size(); ++i)
+      if (!drop[i]) ms[w++] = std::move(ms[i]);
+    ms.resize(w);
+  }
+
+  std::shared_ptr<const Database> dbHold_;
+  const DatabaseImpl& d_;
+  ScanOptions opt_;
+  HsScratch scratch_;
+  std::vector<std::vector<Candidate>> cands_;
+  std::vector<std::size_t> last_;
+  std::string buf_;
+  std::uint64_t base_ = 0;  // stream offset of buf_[0]
+  std::uint64_t done_ = 0;  // matches ending at or before this offset are decided
+  std::uint64_t fed_ = 0;
+  std::uint64_t decoded_ = 0;
+  std::size_t nextRound_ = kMinRound;
+  bool form_ = false;
+  std::string boundary_;
+  std::optional<Decompressor> top_;
+  std::string topPath_;
+  std::uint64_t topConsumed_ = 0;
+  bool sniffed_ = false;
+  std::string sniff_;
+  std::string pendingRaw_;
+  bool finishing_ = false;
+  bool broken_ = false;
+};
+
+Scanner::Scanner(std::unique_ptr<ScannerImpl> impl) : impl_(std::move(impl)) {}
+Scanner::Scanner(Scanner&&) noexcept = default;
+Scanner& Scanner::operator=(Scanner&&) noexcept = default;
+Scanner::~Scanner() = default;
+
+Result<Scanner> Scanner::open(std::shared_ptr<const Database> db, ScanOptions options) {
+  if (!db) return fail(ErrorCode::kInternal, "no detector database");
+  auto impl = std::make_unique<ScannerImpl>(std::move(db), std::move(options));
+  if (auto st = impl->init(); !st) return std::unexpected(st.error());
+  return Scanner(std::move(impl));
+}
+
+Status Scanner::feed(std::string_view chunk, std::vector<Match>& out) {
+  return impl_->feed(chunk, out);
+}
+Status Scanner::finish(std::vector<Match>& out) { return impl_->finish(out); }
+std::uint64_t Scanner::bytes() const noexcept { return impl_->bytes(); }
+
+Result<std::vector<Match>> scan(std::shared_ptr<const Database> db, std::string_view data,
+                                const ScanOptions& options) {
+  auto s = Scanner::open(std::move(db), options);
+  if (!s) return std::unexpected(s.error());
+  std::vector<Match> out;
+  for (std::size_t i = 0; i < data.size(); i += kSlice) {
+    if (auto st = s->feed(data.substr(i, kSlice), out); !st) return std::unexpected(st.error());
+  }
+  if (auto st = s->finish(out); !st) return std::unexpected(st.error());
+  return out;
+}
+
+}  // namespace tollgate::classify
