@@ -29,7 +29,6 @@ class DatabaseImpl {
 namespace {
 
 constexpr std::size_t kHistory = 8 * 1024;        // bytes kept before the decided point
-constexpr std::size_t kMinRound = 256 * 1024;     // bytes gathered before a scan round
 constexpr std::size_t kSlice = 1024 * 1024;       // one-shot input fed in slices of this size
 constexpr std::size_t kMaxSegment = 1024 * 1024;  // longest encoded segment held back
 constexpr std::size_t kMinBase64 = 20;            // shortest base64 run worth decoding
@@ -347,6 +346,7 @@ class ScannerImpl {
       return fail(ErrorCode::kInternal, "cannot allocate Hyperscan scratch");
     scratch_.reset(s);
     last_.assign(d_.defs.size(), kNone);
+    nextRound_ = roundBytes();
     std::string ct = toLower(opt_.contentType);
     form_ = ct.find("application/x-www-form-urlencoded") != std::string::npos;
     if (ct.find("multipart/") != std::string::npos) boundary_ = multipartBoundary(opt_.contentType);
@@ -442,7 +442,7 @@ class ScannerImpl {
       }
     }
     if (to <= from && !final) {
-      nextRound_ = buf_.size() + kMinRound;
+      nextRound_ = buf_.size() + roundBytes();
       return {};
     }
     std::vector<Match> found;
@@ -462,9 +462,11 @@ class ScannerImpl {
     std::size_t keep = to > kHistory ? to - kHistory : 0;
     buf_.erase(0, keep);
     base_ += keep;
-    nextRound_ = buf_.size() + kMinRound;
+    nextRound_ = buf_.size() + roundBytes();
     return {};
   }
+
+  std::size_t roundBytes() const { return std::max<std::size_t>(opt_.roundBytes, 1); }
 
   void sniffMultipart(std::string_view data) {
     // A body that opens with a delimiter line and a form-data part header.
@@ -707,7 +709,10 @@ class ScannerImpl {
     }
     std::size_t w = 0;
     for (std::size_t i = 0; i < ms.size(); ++i)
-      if (!drop[i]) ms[w++] = std::move(ms[i]);
+      if (!drop[i]) {
+        if (w != i) ms[w] = std::move(ms[i]);
+        ++w;
+      }
     ms.resize(w);
   }
 
@@ -722,7 +727,7 @@ class ScannerImpl {
   std::uint64_t done_ = 0;  // matches ending at or before this offset are decided
   std::uint64_t fed_ = 0;
   std::uint64_t decoded_ = 0;
-  std::size_t nextRound_ = kMinRound;
+  std::size_t nextRound_ = 0;
   bool form_ = false;
   std::string boundary_;
   std::optional<Decompressor> top_;

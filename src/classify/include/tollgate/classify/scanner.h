@@ -79,6 +79,10 @@ struct ScanOptions {
   bool decode = true;                            // look inside encodings at all
   std::uint32_t maxDepth = 4;                    // nested decodings, e.g. base64>gzip>json = 3
   std::uint64_t maxDecodedBytes = 256ull << 20;  // per stream, bounds decompression bombs
+  // Bytes gathered before a scan round: larger amortises the per-call cost, smaller reports
+  // matches sooner (a match is reported at most this many bytes after it completes, plus the
+  // look-ahead). Results do not depend on it.
+  std::size_t roundBytes = 256 * 1024;
 };
 
 class ScannerImpl;
