@@ -1,0 +1,234 @@
+// Decoders and decoding paths: values hidden in encodings are found and report the path and the
+// span of the encoded segment.
+#include <gtest/gtest.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <string>
+#include <vector>
+
+#include "tollgate/classify/decode.h"
+#include "tollgate/classify/scanner.h"
+
+namespace tollgate::classify {
+namespace {
+
+std::shared_ptr<const Database> db() {
+  static const auto kDb = *Database::defaults();
+  return kDb;
+}
+
+std::string gzip(std::string_view in, int windowBits = 15 + 16) {
+  z_stream s{};
+  EXPECT_EQ(deflateInit2(&s, 6, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string out(compressBound(static_cast<uLong>(in.size())) + 64, '\0');
+  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  s.avail_in = static_cast<uInt>(in.size());
+  s.next_out = reinterpret_cast<Bytef*>(out.data());
+  s.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&s, Z_FINISH), Z_STREAM_END);
+  out.resize(s.total_out);
+  deflateEnd(&s);
+  return out;
+}
+
+std::string zstd(std::string_view in) {
+  std::string out(ZSTD_compressBound(in.size()), '\0');
+  std::size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3);
+  EXPECT_FALSE(ZSTD_isError(n));
+  out.resize(n);
+  return out;
+}
+
+std::string b64(std::string_view in) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
+    for (int k2 = 18; k2 >= 0; k2 -= 6) out += k[(v >> k2) & 63];
+  }
+  if (i < in.size()) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += k[(v >> 18) & 63];
+    out += k[(v >> 12) & 63];
+    out += i + 1 < in.size() ? k[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+const std::string kRecord =
+    "{\"user\":{\"email\":\"jane.roe@example.org\",\"card\":\"4539 1488 0343 6467\"}}";
+
+const Match* find(const std::vector<Match>& ms, const std::string& det, const std::string& path) {
+  for (const auto& m : ms)
+    if (m.detector == det && m.decoding == path) return &m;
+  return nullptr;
+}
+
+std::string describe(const std::vector<Match>& ms) {
+  std::string s;
+  for (const auto& m : ms)
+    s += m.detector + "[" + m.value + "]@" + std::to_string(m.start) + "-" + std::to_string(m.end) +
+         "(" + m.decoding + ") ";
+  return s;
+}
+
+TEST(Decode, Primitives) {
+  EXPECT_EQ(percentDecode("a%40b.c+d%zz%4", true), "a@b.c d%zz%4");
+  EXPECT_EQ(jsonUnescape("a\\u0040b\\/c\\n\\ud83d\\ude00"), "a@b/c\n\xF0\x9F\x98\x80");
+  EXPECT_FALSE(jsonUnescape("bad\\q"));
+  EXPECT_EQ(base64Decode("aGVsbG8=", false), "hello");
+  EXPECT_EQ(base64Decode("_-8", true), "\xFF\xEF");
+  EXPECT_FALSE(base64Decode("a", false));
+  EXPECT_EQ(quotedPrintableDecode("caf=C3=A9 =\r\nok"), "caf\xC3\xA9 ok");
+  EXPECT_EQ(multipartBoundary("multipart/form-data; boundary=\"xyz\""), "xyz");
+  for (auto c : {Compression::kGzip, Compression::kDeflate}) {
+    auto z = c == Compression::kGzip ? gzip(kRecord) : gzip(kRecord, 15);
+    auto d = decompress(c, z, 1 << 20);
+    ASSERT_TRUE(d) << d.error().describe();
+    EXPECT_EQ(*d, kRecord);
+  }
+  auto raw = decompress(Compression::kDeflate, gzip(kRecord, -15), 1 << 20);
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(*raw, kRecord);
+  auto zs = decompress(Compression::kZstd, zstd(kRecord), 1 << 20);
+  ASSERT_TRUE(zs);
+  EXPECT_EQ(*zs, kRecord);
+}
+
+TEST(Decode, BombsAndGarbageAreErrorsNotCrashes) {
+  std::string zeros(8 << 20, '\0');
+  auto bomb = decompress(Compression::kGzip, gzip(zeros), 1 << 20);
+  ASSERT_FALSE(bomb);
+  EXPECT_EQ(bomb.error().code, ErrorCode::kLimit);
+  auto bad = decompress(Compression::kGzip, "\x1f\x8b\x08garbage", 1 << 20);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidInput);
+  auto cut = decompress(Compression::kZstd, zstd(kRecord).substr(0, 10), 1 << 20);
+  EXPECT_FALSE(cut);
+  auto br = decompress(Compression::kBrotli, "not brotli at all", 1 << 20);
+  EXPECT_FALSE(br);
+}
+
+TEST(Decode, PathsAndSegmentSpans) {
+  std::string enc = b64(kRecord);
+  std::string text = "data=" + enc + " end";
+  auto ms = scan(db(), text);
+  ASSERT_TRUE(ms);
+  const Match* m = find(*ms, "email", "base64");
+  ASSERT_NE(m, nullptr) << describe(*ms);
+  EXPECT_EQ(m->start, 5u);
+  EXPECT_EQ(m->end, 5u + enc.size());
+  EXPECT_EQ(m->value, "jane.roe@example.org");
+  EXPECT_NE(find(*ms, "credit_card", "base64"), nullptr) << describe(*ms);
+}
+
+TEST(Decode, NestedBase64Gzip) {
+  std::string text = "{\"blob\":\"" + b64(gzip(kRecord)) + "\"}";
+  auto ms = scan(db(), text);
+  ASSERT_TRUE(ms);
+  EXPECT_NE(find(*ms, "email", "base64>gzip"), nullptr) << describe(*ms);
+  text = "z=" + b64(zstd(kRecord));
+  ms = scan(db(), text);
+  ASSERT_TRUE(ms);
+  EXPECT_NE(find(*ms, "email", "base64>zstd"), nullptr) << describe(*ms);
+}
+
+TEST(Decode, BrotliInsideBase64) {
+  // node -e 'zlib.brotliCompressSync(...)': six JSON records with jane.roe0..5@example.org.
+  std::string text =
+      "x=G80B6B0H7r4bAgGnQ2/uiCDUI/KLNz9aCxsMpm0dFoW+CRT2BjE7ALitQw8wLJOII/"
+      "6HHbBpXo6Xp5bgheU0NCC+uL2R/yjcHLmJqgHH2zr454E5Bu44hBOQTkJFFQ==";
+  auto ms = scan(db(), text);
+  ASSERT_TRUE(ms);
+  int n = 0;
+  for (const auto& m : *ms) n += m.detector == "email" && m.decoding == "base64>brotli";
+  EXPECT_EQ(n, 6) << describe(*ms);
+}
+
+TEST(Decode, UrlFormAndJsonEscapes) {
+  auto ms = scan(db(), "GET /?email=john.doe%2Bspam%40example.com&tel=%2B44%2020%207946%200958 ");
+  ASSERT_TRUE(ms);
+  const Match* e = find(*ms, "email", "url");
+  ASSERT_NE(e, nullptr) << describe(*ms);
+  EXPECT_EQ(e->value, "john.doe+spam@example.com");
+  EXPECT_EQ(find(*ms, "email", ""), nullptr) << "partial plain match kept: " << describe(*ms);
+  EXPECT_NE(find(*ms, "phone", "url"), nullptr) << describe(*ms);
+
+  ms = scan(db(),
+            "{\"msg\":\"write to "
+            "ann\\u0040example.net\",\"u\":\"https:\\/\\/bob:Tr0ub4dor3x@git.example.io\\/\"}");
+  ASSERT_TRUE(ms);
+  EXPECT_NE(find(*ms, "email", "json"), nullptr) << describe(*ms);
+  EXPECT_NE(find(*ms, "url_password", "json"), nullptr) << describe(*ms);
+}
+
+TEST(Decode, ContentEncodingOfTheWholeStream) {
+  std::string body = gzip(kRecord + "\n" + kRecord);
+  ScanOptions opt;
+  opt.contentEncoding = "gzip";
+  auto ms = scan(db(), body, opt);
+  ASSERT_TRUE(ms);
+  ASSERT_EQ(ms->size(), 4u) << describe(*ms);
+  EXPECT_EQ((*ms)[0].decoding, "gzip");
+  EXPECT_EQ((*ms)[0].start, 0u);
+  // Sniffed without a declared encoding too; zstd likewise.
+  ms = scan(db(), body);
+  ASSERT_TRUE(ms);
+  EXPECT_EQ(ms->size(), 4u);
+  ms = scan(db(), zstd(kRecord));
+  ASSERT_TRUE(ms);
+  EXPECT_NE(find(*ms, "email", "zstd"), nullptr) << describe(*ms);
+  // A declared encoding that does not decode is an input error.
+  opt.contentEncoding = "br";
+  auto bad = scan(db(), "plain text", opt);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidInput);
+}
+
+TEST(Decode, MultipartParts) {
+  std::string body =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nplain jane.roe@example.org\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.gz\"\r\n"
+      "Content-Type: application/gzip\r\n\r\n" +
+      gzip("ssn: 536-90-4399\n") +
+      "\r\n--XyZ\r\nContent-Disposition: form-data; name=\"b\"\r\n"
+      "Content-Transfer-Encoding: base64\r\n\r\n" +
+      b64("card 4539 1488 0343 6467") + "\r\n--XyZ--\r\n";
+  ScanOptions opt;
+  opt.contentType = "multipart/form-data; boundary=XyZ";
+  auto ms = scan(db(), body, opt);
+  ASSERT_TRUE(ms);
+  EXPECT_NE(find(*ms, "email", ""), nullptr) << describe(*ms);
+  EXPECT_NE(find(*ms, "us_ssn", "multipart>gzip"), nullptr) << describe(*ms);
+  // The base64 part is also an ordinary base64 segment; either path may report it, once.
+  EXPECT_TRUE(find(*ms, "credit_card", "multipart>base64") || find(*ms, "credit_card", "base64"))
+      << describe(*ms);
+  EXPECT_EQ(ms->size(), 3u) << describe(*ms);
+  // Sniffed from the body when no Content-Type is given.
+  auto sniffed = scan(db(), body);
+  ASSERT_TRUE(sniffed);
+  EXPECT_NE(find(*sniffed, "us_ssn", "multipart>gzip"), nullptr) << describe(*sniffed);
+}
+
+TEST(Decode, DepthIsBounded) {
+  std::string s = "card 4539 1488 0343 6467 here";
+  for (int i = 0; i < 8; ++i) s = b64(s);
+  auto ms = scan(db(), s);
+  ASSERT_TRUE(ms);
+  EXPECT_TRUE(ms->empty()) << describe(*ms);
+  ScanOptions opt;
+  opt.maxDepth = 8;
+  ms = scan(db(), s, opt);
+  ASSERT_TRUE(ms);
+  ASSERT_EQ(ms->size(), 1u) << describe(*ms);
+  EXPECT_EQ((*ms)[0].decoding, "base64>base64>base64>base64>base64>base64>base64>base64");
+}
+
+}  // namespace
+}  // namespace tollgate::classify
