@@ -84,6 +84,10 @@ template <class T>
   return out;
 }
 
+// UTF-16LE code units from `data` up to the first NUL unit (or the end), as UTF-8; unpaired
+// surrogates become U+FFFD. `consumed` (if given) receives the bytes read including the NUL.
+[[nodiscard]] std::string utf16leToUtf8(Bytes data, std::size_t* consumed = nullptr);
+
 // Shannon entropy in bits per byte (0..8) of `data`; 0 for an empty span.
 [[nodiscard]] double entropy(Bytes data);
 
