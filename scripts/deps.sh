@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what tollgate needs to build and test, from Debian packages only (and, for test and
 # benchmark tooling, the npm registry into build/npm). Idempotent: installs only what is missing.
+# The npm tools go under "$TOLLGATE_BUILD_DIR/npm" when that is set (an absolute path, or relative
+# to the repository root), so that a second build directory gets its own ajv; default build/npm.
 #
 #   scripts/deps.sh build     compiler, CMake and libraries
 #   scripts/deps.sh test      + the peers and tools the tests run (debootstrap, ajv, ...)
@@ -10,9 +12,10 @@ set -euo pipefail
 what=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-build_pkgs=(g++ cmake ninja-build make git pkg-config libssl-dev nlohmann-json3-dev libcli11-dev
-            libgtest-dev libgmock-dev libbenchmark-dev node-spdx-license-ids node-spdx-exceptions)
-test_pkgs=(debootstrap nodejs npm python3 python3-pip ca-certificates)
+build_pkgs=(g++ cmake ninja-build make git pkg-config libssl-dev libarchive-dev nlohmann-json3-dev libcli11-dev
+            libgtest-dev libgmock-dev libbenchmark-dev node-spdx-license-ids node-spdx-exceptions
+            libhyperscan-dev zlib1g-dev libbrotli-dev libzstd-dev libyaml-cpp-dev)
+test_pkgs=(debootstrap umoci skopeo zip nodejs npm python3 python3-pip ca-certificates ripgrep)
 fuzz_pkgs=(clang-19 libclang-rt-19-dev llvm-19)
 bench_pkgs=(hyperfine time)
 
@@ -27,6 +30,9 @@ esac
 
 missing=()
 for p in "${pkgs[@]}"; do
+  # A tool installed outside Debian's packages counts (e.g. NodeSource's nodejs bundles npm and
+  # conflicts with Debian's npm package).
+  case "$p" in nodejs | npm | python3) command -v "${p/nodejs/node}" >/dev/null && continue ;; esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -34,12 +40,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq || $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm tooling (test and benchmark only), cached under build/npm.
+# npm tooling (test and benchmark only), cached under $TOLLGATE_BUILD_DIR/npm (default build/npm).
+build_dir=${TOLLGATE_BUILD_DIR:-build}
+case "$build_dir" in /*) ;; *) build_dir=$here/$build_dir ;; esac
 npm_install() {
-  local dir=$here/build/npm
+  local dir=$build_dir/npm
   mkdir -p "$dir"
   local need=()
   for spec in "$@"; do
@@ -53,6 +61,6 @@ npm_install() {
   fi
 }
 case "$what" in
-  test) npm_install ajv-cli ajv-formats ;;
-  bench) npm_install ajv-cli ajv-formats @cyclonedx/cdxgen ;;
+  test) npm_install ajv-cli ajv-formats @faker-js/faker ;;
+  bench) npm_install ajv-cli ajv-formats @faker-js/faker @cyclonedx/cdxgen ;;
 esac

@@ -1,0 +1,68 @@
+// Helpers shared by the CycloneDX, SPDX and table writers and the reader (private to sbom).
+// All functions are pure and thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tollgate/sbom/bom.h"
+
+namespace tollgate::sbom::detail {
+
+// Component properties the writers derive from model fields (and the reader turns back into
+// them). Documented in docs/formats.md.
+inline constexpr std::string_view kPropCataloger = "tollgate:cataloger";         // foundBy
+inline constexpr std::string_view kPropSourceName = "tollgate:dpkg:source";      // sourceName
+inline constexpr std::string_view kPropSourceVersion = "tollgate:dpkg:source-version";
+
+// A person or organisation as package metadata spells it: "Name <email>".
+struct Contact {
+  std::string name;
+  std::string email;  // empty when the text has none
+};
+
+// "Name <email>" -> {Name, email}; "<email>" -> {"", email}; any other text -> {trimmed, ""}.
+// Only a single trailing "<...>" holding one '@' and no spaces counts as an e-mail address, so
+// lists ("A <a@x>, B <b@y>") and odd text stay whole in `name`.
+[[nodiscard]] Contact parseContact(std::string_view text);
+// The inverse of parseContact: "Name <email>", "Name" or "<email>".
+[[nodiscard]] std::string formatContact(std::string_view name, std::string_view email);
+
+// A licence expression with an operator or parentheses, not a single licence id.
+[[nodiscard]] bool isCompoundExpression(std::string_view expr);
+// A single SPDX licence list id (not an expression, not a LicenseRef).
+[[nodiscard]] bool isListedLicenseId(std::string_view expr);
+// "A", "B OR C" -> "A AND (B OR C)". Empty input gives "".
+[[nodiscard]] std::string joinConjunction(const std::vector<std::string>& exprs);
+// The inverse: the operands of a top-level AND, outer parentheses removed. An expression whose
+// top level is not a pure conjunction (it has an OR outside parentheses) is returned whole.
+[[nodiscard]] std::vector<std::string> splitConjunction(std::string_view expr);
+
+// Hash algorithms, in CycloneDX spelling ("SHA-256") as the model stores them.
+// True when the algorithm is one CycloneDX 1.6 allows and the digest is hex of its length.
+[[nodiscard]] bool isValidHash(const Hash& h);
+// "SHA-256" -> "SHA256" (the SPDX spelling); "" when SPDX has no such algorithm.
+[[nodiscard]] std::string_view spdxChecksumAlgorithm(std::string_view cyclonedx);
+// "SHA256" -> "SHA-256"; "" when CycloneDX has no such algorithm.
+[[nodiscard]] std::string_view cycloneDxHashAlgorithm(std::string_view spdx);
+// A CycloneDX algorithm name in any case ("sha-256", "SHA256") -> "SHA-256"; "" when unknown.
+[[nodiscard]] std::string_view canonicalHashAlgorithm(std::string_view name);
+
+// The CycloneDX component types ("library", ...) and the model's enum.
+[[nodiscard]] bool parseComponentType(std::string_view name, ComponentType& out);
+// True for every classification CycloneDX 1.6 defines ("device", "firmware", ... included).
+[[nodiscard]] bool isCycloneDxComponentType(std::string_view name);
+
+// SPDX 2.3 primaryPackagePurpose for a CycloneDX type name, and back.
+[[nodiscard]] std::string_view spdxPurpose(std::string_view cyclonedxType);
+[[nodiscard]] std::string_view cycloneDxTypeForPurpose(std::string_view purpose);
+
+// "urn:uuid:" + lower-case RFC 4122 text form, as CycloneDX's serialNumber pattern demands.
+[[nodiscard]] bool isUuidUrn(std::string_view s);
+// An RFC 3339 date-time ("2024-05-01T12:00:00Z", "...T12:00:00.5+02:00").
+[[nodiscard]] bool isRfc3339(std::string_view s);
+// At most `maxBytes` bytes of `s`, cut at a UTF-8 character boundary.
+[[nodiscard]] std::string_view truncateUtf8(std::string_view s, std::size_t maxBytes);
+
+}  // namespace tollgate::sbom::detail
