@@ -27,6 +27,10 @@ struct SbomArgs {
   bool quiet = false;
   bool verbose = false;
   unsigned threads = 0;
+  std::uint64_t maxBytes = 32ull << 30;
+  std::uint64_t maxEntries = 2'000'000;
+  unsigned maxDepth = 4;
+  double maxRatio = 250.0;
 };
 
 std::string summary(const sbom::Bom& bom) {
@@ -57,20 +61,6 @@ int runSbom(const SbomArgs& a, const Env& env) {
   std::error_code ec;
   auto abs = std::filesystem::absolute(a.path, ec);
   if (ec) abs = a.path;
-  struct stat st {};
-  if (::stat(abs.c_str(), &st) != 0) {
-    printError(env, a.path + ": cannot scan: " + std::strerror(errno));
-    return 2;
-  }
-  if (!S_ISDIR(st.st_mode)) {
-    printError(env, a.path + ": cannot scan: not a directory");
-    return 2;
-  }
-  auto root = RootDir::open(abs);
-  if (!root) {
-    printError(env, root.error().describe());
-    return exitCodeFor(root.error().code);
-  }
 
   catalog::ScanOptions opts;
   opts.excludes = a.excludes;
@@ -85,13 +75,20 @@ int runSbom(const SbomArgs& a, const Env& env) {
   opts.threads = a.threads;
   Progress progress(env.stderrIsTerminal && !a.quiet);
   opts.progress = &progress;
+  catalog::ArchiveLimits limits;
+  limits.maxTotalBytes = a.maxBytes;
+  limits.maxEntries = a.maxEntries;
+  limits.maxDepth = a.maxDepth;
+  limits.maxRatio = a.maxRatio;
 
   Diagnostics diag;
-  auto bom = catalog::scanTree(*root, opts, diag);
+  auto bom = catalog::scanPath(abs, opts, limits, diag);
   progress.done();
   if (!bom) {
-    printError(env, bom.error().describe());
-    return exitCodeFor(bom.error().code);
+    Error e = bom.error();
+    if (e.context == abs.string()) e.context = a.path;  // name the file as the user wrote it
+    printError(env, e.describe());
+    return exitCodeFor(e.code);
   }
   bom->metadata.toolVersion = kTollgateVersion;
   bom->metadata.timestamp = rfc3339(env.now());
@@ -130,9 +127,11 @@ int runSbom(const SbomArgs& a, const Env& env) {
 
 Action addSbomCommand(CLI::App& app, const Env& env) {
   auto args = std::make_shared<SbomArgs>();
-  auto* cmd = app.add_subcommand("sbom", "Write a software bill of materials of a directory tree");
-  cmd->add_option("PATH", args->path, "Directory to scan: a live root '/', a mounted or "
-                                      "debootstrapped root file system, an application folder")
+  auto* cmd = app.add_subcommand("sbom", "Write a software bill of materials of a directory, archive or container image");
+  cmd->add_option("PATH", args->path,
+                  "What to scan: a directory (a live root '/', a mounted or debootstrapped root, an "
+                  "application folder), an archive (tar.*, zip, jar, deb, rpm, ...), or a container "
+                  "image (docker save tarball, OCI layout directory or tarball)")
       ->required();
   cmd->add_option("-f,--format", args->format, "cyclonedx-json (default), spdx-json or table")
       ->capture_default_str();
@@ -143,6 +142,15 @@ Action addSbomCommand(CLI::App& app, const Env& env) {
   cmd->add_flag("--no-hash", args->noHash, "Skip SHA-256 of files");
   cmd->add_flag("--no-package-files", args->noPackageFiles,
                 "Do not list the files each package owns");
+  cmd->add_option("--max-bytes", args->maxBytes,
+                  "Archives and images: stop expanding after this many bytes")->capture_default_str();
+  cmd->add_option("--max-entries", args->maxEntries, "Archives and images: most entries to expand")
+      ->capture_default_str();
+  cmd->add_option("--max-depth", args->maxDepth, "Nested archives: how many levels to open")
+      ->capture_default_str();
+  cmd->add_option("--max-ratio", args->maxRatio,
+                  "Archives: largest expanded/compressed ratio before it counts as a bomb")
+      ->capture_default_str();
   cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all CPUs)");
   cmd->add_flag("-q,--quiet", args->quiet, "No warnings, progress or summary on stderr");
   cmd->add_flag("-v,--verbose", args->verbose, "Print every warning (default: the first 20)");

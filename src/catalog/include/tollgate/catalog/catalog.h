@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tollgate/catalog/archive.h"
 #include "tollgate/catalog/tree.h"
 #include "tollgate/sbom/bom.h"
 #include "tollgate/util/diagnostics.h"
@@ -51,5 +52,13 @@ struct ScanOptions {
 
 [[nodiscard]] Result<sbom::Bom> scanTree(const RootDir& root, const ScanOptions& opts,
                                          Diagnostics& diag);
+
+// Any input `tollgate sbom` accepts: a directory, an OCI image layout directory, a `docker save`
+// or OCI tarball, or an archive libarchive reads (expanded safely into a staging directory that
+// is removed afterwards). Images get metadata (digest, tags, layers) and a `tollgate:image:layer`
+// property per component; archives the archive's SHA-256. Errors: kNotFound / kInvalidInput
+// (not a directory, archive or image; malformed image), kIo.
+[[nodiscard]] Result<sbom::Bom> scanPath(const std::filesystem::path& input, const ScanOptions& opts,
+                                         const ArchiveLimits& limits, Diagnostics& diag);
 
 }  // namespace tollgate::catalog
