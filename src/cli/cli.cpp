@@ -67,6 +67,7 @@ int run(int argc, char** argv, const Env& env) {
   app.fallthrough(false);
 
   Action sbom = addSbomCommand(app, env);
+  Action classify = addClassifyCommand(app, env);
 
   try {
     app.parse(argc, argv);
@@ -88,6 +89,7 @@ int run(int argc, char** argv, const Env& env) {
     return 2;
   }
   if (app.got_subcommand("sbom")) return sbom();
+  if (app.got_subcommand("classify")) return classify();
   return 2;
 }
 

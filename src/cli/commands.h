@@ -12,6 +12,8 @@ using Action = std::function<int()>;
 
 // Registers `tollgate sbom` on `app`; the returned action runs it after parsing.
 Action addSbomCommand(CLI::App& app, const Env& env);
+// Registers `tollgate classify` (personal data and secrets in files or stdin).
+Action addClassifyCommand(CLI::App& app, const Env& env);
 
 // Helpers shared by commands.
 void printError(const Env& env, const std::string& line);

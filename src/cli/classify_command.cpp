@@ -1,0 +1,275 @@
+// tollgate classify [FILE...|-]: personal data and secrets in files or standard input.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "tollgate/classify/decode.h"
+#include "tollgate/classify/scanner.h"
+#include "tollgate/util/c_handle.h"
+#include "tollgate/util/file.h"
+#include "tollgate/util/progress.h"
+#include "tollgate/util/strings.h"
+
+namespace tollgate::cli {
+namespace {
+
+struct ClassifyArgs {
+  std::vector<std::string> inputs;
+  std::string format = "table";
+  std::vector<std::string> detectorFiles;
+  std::string failOn;
+  std::string contentEncoding;
+  std::string contentType;
+  bool showValues = false;
+  bool noDecode = false;
+  unsigned maxDepth = 4;
+  bool listDetectors = false;
+  bool quiet = false;
+};
+
+constexpr std::size_t kChunk = 1 << 20;
+
+std::optional<classify::Severity> parseSeverity(std::string_view s) {
+  using classify::Severity;
+  for (auto v :
+       {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical})
+    if (classify::toString(v) == s) return v;
+  return std::nullopt;
+}
+
+std::string fixed2(double v) {
+  char b[16];
+  std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
+}
+
+struct InputResult {
+  std::string name;
+  std::uint64_t bytes = 0;
+  std::vector<classify::Match> matches;
+};
+
+// Scans one input in chunks; errors name the input.
+Result<InputResult> scanInput(const std::string& name,
+                              const std::shared_ptr<const classify::Database>& db,
+                              const classify::ScanOptions& opt, Progress& progress) {
+  InputResult r;
+  r.name = name;
+  UniqueFd owned;
+  int fd = STDIN_FILENO;
+  if (name != "-") {
+    owned.reset(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!owned)
+      return fail(ErrorCode::kIo, std::string("cannot open: ") + std::strerror(errno), name);
+    struct stat st {};
+    if (::fstat(owned.get(), &st) == 0 && S_ISDIR(st.st_mode))
+      return fail(ErrorCode::kInvalidInput, "is a directory (give files, or '-' for stdin)", name);
+    fd = owned.get();
+  }
+  auto scanner = classify::Scanner::open(db, opt);
+  if (!scanner) return std::unexpected(scanner.error().within(name));
+  std::string buf(kChunk, '\0');
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(ErrorCode::kIo, std::string("read error: ") + std::strerror(errno), name);
+    }
+    if (n == 0) break;
+    if (auto st =
+            scanner->feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), r.matches);
+        !st)
+      return std::unexpected(st.error().within(name));
+    progress.tick(static_cast<std::uint64_t>(n));
+  }
+  if (auto st = scanner->finish(r.matches); !st) return std::unexpected(st.error().within(name));
+  r.bytes = scanner->bytes();
+  return r;
+}
+
+nlohmann::ordered_json toJson(const InputResult& r, bool showValues) {
+  nlohmann::ordered_json j;
+  j["input"] = r.name;
+  j["bytes"] = r.bytes;
+  std::map<std::string, std::size_t> counts;
+  for (const auto& m : r.matches) ++counts[m.detector];
+  j["counts"] = counts;
+  auto& arr = j["matches"] = nlohmann::ordered_json::array();
+  for (const auto& m : r.matches) {
+    nlohmann::ordered_json o;
+    o["detector"] = m.detector;
+    o["class"] = std::string(classify::toString(m.cls));
+    o["severity"] = std::string(classify::toString(m.severity));
+    o["start"] = m.start;
+    o["end"] = m.end;
+    o["score"] = std::round(m.score * 100) / 100;
+    o["decoding"] = m.decoding;
+    o["masked"] = classify::mask(m.value);
+    // The raw value only on request; invalid UTF-8 is replaced so the JSON stays valid.
+    if (showValues) o["value"] = printable(m.value, 4096);
+    arr.push_back(std::move(o));
+  }
+  return j;
+}
+
+void printTable(std::ostream& out, const InputResult& r, bool showValues) {
+  std::map<std::string, std::size_t> byClass;
+  for (const auto& m : r.matches) ++byClass[std::string(classify::toString(m.cls))];
+  out << r.name << ": " << r.bytes << " bytes, " << r.matches.size() << " matches";
+  if (!byClass.empty()) {
+    out << " (";
+    bool first = true;
+    for (const auto& [k, v] : byClass) {
+      out << (first ? "" : ", ") << k << " " << v;
+      first = false;
+    }
+    out << ")";
+  }
+  out << '\n';
+  if (r.matches.empty()) return;
+  std::map<std::string, std::size_t> byDetector;
+  for (const auto& m : r.matches) ++byDetector[m.detector];
+  out << "  counts:";
+  for (const auto& [k, v] : byDetector) out << ' ' << k << '=' << v;
+  out << '\n';
+  char line[512];
+  std::snprintf(line, sizeof line, "  %-12s %-12s %-16s %-9s %5s  %-16s %s\n", "START", "END",
+                "DETECTOR", "SEVERITY", "SCORE", "DECODING", showValues ? "VALUE" : "SAMPLE");
+  out << line;
+  for (const auto& m : r.matches) {
+    std::string sample = showValues ? printable(m.value, 120) : classify::mask(m.value);
+    std::snprintf(line, sizeof line, "  %-12llu %-12llu %-16s %-9s %5s  %-16s ",
+                  static_cast<unsigned long long>(m.start), static_cast<unsigned long long>(m.end),
+                  m.detector.c_str(), std::string(classify::toString(m.severity)).c_str(),
+                  fixed2(m.score).c_str(), m.decoding.empty() ? "-" : m.decoding.c_str());
+    out << line << sample << '\n';
+  }
+}
+
+Result<std::shared_ptr<const classify::Database>> loadDatabase(const ClassifyArgs& a) {
+  auto defs = classify::parseDetectors(classify::defaultDetectorsYaml(), "<built-in detectors>");
+  if (!defs) return std::unexpected(Error{ErrorCode::kInternal, defs.error().describe(), {}});
+  for (const auto& f : a.detectorFiles) {
+    auto text = readFile(f, 16 << 20);
+    if (!text) return std::unexpected(text.error());
+    auto extra = classify::parseDetectors(*text, f);
+    if (!extra) return std::unexpected(extra.error());
+    classify::mergeDetectors(*defs, std::move(*extra));
+  }
+  auto db = classify::Database::compile(*defs);
+  if (!db && !a.detectorFiles.empty())
+    return std::unexpected(db.error().within(a.detectorFiles.back()));
+  return db;
+}
+
+int runClassify(ClassifyArgs a, const Env& env) {
+  if (a.format != "table" && a.format != "json") {
+    printError(env, "usage: --format must be table or json, not '" + printable(a.format, 32) + "'");
+    return 2;
+  }
+  std::optional<classify::Severity> failOn;
+  if (!a.failOn.empty()) {
+    failOn = parseSeverity(a.failOn);
+    if (!failOn) {
+      printError(env, "usage: --fail-on must be info, low, medium, high or critical");
+      return 2;
+    }
+  }
+  if (!a.contentEncoding.empty() && a.contentEncoding != "identity" &&
+      !classify::compressionFromName(a.contentEncoding)) {
+    printError(env, "usage: --content-encoding must be gzip, deflate, br, zstd or identity");
+    return 2;
+  }
+  auto db = loadDatabase(a);
+  if (!db) {
+    printError(env, db.error().describe());
+    return exitCodeFor(db.error().code);
+  }
+  if (a.listDetectors) {
+    for (const auto& d : (*db)->detectors()) {
+      char line[256];
+      std::snprintf(line, sizeof line, "%-16s %-14s %-9s %-9s %s\n", d.id.c_str(),
+                    d.variant.empty() ? "-" : d.variant.c_str(),
+                    std::string(classify::toString(d.cls)).c_str(),
+                    std::string(classify::toString(d.severity)).c_str(),
+                    std::string(classify::toString(d.validator)).c_str());
+      *env.out << line;
+    }
+    return 0;
+  }
+  if (a.inputs.empty()) a.inputs.emplace_back("-");
+  classify::ScanOptions opt;
+  opt.contentEncoding = a.contentEncoding;
+  opt.contentType = a.contentType;
+  opt.decode = !a.noDecode;
+  opt.maxDepth = a.maxDepth;
+  opt.maxDecodedBytes = 16ull << 30;  // a file on disk is not a network peer; bound it loosely
+
+  Progress progress(env.stderrIsTerminal && !a.quiet);
+  progress.setPhase("classify");
+  int rc = 0;
+  bool findings = false;
+  for (const auto& name : a.inputs) {
+    auto r = scanInput(name, *db, opt, progress);
+    if (!r) {
+      progress.done();
+      printError(env, r.error().describe());
+      rc = std::max(rc, exitCodeFor(r.error().code));
+      continue;
+    }
+    if (a.format == "json") {
+      *env.out << toJson(*r, a.showValues).dump() << '\n';
+    } else {
+      printTable(*env.out, *r, a.showValues);
+    }
+    env.out->flush();
+    if (failOn)
+      for (const auto& m : r->matches)
+        if (m.severity >= *failOn) findings = true;
+  }
+  progress.done();
+  if (rc) return rc;
+  return findings ? 1 : 0;
+}
+
+}  // namespace
+
+Action addClassifyCommand(CLI::App& app, const Env& env) {
+  auto args = std::make_shared<ClassifyArgs>();
+  auto* cmd = app.add_subcommand(
+      "classify",
+      "Find personal data and secrets in files or stdin (e-mail, phone, cards, IBAN, SSN, keys, "
+      "tokens, ...), looking through gzip/brotli/zstd, URL, JSON, base64 and multipart encodings");
+  cmd->add_option("FILE", args->inputs, "Files to scan; '-' or none for standard input");
+  cmd->add_option("-f,--format", args->format, "table (default) or json (one object per input)")
+      ->capture_default_str();
+  cmd->add_option("--detectors", args->detectorFiles,
+                  "YAML file of extra or replacing detectors (repeatable; see docs/classify.md)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--show-values", args->showValues,
+                "Print the raw matched values (masked otherwise; never stored)");
+  cmd->add_option("--fail-on", args->failOn,
+                  "Exit 1 when a match of this severity or higher is found "
+                  "(info, low, medium, high, critical)");
+  cmd->add_option("--content-encoding", args->contentEncoding,
+                  "Content-Encoding of every input: gzip, deflate, br, zstd, identity "
+                  "(default: sniff gzip/zstd/zlib)");
+  cmd->add_option("--content-type", args->contentType,
+                  "Content-Type of every input, e.g. 'multipart/form-data; boundary=X' or "
+                  "application/x-www-form-urlencoded");
+  cmd->add_flag("--no-decode", args->noDecode, "Match the bytes as they are, decode nothing");
+  cmd->add_option("--max-depth", args->maxDepth, "Nested decodings to follow (default 4)")
+      ->check(CLI::Range(0, 16));
+  cmd->add_flag("--list-detectors", args->listDetectors, "List the detectors in use and exit");
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress on stderr");
+  return [args, &env] { return runClassify(*args, env); };
+}
+
+}  // namespace tollgate::cli
