@@ -358,6 +358,8 @@ Result<PeInfo> parsePe(std::span<const std::byte> file, const PeOptions& opts) {
   pe.machine = *readLe<std::uint16_t>(file, coff);
   const std::uint16_t nsections = *readLe<std::uint16_t>(file, coff + 2);
   pe.timestamp = *readLe<std::uint32_t>(file, coff + 4);
+  const std::uint32_t symbolTable = *readLe<std::uint32_t>(file, coff + 8);
+  const std::uint32_t symbolCount = *readLe<std::uint32_t>(file, coff + 12);
   const std::uint16_t optSize = *readLe<std::uint16_t>(file, coff + 16);
   pe.characteristics = *readLe<std::uint16_t>(file, coff + 18);
   const std::uint64_t opt = coff + 20;
@@ -400,6 +402,16 @@ Result<PeInfo> parsePe(std::span<const std::byte> file, const PeOptions& opts) {
     }
     PeSection s;
     s.name = detail::fixedString(hdr->first(8));
+    // "/123": a long name at offset 123 of the COFF string table (object files and images
+    // linked by GNU ld keep their .debug_* names there).
+    if (s.name.size() > 1 && s.name[0] == '/' && symbolTable != 0 &&
+        s.name.find_first_not_of("0123456789", 1) == std::string::npos && s.name.size() <= 8) {
+      std::uint64_t strtab = std::uint64_t{symbolTable} + std::uint64_t{symbolCount} * 18;
+      std::uint64_t at = 0;
+      for (char ch : std::string_view(s.name).substr(1))
+        at = at * 10 + static_cast<unsigned>(ch - '0');
+      if (auto longName = detail::cString(file, strtab + at, 256)) s.name = *longName;
+    }
     s.virtualSize = *readLe<std::uint32_t>(*hdr, 8);
     s.virtualAddress = *readLe<std::uint32_t>(*hdr, 12);
     s.rawSize = *readLe<std::uint32_t>(*hdr, 16);

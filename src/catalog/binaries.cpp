@@ -113,7 +113,7 @@ void describePe(const binfmt::PeInfo& pe, Component& c) {
   set(c, "tollgate:pe:machine", pe.machineName());
   set(c, "tollgate:pe:kind", pe.isDll() ? "dll" : "exe");
   set(c, "tollgate:pe:subsystem", subsystemName(pe.subsystem));
-  set(c, "tollgate:pe:timestamp", rfc3339(pe.timestamp));
+  if (pe.timestamp != 0) set(c, "tollgate:pe:timestamp", rfc3339(pe.timestamp));
   if (pe.isDotNet) set(c, "tollgate:pe:dotnet", "true");
   set(c, "tollgate:pe:pdb", pe.pdbPath);
   std::vector<std::string> dlls, delayed;

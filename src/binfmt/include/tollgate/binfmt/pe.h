@@ -30,7 +30,8 @@
 namespace tollgate::binfmt {
 
 struct PeSection {
-  std::string name;  // up to 8 bytes from the section table ("/4" long names are kept as is)
+  std::string name;  // from the section table; "/4"-style long names resolved through the COFF
+                     // string table when the image has one
   std::uint32_t virtualAddress = 0;
   std::uint32_t virtualSize = 0;
   std::uint32_t rawOffset = 0;  // PointerToRawData
