@@ -15,7 +15,11 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build_pkgs=(g++ cmake ninja-build make git pkg-config libssl-dev libarchive-dev nlohmann-json3-dev libcli11-dev
             libgtest-dev libgmock-dev libbenchmark-dev node-spdx-license-ids node-spdx-exceptions
             libhyperscan-dev zlib1g-dev libbrotli-dev libzstd-dev libyaml-cpp-dev)
-test_pkgs=(debootstrap umoci skopeo zip nodejs npm python3 python3-pip ca-certificates ripgrep)
+test_pkgs=(debootstrap umoci skopeo zip nodejs npm python3 python3-pip ca-certificates ripgrep
+           # binfmt: Windows PE fixtures (mingw-w64 gcc + windres), Authenticode signing and the
+           # reference verifier, Go binaries with real modules, Mach-O reference (llvm-objdump)
+           gcc-mingw-w64-x86-64-win32 binutils-mingw-w64-x86-64 osslsigncode openssl binutils
+           golang-go golang-github-google-uuid-dev golang-github-pkg-errors-dev llvm-19)
 fuzz_pkgs=(clang-19 libclang-rt-19-dev llvm-19)
 bench_pkgs=(hyperfine time)
 
