@@ -14,12 +14,14 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs=(g++ cmake ninja-build make git pkg-config libssl-dev libarchive-dev nlohmann-json3-dev libcli11-dev
             libgtest-dev libgmock-dev libbenchmark-dev node-spdx-license-ids node-spdx-exceptions
-            libhyperscan-dev zlib1g-dev libbrotli-dev libzstd-dev libyaml-cpp-dev)
+            libhyperscan-dev zlib1g-dev libbrotli-dev libzstd-dev libyaml-cpp-dev libsqlite3-dev)
 test_pkgs=(debootstrap umoci skopeo zip nodejs npm python3 python3-pip ca-certificates ripgrep
            # binfmt: Windows PE fixtures (mingw-w64 gcc + windres), Authenticode signing and the
            # reference verifier, Go binaries with real modules, Mach-O reference (llvm-objdump)
            gcc-mingw-w64-x86-64-win32 binutils-mingw-w64-x86-64 osslsigncode openssl binutils
-           golang-go golang-github-google-uuid-dev golang-github-pkg-errors-dev llvm-19)
+           golang-go golang-github-google-uuid-dev golang-github-pkg-errors-dev llvm-19
+           # catalog: rpm packages and databases (rpmbuild, SQLite rpmdb, Berkeley DB via db_load)
+           rpm sqlite3 db5.3-util cpio)
 fuzz_pkgs=(clang-19 libclang-rt-19-dev llvm-19)
 bench_pkgs=(hyperfine time)
 
