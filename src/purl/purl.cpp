@@ -259,7 +259,9 @@ constexpr std::array kTypeRules{
              .lowerName = true,
              .extra = &gitSplit},
     TypeRule{.type = "github", .ns = Need::kRequired, .lowerNs = true, .lowerName = true},
-    TypeRule{.type = "golang", .ns = Need::kRequired, .lowerNs = true, .lowerName = true},
+    // The definition requires a namespace, but "pkg:golang/stdlib@1.21.0" is how SBOM tools and
+    // OSV name the Go standard library, so a namespace stays optional here.
+    TypeRule{.type = "golang", .lowerNs = true, .lowerName = true},
     TypeRule{.type = "hex", .lowerNs = true, .lowerName = true},
     TypeRule{.type = "huggingface", .lowerVersion = true},
     TypeRule{.type = "julia", .ns = Need::kProhibited, .extra = &juliaUuid},

@@ -149,7 +149,12 @@ TEST(purl, TypeRules) {
   EXPECT_FALSE(parse("pkg:chrome-extension/dlpngalgnefjeiefhmpklpfiohadpglk@1.").has_value());
   EXPECT_FALSE(parse("pkg:chrome-extension/dlpngalgnefjeiefhmpklpfiohadpglk@.1").has_value());
   EXPECT_TRUE(parse("pkg:chrome-extension/DLPNGALGNEFJEIEFHMPKLPFIOHADPGLK@1.2.3.4").has_value());
-  EXPECT_FALSE(parse("pkg:golang/context@1.0").has_value()) << "golang needs a namespace";
+  EXPECT_FALSE(parse("pkg:swift/Alamofire@5.4.3").has_value()) << "swift needs a namespace";
+  p = parse("pkg:golang/stdlib@1.21.0");  // the Go standard library, as SBOM tools write it
+  ASSERT_TRUE(p.has_value()) << p.error().describe();
+  p = parse("pkg:golang/github.com/BurntSushi/toml@v1.3.2");
+  ASSERT_TRUE(p.has_value()) << p.error().describe();
+  EXPECT_EQ(p->toString(), "pkg:golang/github.com/burntsushi/toml@v1.3.2");
   EXPECT_FALSE(parse("pkg:vcpkg/boost/asio").has_value());
   // Unregistered types get only the generic rules.
   p = parse("pkg:my-type.v2/Some/Thing@1");

@@ -20,7 +20,9 @@
 //     namespace only: qpkg rpm; version: huggingface pypi vscode-extension
 //   pypi names: runs of '-', '_' and '.' become one '-' (PEP 503)
 //   mlflow names are lower-cased when repository_url points at Databricks
-//   namespace required: apk bitbucket deb git github golang swift vscode-extension
+//   namespace required: apk bitbucket deb git github swift vscode-extension (not golang, whose
+//     definition asks for one: SBOM tools and OSV write the Go standard library as
+//     "pkg:golang/stdlib@1.21.0")
 //   namespace prohibited: chrome-extension conda cran julia mlflow oci otp pypi vcpkg
 //   git: the namespace is the host (one segment) and the name is the repository path, whose
 //     '/' separators stay unencoded ("pkg:git/codeberg.org/forgejo/forgejo")
