@@ -133,6 +133,30 @@ std::string canonicalSubpath(std::string_view s) {
   return join(kept, '/');
 }
 
+// The '@' that starts the version: the rightmost one (the spec splits on it from the right),
+// except that an '@' opening a segment other than the last is an unencoded npm scope
+// ("pkg:npm/@babel/core"), not a separator.
+std::size_t versionSeparator(std::string_view path) {
+  for (std::size_t end = path.size(); end > 0;) {
+    const auto at = path.rfind('@', end - 1);
+    if (at == std::string_view::npos) break;
+    const bool opensSegment = at == 0 || path[at - 1] == '/';
+    const bool inLastSegment = path.find('/', at) == std::string_view::npos;
+    if (!opensSegment || inLastSegment) return at;
+    end = at;
+  }
+  return std::string_view::npos;
+}
+
+// Raw (unencoded) control characters have no place in a URL (RFC 3986); as percent-encoded
+// data they are allowed like any other character.
+bool hasRawControl(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == 0x7F;
+  });
+}
+
 // ---- per-type rules ------------------------------------------------------------------------
 
 enum class Need : std::uint8_t { kOptional, kRequired, kProhibited };
@@ -266,6 +290,7 @@ constexpr std::array kTypeRules{
     TypeRule{.type = "huggingface", .lowerVersion = true},
     TypeRule{.type = "julia", .ns = Need::kProhibited, .extra = &juliaUuid},
     TypeRule{.type = "luarocks", .lowerNs = true, .lowerName = true},
+    TypeRule{.type = "maven", .ns = Need::kRequired},
     TypeRule{.type = "mlflow", .ns = Need::kProhibited, .extra = &mlflowName},
     TypeRule{.type = "npm", .lowerNs = true, .lowerName = true},
     TypeRule{.type = "oci", .ns = Need::kProhibited, .lowerName = true},
@@ -397,6 +422,9 @@ Result<PackageUrl> parse(std::string_view purl, ParseMode mode) {
     return fail(ErrorCode::kLimit, "longer than " + std::to_string(kMaxPurlLength) + " bytes",
                 describeInput(purl));
   }
+  if (hasRawControl(purl)) {
+    return fail(ErrorCode::kInvalidInput, "unencoded control character", describeInput(purl));
+  }
   const bool strict = mode == ParseMode::kStrict;
   const auto parsed = [&]() -> Result<PackageUrl> {
     PackageUrl p;
@@ -456,17 +484,19 @@ Result<PackageUrl> parse(std::string_view purl, ParseMode mode) {
     }
 
     std::string_view path = rest.substr(slash + 1);
-    path.remove_suffix(path.size() - (path.find_last_not_of('/') + 1));
-    // The version is only looked for in the last segment, so that an unencoded npm scope
-    // ("pkg:npm/@babel/core") is not taken for one.
-    const auto lastSlash = path.rfind('/');
-    std::string_view last = lastSlash == std::string_view::npos ? path : path.substr(lastSlash + 1);
-    if (const auto at = last.rfind('@'); at != std::string_view::npos) {
-      auto version = decode(last.substr(at + 1), "version");
+    if (const auto at = versionSeparator(path); at != std::string_view::npos) {
+      auto version = decode(path.substr(at + 1), "version");
       if (!version) return std::unexpected(version.error());
       p.version = std::move(*version);
-      last = last.substr(0, at);
+      // No slash stripping before the '@': in "pkg:swift/github.com/Alamofire/@5.4.3" the
+      // name is empty, not "Alamofire".
+      path = path.substr(0, at);
+    } else {
+      path.remove_suffix(path.size() - (path.find_last_not_of('/') + 1));
     }
+    const auto lastSlash = path.rfind('/');
+    const std::string_view last =
+        lastSlash == std::string_view::npos ? path : path.substr(lastSlash + 1);
     auto name = decode(last, "name");
     if (!name) return std::unexpected(name.error());
     p.name = std::move(*name);

@@ -123,6 +123,26 @@ TEST(purl, CanonicalFormDetails) {
   EXPECT_EQ(p->toString(), "pkg:generic/a%2Fb#c");
 }
 
+TEST(purl, VersionIsAfterTheRightmostAtThatIsNotAScope) {
+  auto p = parse("pkg:generic/foo@1.0/2");  // the spec's right-to-left split: '/' in a version
+  ASSERT_TRUE(p.has_value()) << p.error().describe();
+  EXPECT_EQ(p->name, "foo");
+  EXPECT_EQ(p->version, "1.0/2");
+  EXPECT_EQ(p->toString(), "pkg:generic/foo@1.0%2F2");
+  p = parse("pkg:npm/@angular/core");  // an unencoded scope opens a namespace segment
+  ASSERT_TRUE(p.has_value()) << p.error().describe();
+  EXPECT_EQ(p->ns, "@angular");
+  EXPECT_EQ(p->version, "");
+  p = parse("pkg:brew/postgresql@14@14.10");
+  ASSERT_TRUE(p.has_value()) << p.error().describe();
+  EXPECT_EQ(p->name, "postgresql@14");
+  EXPECT_EQ(p->version, "14.10");
+  EXPECT_FALSE(parse("pkg:generic/ns/@1.0").has_value()) << "'@' right after '/': no name";
+  p = parse("pkg:generic/ns/name/");  // without a version, trailing slashes are not significant
+  ASSERT_TRUE(p.has_value()) << p.error().describe();
+  EXPECT_EQ(p->name, "name");
+}
+
 TEST(purl, TypeRules) {
   auto p = parse("pkg:git/GitHub.com/Package-URL/purl-spec@abc");
   ASSERT_TRUE(p.has_value()) << p.error().describe();
@@ -156,6 +176,7 @@ TEST(purl, TypeRules) {
   ASSERT_TRUE(p.has_value()) << p.error().describe();
   EXPECT_EQ(p->toString(), "pkg:golang/github.com/burntsushi/toml@v1.3.2");
   EXPECT_FALSE(parse("pkg:vcpkg/boost/asio").has_value());
+  EXPECT_FALSE(parse("pkg:maven/commons-io@2.11.0").has_value()) << "maven needs a groupId";
   // Unregistered types get only the generic rules.
   p = parse("pkg:my-type.v2/Some/Thing@1");
   ASSERT_TRUE(p.has_value()) << p.error().describe();
@@ -197,13 +218,16 @@ TEST(purl, MalformedInputIsAnErrorNotACrash) {
       "pkg:npm/left-pad#a%2Fb",
       "pkg:npm/left-pad#%zz",
       "pkg:npm/%2F",
-      "pkg:npm/left-pad\0"s,  // NUL is data (encoded as %00), so this one parses
+      "pkg:npm/left-pad\0"s,
+      "pkg:npm/left\tpad",
+      "pkg:npm/left-pad?a=\x7f",
+      "pkg:npm/left-pad%00",  // NUL is data when encoded, so this one parses
       "\xff\xfe",
       std::string(kMaxPurlLength + 1, 'a'),
   };
   for (const std::string& input : bad) {
     const auto r = parse(input);
-    if (input == "pkg:npm/left-pad?" || input == "pkg:npm/left-pad\0"s) {
+    if (input == "pkg:npm/left-pad?" || input == "pkg:npm/left-pad%00") {
       ASSERT_TRUE(r.has_value()) << r.error().describe();
       EXPECT_TRUE(parse(r->toString()).has_value());
       continue;

@@ -20,8 +20,8 @@
 //     namespace only: qpkg rpm; version: huggingface pypi vscode-extension
 //   pypi names: runs of '-', '_' and '.' become one '-' (PEP 503)
 //   mlflow names are lower-cased when repository_url points at Databricks
-//   namespace required: apk bitbucket deb git github swift vscode-extension (not golang, whose
-//     definition asks for one: SBOM tools and OSV write the Go standard library as
+//   namespace required: apk bitbucket deb git github maven swift vscode-extension (not golang,
+//     whose definition asks for one: SBOM tools and OSV write the Go standard library as
 //     "pkg:golang/stdlib@1.21.0")
 //   namespace prohibited: chrome-extension conda cran julia mlflow oci otp pypi vcpkg
 //   git: the namespace is the host (one segment) and the name is the repository path, whose
@@ -76,10 +76,13 @@ enum class ParseMode {
 // Longest input parse() accepts (bytes); longer input fails with kLimit.
 inline constexpr std::size_t kMaxPurlLength = 64 * 1024;
 
-// Parses and canonicalises. Errors: kInvalidInput with the reason (missing scheme, bad type,
-// missing name, bad qualifier key, bad percent-encoding, decoded text that is not UTF-8,
-// type-specific rule violated); kLimit when the input is longer than kMaxPurlLength. The error
-// context is the input, truncated, with control and non-ASCII bytes escaped.
+// Parses and canonicalises, splitting as the spec's "how to parse" does: from the right on '#'
+// then '?', scheme up to the first ':', type up to the next '/', version after the rightmost '@'
+// (unless that '@' opens a namespace segment, an unencoded npm scope). Errors: kInvalidInput
+// with the reason (missing scheme, bad type, missing name, bad qualifier key, bad
+// percent-encoding, unencoded control character, decoded text that is not UTF-8, type-specific
+// rule violated); kLimit when the input is longer than kMaxPurlLength. The error
+// context is the input, truncated, with control characters and invalid UTF-8 made printable.
 [[nodiscard]] Result<PackageUrl> parse(std::string_view purl);
 [[nodiscard]] Result<PackageUrl> parse(std::string_view purl, ParseMode mode);
 
