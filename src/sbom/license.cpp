@@ -432,7 +432,7 @@ bool wordIs(std::string_view w, std::string_view lowerWord) {
   return w.size() == lowerWord.size() && toLower(w) == lowerWord;
 }
 
-std::optional<std::vector<Token>> tokenize(std::string_view s) {
+std::vector<Token> tokenize(std::string_view s) {
   // Words split on white space; parentheses and commas are tokens of their own.
   std::vector<std::string_view> words;
   std::size_t i = 0;
@@ -601,9 +601,9 @@ class Parser {
 };
 
 std::optional<Node> parseExpression(std::string_view text, bool allowAliases) {
-  auto toks = tokenize(text);
-  if (!toks || toks->empty()) return std::nullopt;
-  return Parser(std::move(*toks), allowAliases).parse();
+  std::vector<Token> toks = tokenize(text);
+  if (toks.empty()) return std::nullopt;
+  return Parser(std::move(toks), allowAliases).parse();
 }
 
 // Longer than any real licence string: left alone rather than parsed.

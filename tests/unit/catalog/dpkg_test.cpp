@@ -468,9 +468,8 @@ TEST(DpkgCataloger, ReadsStatusListsCopyrightAndDependencies) {
   const auto* libc = byName(c, "libc6", "amd64");
   ASSERT_NE(libc, nullptr);
   EXPECT_EQ(libc->version, "2.36-9");
+  EXPECT_EQ(libc->purl, "pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12");
   EXPECT_EQ(libc->bomRef, libc->purl);
-  EXPECT_FALSE(libc->purl.empty());
-  EXPECT_TRUE(libc->purl.starts_with("pkg:deb/")) << libc->purl;
   EXPECT_EQ(libc->supplier, "GNU Libc Maintainers <debian-glibc@lists.debian.org>");
   EXPECT_EQ(libc->description, "GNU C Library: Shared libraries");
   EXPECT_EQ(libc->sourceName, "glibc");
@@ -488,11 +487,13 @@ TEST(DpkgCataloger, ReadsStatusListsCopyrightAndDependencies) {
 
   const auto* libc32 = byName(c, "libc6", "i386");
   ASSERT_NE(libc32, nullptr);
+  EXPECT_EQ(libc32->purl, "pkg:deb/debian/libc6@2.36-9?arch=i386&distro=debian-12");
   EXPECT_NE(libc32->bomRef, libc->bomRef);
   EXPECT_TRUE(libc32->files.empty());
 
   const auto* gcc = byName(c, "libgcc-s1");
   ASSERT_NE(gcc, nullptr);
+  EXPECT_EQ(gcc->purl, "pkg:deb/debian/libgcc-s1@12.3.0-14?arch=amd64&distro=debian-12");
   EXPECT_EQ(gcc->sourceName, "gcc-12");
   EXPECT_EQ(gcc->sourceVersion, "12.2.0-14");
   ASSERT_EQ(gcc->licenses.size(), 1u);  // through the symlinked doc directory
@@ -558,7 +559,7 @@ TEST(DpkgCataloger, DistrolessStatusD) {
   EXPECT_EQ(bf->evidencePaths, std::vector<std::string>{"/var/lib/dpkg/status.d/base-files"});
   EXPECT_EQ(paths(*bf),
             (std::vector<std::string>{"/etc/debian_version", "/usr/share/doc/base-files/README"}));
-  EXPECT_EQ(bf->purl.find("distro="), std::string::npos) << bf->purl;
+  EXPECT_EQ(bf->purl, "pkg:deb/debian/base-files@12.4?arch=amd64");  // no VERSION_ID: no distro
   const auto* ssl = byName(c, "libssl3");
   ASSERT_NE(ssl, nullptr);
   EXPECT_EQ(ssl->sourceName, "openssl");
@@ -593,6 +594,22 @@ TEST(DpkgCataloger, UpdatesJournalIsApplied) {
   EXPECT_EQ(byName(c, "b")->version, "3");
   EXPECT_EQ(byName(c, "b")->evidencePaths, std::vector<std::string>{"/var/lib/dpkg/updates/0002"});
   ASSERT_NE(byName(c, "c"), nullptr);
+}
+
+TEST(DpkgCataloger, PurlFromOsRelease) {
+  TempDir d;
+  d.write("usr/lib/os-release", "NAME=\"Ubuntu\"\nID=ubuntu\nVERSION_ID=\"22.04\"\n");
+  d.symlink("../usr/lib/os-release", "etc/os-release");
+  d.write("var/lib/dpkg/status",
+          "Package: libattr1\nStatus: install ok installed\nVersion: 1:2.5.1-4+b1\n"
+          "Architecture: amd64\n");
+  auto s = scan(d);
+  Diagnostics diag;
+  Catalogue c = catalogDpkg(*s.tree, diag);
+  ASSERT_EQ(c.components.size(), 1u);
+  EXPECT_EQ(c.components[0].purl,
+            "pkg:deb/ubuntu/libattr1@1:2.5.1-4%2Bb1?arch=amd64&distro=ubuntu-22.04");
+  EXPECT_EQ(c.components[0].version, "1:2.5.1-4+b1");
 }
 
 TEST(DpkgCataloger, NoDatabaseNoComponents) {
