@@ -21,7 +21,10 @@ test_pkgs=(debootstrap umoci skopeo zip nodejs npm python3 python3-pip ca-certif
            gcc-mingw-w64-x86-64-win32 binutils-mingw-w64-x86-64 osslsigncode openssl binutils
            golang-go golang-github-google-uuid-dev golang-github-pkg-errors-dev llvm-19
            # catalog: rpm packages and databases (rpmbuild, SQLite rpmdb, Berkeley DB via db_load)
-           rpm sqlite3 db5.3-util cpio)
+           rpm sqlite3 db5.3-util cpio
+           # versions: the reference orderings of the differential test (libapt, packaging,
+           # rpm's labelCompare, Gem::Version, Maven's ComparableVersion and a JDK to call it)
+           python3-apt python3-packaging python3-rpm ruby libmaven3-core-java default-jdk-headless)
 fuzz_pkgs=(clang-19 libclang-rt-19-dev llvm-19)
 bench_pkgs=(hyperfine time)
 
@@ -67,6 +70,6 @@ npm_install() {
   fi
 }
 case "$what" in
-  test) npm_install ajv-cli ajv-formats @faker-js/faker ;;
-  bench) npm_install ajv-cli ajv-formats @faker-js/faker @cyclonedx/cdxgen ;;
+  test) npm_install ajv-cli ajv-formats @faker-js/faker semver ;;
+  bench) npm_install ajv-cli ajv-formats @faker-js/faker @cyclonedx/cdxgen semver ;;
 esac
