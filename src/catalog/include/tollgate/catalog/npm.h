@@ -52,7 +52,9 @@ struct Lockfile {
   std::string name;         // root project, top level "name"/"version"
   std::string version;
   // Every package in file order; v2/v3 include the root ("") when the file has it. v2 files are
-  // read from "packages" (their v1-compatible "dependencies" duplicate is ignored).
+  // read from "packages" (their v1-compatible "dependencies" duplicate is ignored). v1 gets a
+  // synthesised root (top-level name/version, no dependencies: v1 does not record the root's);
+  // v1 entries without a "version" (npm's placeholders for skipped optional packages) are left out.
   std::vector<LockPackage> packages;
 };
 
