@@ -22,6 +22,9 @@ test_pkgs=(debootstrap umoci skopeo zip nodejs npm python3 python3-pip ca-certif
            golang-go golang-github-google-uuid-dev golang-github-pkg-errors-dev llvm-19
            # catalog: rpm packages and databases (rpmbuild, SQLite rpmdb, Berkeley DB via db_load)
            rpm sqlite3 db5.3-util cpio
+           # catalog: Java archives (javac, jar; default-jdk-headless below), unzip as the
+           # reference reader, maven for its real jars with pom.properties
+           unzip maven
            # versions: the reference orderings of the differential test (libapt, packaging,
            # rpm's labelCompare, Gem::Version, Maven's ComparableVersion and a JDK to call it)
            python3-apt python3-packaging python3-rpm ruby libmaven3-core-java default-jdk-headless)
