@@ -36,18 +36,31 @@ tollgate_rootfs_bookworm() {
       echo "rootfs: installing debootstrap" >&2
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null || exit 1
     fi
+    # Removes a half-made root: first anything debootstrap left mounted in it (proc, sys).
+    discard() {
+      local d=$1
+      awk -v d="$d/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
+        while read -r m; do umount -l "$m" 2>/dev/null || true; done
+      rm -rf --one-file-system "$d" "$d.log"
+    }
+    # Leftovers of an interrupted earlier attempt (we hold the lock: nobody is using them).
+    local old
+    for old in "$cache"/.rootfs-bookworm.*; do
+      [ -d "$old" ] && discard "$old"
+    done
     local tmp
     tmp=$(mktemp -d "$cache/.rootfs-bookworm.XXXXXX") || exit 1
+    trap 'discard "$tmp"' EXIT
     echo "rootfs: debootstrap --variant=minbase bookworm $tmp $mirror (once; a few minutes)" >&2
     if ! debootstrap --variant=minbase bookworm "$tmp" "$mirror" >"$tmp.log" 2>&1; then
       echo "rootfs: debootstrap failed; last lines of $tmp.log:" >&2
       tail -n 20 "$tmp.log" >&2
-      rm -rf "$tmp"
       exit 1
     fi
     rm -f "$tmp.log"
     rm -rf "$dest"
     mv "$tmp" "$dest" || exit 1
+    trap - EXIT
     # mktemp made the directory 0700; a root file system's / is 0755.
     chmod 0755 "$dest"
   ) || return 1
