@@ -31,6 +31,7 @@ namespace {
 constexpr std::size_t kHistory = 8 * 1024;        // bytes kept before the decided point
 constexpr std::size_t kSlice = 1024 * 1024;       // one-shot input fed in slices of this size
 constexpr std::size_t kMaxSegment = 1024 * 1024;  // longest encoded segment held back
+constexpr std::size_t kContextPrefix = 64;        // parent bytes a JSON/URL layer sees
 constexpr std::size_t kMinBase64 = 20;            // shortest base64 run worth decoding
 constexpr std::size_t kMaxCandidates = 1u << 22;  // per Hyperscan call, bounds memory
 constexpr std::size_t kNone = ~std::size_t{0};
@@ -56,7 +57,8 @@ struct Segment {
   std::size_t start;
   std::size_t end;
   SegKind kind;
-  bool open = false;  // touches the end of the data: more may follow in the stream
+  bool open = false;     // touches the end of the data: more may follow in the stream
+  bool wrapped = false;  // base64 broken into lines (MIME, PEM): decode without the breaks
   MultipartPart part;
 };
 
@@ -107,8 +109,6 @@ bool isUrlDelimiter(char c) {
     case '<':
     case '>':
     case '&':
-    case '(':
-    case ')':
     case '[':
     case ']':
     case '{':
@@ -138,6 +138,15 @@ bool looksText(std::string_view s) {
   return bad * 50 <= s.size();
 }
 
+double byteEntropy(std::string_view s) {
+  std::array<int, 256> counts{};
+  for (unsigned char c : s) ++counts[c];
+  double h = 0, n = static_cast<double>(s.size());
+  for (int c : counts)
+    if (c) h -= (c / n) * std::log2(c / n);
+  return h;
+}
+
 void findBase64(std::string_view d, std::vector<Segment>& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   std::size_t n = d.size();
@@ -151,12 +160,43 @@ void findBase64(std::string_view d, std::vector<Segment>& out) {
     std::uint8_t acc = 3;
     while (i < n && kB64Class[p[i]]) acc &= kB64Class[p[i++]];
     if (i - s < kMinBase64) continue;
+    // Identifiers and words are runs too; base64 of anything has digits or '+' and '/' in all
+    // but the shortest runs, so short runs without them are not worth a decode.
+    if (i - s < 64) {
+      bool marker = false;
+      for (std::size_t k = s; k < i && !marker; ++k)
+        marker = (p[k] >= '0' && p[k] <= '9') || p[k] == '+' || p[k] == '/';
+      if (!marker) continue;
+    }
     // Both alphabets mixed is not base64 (acc == 0 only when '+' or '/' meets '-' or '_').
     if (acc == 0) continue;
     std::size_t e = i;
     while (e < n && e - i < 2 && p[e] == '=') ++e;
-    // Runs inside a longer word ("foo.bar" paths) rarely decode to text; the text check decides.
+    // MIME and PEM wrap base64 in lines of one length (76, 64): join them into one segment.
+    bool wrapped = false;
+    std::size_t line = i - s;
+    if (e == i && line >= 40 && line % 4 == 0) {
+      for (;;) {
+        std::size_t k = e;
+        if (k < n && p[k] == '\r') ++k;
+        if (k >= n || p[k] != '\n') break;
+        ++k;
+        std::size_t j = k;
+        std::uint8_t acc2 = acc;
+        while (j < n && kB64Class[p[j]] && j - k <= line) acc2 &= kB64Class[p[j++]];
+        if (j == k || j - k > line || acc2 == 0) break;
+        std::size_t pad = j;
+        while (pad < n && pad - j < 2 && p[pad] == '=') ++pad;
+        if (pad < n && kB64Class[p[pad]]) break;  // a longer line: something else
+        acc = acc2;
+        wrapped = true;
+        e = pad;
+        i = pad;
+        if (j - k < line || pad > j) break;  // the short last line
+      }
+    }
     Segment seg{s, e, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
+    seg.wrapped = wrapped;
     seg.open = e == n;
     out.push_back(seg);
     i = e;
@@ -193,6 +233,51 @@ void findPercent(std::string_view d, std::vector<Segment>& out) {
     out.push_back(seg);
     lastEnd = e;
     i = e;
+  }
+}
+
+// Form fields without any %XX ("card=4111+1111+1111+1111"): a token "key=value" whose value
+// holds '+' is a form value with spaces encoded.
+void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form) {
+  std::size_t i = 0;
+  std::size_t lastEnd = 0;
+  for (const auto& seg : out)
+    if (seg.kind == SegKind::kUrl) lastEnd = std::max(lastEnd, seg.end);
+  std::size_t percentEnd = lastEnd;
+  lastEnd = 0;
+  while (i < d.size()) {
+    const void* hit = std::memchr(d.data() + i, '+', d.size() - i);
+    if (!hit) break;
+    std::size_t p = static_cast<const char*>(hit) - d.data();
+    i = p + 1;
+    if (p < lastEnd) continue;
+    std::size_t s = p;
+    while (s > lastEnd && p - s < 4096 && !isUrlDelimiter(d[s - 1])) --s;
+    std::size_t e = p;
+    while (e < d.size() && e - p < kMaxSegment && !isUrlDelimiter(d[e])) ++e;
+    lastEnd = e;
+    i = e;
+    // key=value with an identifier key, and a neighbour of '+' on both sides.
+    std::size_t eq = d.substr(s, p - s).find('=');
+    if (eq == std::string_view::npos || eq == 0 || eq > 64 || p + 1 >= e) continue;
+    bool ident = true;
+    for (std::size_t k = s; k < s + eq && ident; ++k) {
+      char c = d[k];
+      ident = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-' || c == '[' || c == ']';
+    }
+    if (!ident) continue;
+    // A form is fields joined by '&' (a log line "k=v+w" is not form-encoded).
+    bool joined = (s > 0 && (d[s - 1] == '&' || d[s - 1] == '?')) || (e < d.size() && d[e] == '&');
+    if (!form && !joined) continue;
+    if (s < percentEnd) {
+      bool dup = false;
+      for (const auto& seg : out) dup |= seg.kind == SegKind::kUrl && seg.start == s;
+      if (dup) continue;
+    }
+    Segment seg{s, e, SegKind::kUrl};
+    seg.open = e == d.size();
+    out.push_back(seg);
   }
 }
 
@@ -481,9 +566,12 @@ class ScannerImpl {
     boundary_ = std::string(b);
   }
 
-  void findSegments(std::string_view data, bool top, std::vector<Segment>& segs) {
+  // `urlDecoded`: the layer is a URL decoding already, where '+' is a plus sign.
+  void findSegments(std::string_view data, bool top, std::vector<Segment>& segs,
+                    bool urlDecoded = false) {
     findBase64(data, segs);
     findPercent(data, segs);
+    if (!urlDecoded) findFormPlus(data, segs, form_);
     findJson(data, segs);
     if (top && !boundary_.empty()) findParts(data, boundary_, segs);
   }
@@ -517,8 +605,11 @@ class ScannerImpl {
       }
       auto v = detail::validate(def, data, c.from, c.to);
       if (!v || v->end <= from || v->end > to) continue;
-      bool ctxHit = detail::hasContext(def.context, data, v->start, def.window);
-      if ((def.contextRequired || v->needsContext) && !ctxHit) continue;
+      // Context a validator asks for must be close: the key or phrase right before the value.
+      std::size_t window = v->needsContext ? std::min<std::size_t>(def.window, 24) : def.window;
+      bool required = def.contextRequired || v->needsContext;
+      bool ctxHit = detail::hasContext(def.context, data, v->start, window, required);
+      if (required && !ctxHit) continue;
       double score = std::min(1.0, def.score * v->factor + (ctxHit ? 0.1 : 0.0));
       found.push_back(Found{c.det, v->start, v->end, std::round(score * 100) / 100});
     }
@@ -542,7 +633,7 @@ class ScannerImpl {
 
     if (!opt_.decode || depth >= opt_.maxDepth) return {};
     std::vector<Segment> own;
-    if (!topSegs) findSegments(data, false, own);
+    if (!topSegs) findSegments(data, false, own, path.ends_with("url"));
     const auto& segs = topSegs ? *topSegs : own;
     for (const auto& s : segs) {
       if (s.end <= from || s.end > to || s.end <= s.start) continue;
@@ -553,7 +644,15 @@ class ScannerImpl {
       decoded_ += decoded->size();
       Span span = override ? *override : Span{absBase + s.start, absBase + s.end};
       std::string sub = path.empty() ? kind : path + ">" + kind;
-      if (auto st = layer(*decoded, 0, decoded->size(), depth + 1, sub, span, 0, nullptr, out); !st)
+      // A JSON string or URL value is named by what precedes it ("dob": "..."): the decoded
+      // layer sees those bytes as context, and decides only matches inside the decoding.
+      std::size_t prefix = 0;
+      if (s.kind == SegKind::kJson || s.kind == SegKind::kUrl) {
+        prefix = std::min<std::size_t>(s.start, kContextPrefix);
+        decoded->insert(0, data.substr(s.start - prefix, prefix));
+      }
+      if (auto st = layer(*decoded, prefix, decoded->size(), depth + 1, sub, span, 0, nullptr, out);
+          !st)
         return st;
     }
     return {};
@@ -568,7 +667,7 @@ class ScannerImpl {
       case SegKind::kBase64:
       case SegKind::kBase64Url: {
         bool url = s.kind == SegKind::kBase64Url;
-        out = base64Decode(raw, url);
+        out = s.wrapped ? base64Decode(stripSpace(raw), url) : base64Decode(raw, url);
         kind = url ? "base64url" : "base64";
         if (!out) return std::nullopt;
         return unwrapBinary(std::move(*out), kind);
@@ -625,8 +724,8 @@ class ScannerImpl {
       return std::move(*d);
     }
     if (looksText(bytes) || !requireText) return bytes;
-    // Brotli has no magic; a small attempt costs little against what it may reveal.
-    if (bytes.size() >= 8) {
+    // Brotli has no magic: try it only on blobs that look compressed (high byte entropy).
+    if (bytes.size() >= 24 && byteEntropy(bytes) > 4.0) {
       auto d = decompress(Compression::kBrotli, bytes, std::min<std::uint64_t>(budget(), 16 << 20));
       if (d && looksText(*d)) {
         kind += ">brotli";
@@ -686,6 +785,16 @@ class ScannerImpl {
     }
   }
 
+  // Two views of one value: one contains the other, or they share a start or an end
+  // ("-----BEGIN ...-----\\nMIIE" and the same with a real line break).
+  static bool related(std::string_view a, std::string_view b) {
+    if (a.find(b) != std::string_view::npos || b.find(a) != std::string_view::npos) return true;
+    std::size_t n = std::min(a.size(), b.size()), pre = 0, suf = 0;
+    while (pre < n && a[pre] == b[pre]) ++pre;
+    while (suf < n && a[a.size() - 1 - suf] == b[b.size() - 1 - suf]) ++suf;
+    return pre >= 8 || suf >= 8;
+  }
+
   // The same value seen through two layers (plain and decoded) is one match: keep the longer
   // value, or the plain one when equal.
   static void dedupe(std::vector<Match>& ms) {
@@ -701,7 +810,7 @@ class ScannerImpl {
         if (ms[i].decoding == ms[j].decoding) continue;
         const auto& a = ms[i].value;
         const auto& b = ms[j].value;
-        if (a.find(b) == std::string::npos && b.find(a) == std::string::npos) continue;
+        if (!related(a, b)) continue;
         bool keepI = a.size() != b.size() ? a.size() > b.size()
                                           : ms[i].decoding.size() <= ms[j].decoding.size();
         drop[keepI ? j : i] = true;

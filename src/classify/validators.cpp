@@ -38,7 +38,7 @@ char before(std::string_view buf, std::size_t start) noexcept {
 bool continuesNumber(std::string_view buf, std::size_t end) noexcept {
   char c = at(buf, end);
   if (isDigit(c)) return true;
-  return (c == '.' || c == '-' || c == '/' || c == ',') && isDigit(at(buf, end + 1));
+  return (c == '.' || c == '-' || c == '/') && isDigit(at(buf, end + 1));
 }
 bool precededByNumber(std::string_view buf, std::size_t start) noexcept {
   char c = before(buf, start);
@@ -55,6 +55,17 @@ bool placeholder(std::string_view value) {
   for (auto m : kMarks)
     if (v.find(m) != std::string::npos) return true;
   return std::all_of(v.begin(), v.end(), [&](char c) { return c == v[0]; });
+}
+
+// Credentials published as examples in standards and vendor documentation (RFC 6749 §4-7, AWS
+// guides): reported by every scanner that does not know them, and secret to nobody.
+bool knownExample(std::string_view v) {
+  static constexpr std::array<std::string_view, 6> kExamples = {
+      "2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA",         "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+      "SplxlOBeZQQYbYS6WxSbIA", "wJalrXUtnFEMI/K7MDENG/bPxRfiCY", "AKIAIOSFODNN7EXAMPLE"};
+  for (auto x : kExamples)
+    if (v.find(x) != std::string_view::npos) return true;
+  return false;
 }
 
 std::optional<Verdict> ok(std::size_t s, std::size_t e, double factor = 1.0,
@@ -155,6 +166,60 @@ NumberShape shapeOf(std::string_view m) {
   return sh;
 }
 
+// Between digit groups one separator, or a parenthesis with a blank: "01 2022 -0700" (a date
+// and a time zone) is not a phone number.
+bool separatorsSimple(std::string_view m) {
+  std::size_t i = 0;
+  while (i < m.size()) {
+    if (isDigit(m[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < m.size() && !isDigit(m[j])) ++j;
+    std::string_view run = m.substr(i, j - i);
+    bool ok = run.size() == 1 || run == ") " || run == ")-" || run == ") -" || run == " (" ||
+              run == "+" || (i == 0 && (run == "+" || run == "(" || run == "+(")) ||
+              run == " (0) " || run == " (0)" || run == "(0)" || run == "-(" || run == ")." ||
+              run == " / " || run == " - ";
+    if (!ok) return false;
+    i = j;
+  }
+  return true;
+}
+
+// A French number ("05 78 56 34 12") next to more two-character hex tokens is a hex dump.
+bool hexPairNear(std::string_view buf, std::size_t s, std::size_t e) {
+  auto pairAt = [&](std::size_t i) {
+    return i + 2 <= buf.size() && isHex(buf[i]) && isHex(buf[i + 1]) &&
+           (i == 0 || !isAlnum(buf[i - 1])) && (i + 2 == buf.size() || !isAlnum(buf[i + 2]));
+  };
+  return (s >= 3 && buf[s - 1] == ' ' && pairAt(s - 3)) ||
+         (e + 3 <= buf.size() && buf[e] == ' ' && pairAt(e + 1));
+}
+
+// "01 02 03 04 05": pairs counting up or down.
+bool progression(std::string_view d) {
+  if (d.size() < 6 || d.size() % 2) return false;
+  int step = ((d[2] - '0') * 10 + (d[3] - '0')) - ((d[0] - '0') * 10 + (d[1] - '0'));
+  for (std::size_t i = 4; i + 1 < d.size(); i += 2) {
+    int a = (d[i - 2] - '0') * 10 + (d[i - 1] - '0');
+    int b = (d[i] - '0') * 10 + (d[i + 1] - '0');
+    if (b - a != step) return false;
+  }
+  return true;
+}
+
+// "676767676767": a repeating unit of up to four digits.
+bool periodic(std::string_view d) {
+  for (std::size_t p = 1; p <= 4 && p < d.size(); ++p) {
+    bool rep = true;
+    for (std::size_t i = p; i < d.size() && rep; ++i) rep = d[i] == d[i - p];
+    if (rep) return true;
+  }
+  return false;
+}
+
 bool allSame(std::string_view d) {
   return !d.empty() && std::all_of(d.begin(), d.end(), [&](char c) { return c == d[0]; });
 }
@@ -169,8 +234,12 @@ std::optional<Verdict> phoneOnce(std::string_view buf, std::size_t s, std::size_
   char a = at(buf, e);
   if (isAlpha(a) && a != 'x') return std::nullopt;
   if (continuesNumber(buf, e) || a == '_') return std::nullopt;
+  // A run of numbers ("967 979 992 1004 1017") is a table, not a phone number.
+  if (b == ' ' && s >= 2 && isDigit(buf[s - 2])) return std::nullopt;
+  if (a == ' ' && isDigit(at(buf, e + 1))) return std::nullopt;
   NumberShape sh = shapeOf(buf.substr(s, e - s));
   if (sh.badParens || allSame(sh.digits) || sh.groups.size() > 6) return std::nullopt;
+  if (!separatorsSimple(buf.substr(s, e - s))) return std::nullopt;
   std::size_t n = sh.digits.size();
   bool dots = sh.seps.find('.') != std::string::npos;
   bool slash = sh.seps.find('/') != std::string::npos;
@@ -196,7 +265,8 @@ std::optional<Verdict> phoneOnce(std::string_view buf, std::size_t s, std::size_
       if (nsn(2) != 10) return std::nullopt;
     }
     if (slash && dots) return std::nullopt;
-    return ok(s, e, 1.0, !separated && n < 10);
+    // "+20191229111838" is a timestamp more often than a phone number.
+    return ok(s, e, 1.0, !separated && (n < 10 || n > 12));
   }
   // North American: [1] NXX NXX XXXX.
   std::string_view d = sh.digits;
@@ -209,10 +279,17 @@ std::optional<Verdict> phoneOnce(std::string_view buf, std::size_t s, std::size_
         (g >= 3 && sh.groups[g - 1] == 4 && sh.groups[g - 2] == 3 && sh.groups[g - 3] == 3) ||
         (g == 2 && sh.parens && sh.groups[1] == 7);
     if (!usGroups || sh.seps.size() > 1 + (sh.parens ? 1 : 0)) return std::nullopt;
-    return ok(s, e, 1.0, g == 1 && !sh.parens);
+    // "571 612 1056" is as often a list of numbers as a phone number: blanks alone need context.
+    bool blanksOnly = !sh.parens && sh.seps == " ";
+    return ok(s, e, 1.0, (g == 1 && !sh.parens) || blanksOnly);
   }
-  // National numbers with a trunk zero (UK, DE, FR, IN, ...).
-  if (n < 9 || n > 13) return std::nullopt;
+  // National numbers with a trunk zero (UK, DE, FR, IN, ...); "00" is the international prefix
+  // and, far more often, a hex dump or zero padding.
+  if (n < 9 || n > 13 || d[1] == '0') return std::nullopt;
+  // Groups of two digits only, other than the French 2-2-2-2-2: hex dumps ("04 25 78 56 34 12").
+  bool pairs = std::all_of(sh.groups.begin(), sh.groups.end(), [](auto x) { return x <= 2; });
+  if (pairs && !(n == 10 && sh.groups.size() == 5)) return std::nullopt;
+  if (pairs && (hexPairNear(buf, s, e) || progression(sh.digits))) return std::nullopt;
   if (dots) {
     bool fr = n == 10 && sh.groups.size() == 5 &&
               std::all_of(sh.groups.begin(), sh.groups.end(), [](auto x) { return x == 2; });
@@ -262,6 +339,20 @@ bool cardIin(std::string_view d) {
 
 std::optional<Verdict> cardOnce(std::string_view buf, std::size_t s, std::size_t e) {
   if (precededByNumber(buf, s) || continuesNumber(buf, e)) return std::nullopt;
+  // Inside a table of numbers ("4615 4646 4677 4708 4740 4771"): a digit group just before, or
+  // a group of four or more just after.
+  char b = before(buf, s);
+  if ((b == ' ' || b == '-') && s >= 2 && isDigit(buf[s - 2])) return std::nullopt;
+  // Identifiers in paths and names: ".../testcase-detail/5390364397928448", "fuzzer-5390...".
+  if (b == '/' || b == '_' || b == '#' || b == '.' || b == '\\' || b == '+' ||
+      (b == '-' && s >= 2 && isAlpha(buf[s - 2])))
+    return std::nullopt;
+  char a = at(buf, e);
+  if (a == ' ' || a == '-') {
+    std::size_t k = e + 1;
+    while (k < buf.size() && isDigit(buf[k])) ++k;
+    if (k - (e + 1) >= 4) return std::nullopt;
+  }
   NumberShape sh = shapeOf(buf.substr(s, e - s));
   std::size_t n = sh.digits.size();
   if (n < 12 || n > 19 || sh.seps.size() > 1) return std::nullopt;
@@ -273,8 +364,11 @@ std::optional<Verdict> cardOnce(std::string_view buf, std::size_t s, std::size_t
     if (!fours && !amex) return std::nullopt;
   }
   if (!cardIin(sh.digits) || !luhn(sh.digits)) return std::nullopt;
-  if (allSame(sh.digits)) return std::nullopt;
-  return ok(s, e);
+  if (allSame(sh.digits) || periodic(sh.digits)) return std::nullopt;
+  // Unseparated 12-digit and 17-19-digit numbers are mostly identifiers; cards of those lengths
+  // are rare, so they need a context word ("card", "pan").
+  bool unusual = g.size() == 1 && (n < 13 || n > 16);
+  return ok(s, e, 1.0, unusual);
 }
 
 // ------------------------------------------------------------------------------------- IBAN
@@ -317,6 +411,9 @@ std::optional<Verdict> ssn(std::string_view buf, std::size_t s, std::size_t e) {
   if (area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0) return std::nullopt;
   // Numbers the SSA lists as invalid for having been published.
   if (d == "078051120" || d == "219099999" || d == "123456789") return std::nullopt;
+  // Placeholders people write in documentation: "111-22-3333", "555-55-5555".
+  if (allSame(d.substr(0, 3)) && allSame(d.substr(3, 2)) && allSame(d.substr(5, 4)))
+    return std::nullopt;
   return ok(s, e);
 }
 
@@ -422,6 +519,9 @@ std::optional<Verdict> ipv4(std::string_view buf, std::size_t s, std::size_t e) 
   }
   char a = at(buf, e);
   if (isAlpha(a) || a == '_') return std::nullopt;
+  // "Chrome/67.7.18.18" is a version; "http://67.7.18.18" is an address.
+  if (b == '/' && s >= 2 && isAlnum(buf[s - 2])) return std::nullopt;
+  if (b == '\\' && s >= 3 && buf[s - 2] == '/' && isAlnum(buf[s - 3])) return std::nullopt;
   std::array<int, 4> oct{};
   std::size_t k = 0, i = s;
   while (i < e && k < 4) {
@@ -434,7 +534,13 @@ std::optional<Verdict> ipv4(std::string_view buf, std::size_t s, std::size_t e) 
   if (k != 4) return std::nullopt;
   for (int o : oct)
     if (o > 255) return std::nullopt;
-  if (oct[0] == 0 && !(oct[1] == 0 && oct[2] == 0 && oct[3] == 0)) return std::nullopt;
+  // Not about anybody: this-network, loopback, multicast and reserved, netmasks, and the
+  // documentation ranges of RFC 5737.
+  if (oct[0] == 0 || oct[0] == 127 || oct[0] >= 224) return std::nullopt;
+  if (oct[0] == 255 || (oct[0] == 192 && oct[1] == 0 && oct[2] == 2) ||
+      (oct[0] == 198 && oct[1] == 51 && oct[2] == 100) ||
+      (oct[0] == 203 && oct[1] == 0 && oct[2] == 113))
+    return std::nullopt;
   if (versionBefore(buf, s)) return std::nullopt;
   // Four small numbers are far more often a version than an address: "1.2.3.4".
   bool small = std::all_of(oct.begin(), oct.end(), [](int o) { return o < 10; });
@@ -469,8 +575,11 @@ std::optional<Verdict> ipv6(std::string_view buf, std::size_t s, std::size_t e) 
   }
   if (cur) ++groups;
   bool compressed = v.find("::") != std::string::npos;
+  // Loopback, unspecified and the documentation prefix 2001:db8::/32 (RFC 3849).
+  static constexpr unsigned char kZero[16] = {};
+  if (std::memcmp(out, kZero, 15) == 0 && out[15] <= 1) return std::nullopt;
+  if (out[0] == 0x20 && out[1] == 0x01 && out[2] == 0x0d && out[3] == 0xb8) return std::nullopt;
   if (!compressed) return ok(s, e);  // eight groups (or six and an IPv4 tail)
-  if (v == "::1") return ok(s, e, 0.8, true);
   // Short compressed forms collide with code ("a::b"); ask for some substance.
   if (groups < 2 || hexDigits < 5) return std::nullopt;
   bool anyLetter = std::any_of(v.begin(), v.end(), isAlpha);
@@ -481,8 +590,20 @@ std::optional<Verdict> ipv6(std::string_view buf, std::size_t s, std::size_t e) 
 
 std::optional<Verdict> postal(std::string_view buf, std::size_t s, std::size_t e) {
   if (precededByNumber(buf, s) || continuesNumber(buf, e)) return std::nullopt;
+  char b = before(buf, s);
+  if (b == '-' || b == '#' || b == '/' || b == '.' || b == '_' || b == ':' || isAlnum(b))
+    return std::nullopt;  // "bpo-33012", "#12345", "PR/12345"
   std::string_view v = buf.substr(s, e - s);
   if (v.starts_with("00000")) return std::nullopt;
+  // Placeholders: "12345", "98765".
+  if (v.size() >= 5 && isDigit(v[0])) {
+    bool up = true, down = true;
+    for (std::size_t i = 1; i < 5; ++i) {
+      up &= v[i] == v[i - 1] + 1;
+      down &= v[i] == v[i - 1] - 1;
+    }
+    if (up || down) return std::nullopt;
+  }
   return ok(s, e);
 }
 
@@ -564,8 +685,7 @@ std::size_t valueStart(std::string_view buf, std::size_t s, std::size_t e, bool 
 }
 
 bool secretChar(char c) noexcept {
-  return isAlnum(c) || c == '_' || c == '-' || c == '+' || c == '/' || c == '=' || c == '.' ||
-         c == '~';
+  return isAlnum(c) || c == '_' || c == '-' || c == '+' || c == '/' || c == '.' || c == '~';
 }
 
 bool separatorBetween(std::string_view between, std::string_view key) {
@@ -578,7 +698,11 @@ bool separatorBetween(std::string_view between, std::string_view key) {
 std::optional<Verdict> entropyValue(const DetectorDef& def, std::string_view buf, std::size_t s,
                                     std::size_t e) {
   while (e < buf.size() && e - s < 300 && secretChar(buf[e])) ++e;
+  while (e < buf.size() && buf[e] == '=' && e - s < 302) ++e;  // base64 padding
+  std::size_t padded = e;
+  while (e > s && buf[e - 1] == '=') --e;
   std::size_t v = valueStart(buf, s, e, secretChar);
+  e = padded;
   // The key word itself is made of value characters when no separator follows it.
   if (v == s) return std::nullopt;
   std::size_t keyEnd = s;
@@ -589,28 +713,46 @@ std::optional<Verdict> entropyValue(const DetectorDef& def, std::string_view buf
   std::string_view value = buf.substr(v, e - v);
   while (!value.empty() && (value.back() == '.' || value.back() == '=')) value.remove_suffix(1);
   if (value.size() < 16) return std::nullopt;
-  if (value.front() == '/' || value.front() == '.' || value.find("..") != std::string_view::npos)
+  // A value cut by an escape ("key=abc%2Bdef", "abc\/def") is seen whole in the decoded layer.
+  char next = at(buf, e);
+  if ((next == '%' && isHex(at(buf, e + 1)) && isHex(at(buf, e + 2))) || next == '\\')
+    return std::nullopt;
+  double h = shannonEntropy(value);
+  if ((value.front() == '/' || value.front() == '.') &&
+      std::count(value.begin(), value.end(), '/') >= 2 && h < 4.3)
     return std::nullopt;  // paths
-  std::size_t digits = 0, letters = 0, upper = 0, lowerN = 0;
+  if (value.find("..") != std::string_view::npos) return std::nullopt;
+  std::size_t digits = 0, letters = 0;
   for (char c : value) {
     digits += isDigit(c);
     letters += isAlpha(c);
-    upper += isUpper(c);
-    lowerN += isLower(c);
   }
-  if (digits < 2 || letters < 2) return std::nullopt;
+  // Identifiers ("get_password_from_env") have no digits and little entropy.
+  if (letters < 2 || (digits == 0 && h < 4.3)) return std::nullopt;
   if (placeholder(value)) return std::nullopt;
   // Dotted identifiers and versions ("com.example.foo", "1.2.3-beta"): not secrets.
   if (std::count(value.begin(), value.end(), '.') >= 2) return std::nullopt;
-  if (shannonEntropy(value) < def.minEntropy) return std::nullopt;
+  // Code, not a value: "exports2.STRICT_TOKEN", "self.api_key".
+  if (auto dot = value.find('.'); dot != std::string_view::npos && dot > 0 &&
+                                  dot + 1 < value.size() && isAlpha(value[dot + 1]) &&
+                                  isAlpha(value[0]))
+    return std::nullopt;
+  // Secrets are short; a 200-character run is a string table or a blob.
+  if (value.size() > 160) return std::nullopt;
+  if (knownExample(value)) return std::nullopt;
+  if (h < def.minEntropy) return std::nullopt;
   return ok(s, e);
 }
 
 std::optional<Verdict> token(const DetectorDef& def, std::string_view buf, std::size_t s,
                              std::size_t e) {
+  // Token alphabets end with '-' or '_' at times, so the pattern has no trailing \b.
+  char a = at(buf, e);
+  if (isAlnum(a) || a == '_' || a == '-') return std::nullopt;
   std::string_view v = buf.substr(s, e - s);
   auto sep = v.find_first_of("_-");
-  std::string_view body = sep == std::string_view::npos ? v : v.substr(sep + 1);
+  // The vendor prefix ends at the first separator ("ghp_", "glpat-"); "AIza" keys have none.
+  std::string_view body = sep == std::string_view::npos || sep > 12 ? v : v.substr(sep + 1);
   if (body.size() > 8) {
     auto inner = body.find_last_of("_-");
     if (inner != std::string_view::npos && body.size() - inner > 16) body = body.substr(inner + 1);
@@ -660,7 +802,7 @@ std::optional<Verdict> basicAuth(std::string_view buf, std::size_t s, std::size_
   for (unsigned char c : *decoded)
     if (c < 0x20 || c == 0x7f) return std::nullopt;
   std::string pass = decoded->substr(colon + 1);
-  if (placeholder(pass)) return std::nullopt;
+  if (placeholder(pass) || knownExample(buf.substr(v, e - v))) return std::nullopt;
   return ok(s, e);
 }
 
@@ -766,14 +908,34 @@ double shannonEntropy(std::string_view s) noexcept {
   return h;
 }
 
+namespace {
+// Another key between the context word and the value ("mobile AI feed! order=4306402074"): the
+// word names something else.
+bool otherKeyBetween(std::string_view buf, std::size_t wordEnd, std::size_t start) {
+  for (std::size_t i = wordEnd; i < start; ++i) {
+    if (buf[i] != '=' && buf[i] != ':') continue;
+    std::size_t k = i;
+    while (k > wordEnd && (buf[k - 1] == ' ' || buf[k - 1] == '"' || buf[k - 1] == '\'')) --k;
+    std::size_t idEnd = k;
+    while (k > wordEnd && (isAlnum(buf[k - 1]) || buf[k - 1] == '_' || buf[k - 1] == '-')) --k;
+    if (k < idEnd && k > wordEnd) return true;
+  }
+  return false;
+}
+}  // namespace
+
 bool hasContext(const std::vector<std::string>& words, std::string_view buf, std::size_t start,
-                std::size_t window) {
+                std::size_t window, bool strict) {
   if (words.empty() || window == 0) return false;
   std::size_t from = start > window ? start - window : 0;
   std::string w = lowerCopy(buf.substr(from, start - from));
   for (const auto& word : words) {
     for (std::size_t p = w.find(word); p != std::string::npos; p = w.find(word, p + 1)) {
-      if (p == 0 ? from == 0 || !isAlpha(buf[from - 1]) : !isAlpha(w[p - 1])) return true;
+      bool left = p == 0 ? from == 0 || !isAlpha(buf[from - 1]) : !isAlpha(w[p - 1]);
+      // "zipimport" is not "zip", "phoneNumber" is "phone".
+      std::size_t after = from + p + word.size();
+      bool right = after >= buf.size() || !isLower(buf[after]);
+      if (left && right && !(strict && otherKeyBetween(buf, after, start))) return true;
     }
   }
   return false;

@@ -27,10 +27,11 @@ struct Verdict {
 // back before deciding.
 inline constexpr std::size_t kLookahead = 512;
 
-// True when one of `words` (lower-case) occurs in the `window` bytes before `start`, not preceded
-// by a letter.
+// True when one of `words` (lower-case) occurs in the `window` bytes before `start` as a word (no
+// letter before it, no lower-case letter after it). `strict` also asks that no other key
+// ("name=", "name:") stands between the word and `start`.
 [[nodiscard]] bool hasContext(const std::vector<std::string>& words, std::string_view buf,
-                              std::size_t start, std::size_t window);
+                              std::size_t start, std::size_t window, bool strict = false);
 
 // Individual checks, exposed for unit tests.
 [[nodiscard]] bool luhn(std::string_view digits) noexcept;
