@@ -15,8 +15,8 @@ bool isPlausibleEmail(std::string_view e) {
   if (at == std::string_view::npos || at == 0 || at + 1 == e.size()) return false;
   if (e.find('@', at + 1) != std::string_view::npos) return false;
   return std::none_of(e.begin(), e.end(), [](char c) {
-    return static_cast<unsigned char>(c) <= 0x20 || c == '<' || c == '>' || c == ',' ||
-           c == ';' || c == '"' || c == '(' || c == ')';
+    return static_cast<unsigned char>(c) <= 0x20 || c == '<' || c == '>' || c == ',' || c == ';' ||
+           c == '"' || c == '(' || c == ')';
   });
 }
 
@@ -112,14 +112,21 @@ bool isListedLicenseId(std::string_view expr) {
 }
 
 std::string joinConjunction(const std::vector<std::string>& exprs) {
-  if (exprs.size() == 1) return exprs.front();
+  // AND is associative and idempotent: operands of conjunctions are flattened and repeats
+  // dropped ("A", "A AND B" -> "A AND B"), first occurrence first.
+  std::vector<std::string> parts;
+  for (const auto& e : exprs)
+    for (auto& p : splitConjunction(e))
+      if (!p.empty() && std::find(parts.begin(), parts.end(), p) == parts.end())
+        parts.push_back(std::move(p));
+  if (parts.size() == 1) return parts.front();
   std::string out;
-  for (const auto& e : exprs) {
+  for (const auto& p : parts) {
     if (!out.empty()) out += " AND ";
-    if (isCompoundExpression(e) && !fullyParenthesised(e))
-      out += "(" + e + ")";
+    if (isCompoundExpression(p) && !fullyParenthesised(p))
+      out += "(" + p + ")";
     else
-      out += e;
+      out += p;
   }
   return out;
 }
@@ -167,8 +174,7 @@ std::vector<std::string> splitConjunction(std::string_view expr) {
 bool isValidHash(const Hash& h) {
   for (const auto& a : kHashAlgorithms) {
     if (a.cyclonedx != h.algorithm) continue;
-    return h.value.size() == a.hexLength &&
-           std::all_of(h.value.begin(), h.value.end(), [](char c) {
+    return h.value.size() == a.hexLength && std::all_of(h.value.begin(), h.value.end(), [](char c) {
              return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
            });
   }
@@ -264,8 +270,8 @@ bool isRfc3339(std::string_view s) {
     if (i == j) return false;
   }
   if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) return i + 1 == s.size();
-  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(i + 1, 2) &&
-         s[i + 3] == ':' && digits(i + 4, 2) && two(i + 1) <= 23 && two(i + 4) <= 59;
+  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(i + 1, 2) && s[i + 3] == ':' &&
+         digits(i + 4, 2) && two(i + 1) <= 23 && two(i + 4) <= 59;
 }
 
 std::string_view truncateUtf8(std::string_view s, std::size_t maxBytes) {

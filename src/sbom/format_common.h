@@ -12,8 +12,8 @@ namespace tollgate::sbom::detail {
 
 // Component properties the writers derive from model fields (and the reader turns back into
 // them). Documented in docs/formats.md.
-inline constexpr std::string_view kPropCataloger = "tollgate:cataloger";         // foundBy
-inline constexpr std::string_view kPropSourceName = "tollgate:dpkg:source";      // sourceName
+inline constexpr std::string_view kPropCataloger = "tollgate:cataloger";     // foundBy
+inline constexpr std::string_view kPropSourceName = "tollgate:dpkg:source";  // sourceName
 inline constexpr std::string_view kPropSourceVersion = "tollgate:dpkg:source-version";
 
 // A person or organisation as package metadata spells it: "Name <email>".
@@ -33,7 +33,8 @@ struct Contact {
 [[nodiscard]] bool isCompoundExpression(std::string_view expr);
 // A single SPDX licence list id (not an expression, not a LicenseRef).
 [[nodiscard]] bool isListedLicenseId(std::string_view expr);
-// "A", "B OR C" -> "A AND (B OR C)". Empty input gives "".
+// "A", "B OR C" -> "A AND (B OR C)"; conjunctions among the operands are flattened and repeated
+// operands dropped ("A", "A AND B" -> "A AND B"). Empty input gives "".
 [[nodiscard]] std::string joinConjunction(const std::vector<std::string>& exprs);
 // The inverse: the operands of a top-level AND, outer parentheses removed. An expression whose
 // top level is not a pure conjunction (it has an OR outside parentheses) is returned whole.

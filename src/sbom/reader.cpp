@@ -31,8 +31,7 @@ Result<json> parseJson(std::string_view text, const std::string& label) {
     // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." -> "parse error ..."
     if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
     std::uint64_t offset = e.byte > 0 ? e.byte - 1 : 0;
-    return fail(ErrorCode::kInvalidInput, "not valid JSON: " + printable(what, 300), label,
-                offset);
+    return fail(ErrorCode::kInvalidInput, "not valid JSON: " + printable(what, 300), label, offset);
   } catch (const json::exception& e) {
     return fail(ErrorCode::kInvalidInput, "not valid JSON: " + printable(e.what(), 300), label);
   }
@@ -73,7 +72,8 @@ class Walker {
   bool string(const json& obj, std::string_view key, const std::string& path, std::string& out) {
     const json* v = find(obj, key);
     if (!v) return true;
-    if (!v->is_string()) return error(member(path, key), "expected a string, found " + typeName(*v));
+    if (!v->is_string())
+      return error(member(path, key), "expected a string, found " + typeName(*v));
     out = v->get_ref<const std::string&>();
     return true;
   }
@@ -111,15 +111,22 @@ class Walker {
 
   static std::string typeName(const json& v) {
     switch (v.type()) {
-      case json::value_t::null: return "null";
-      case json::value_t::object: return "an object";
-      case json::value_t::array: return "an array";
-      case json::value_t::string: return "a string";
-      case json::value_t::boolean: return "a boolean";
+      case json::value_t::null:
+        return "null";
+      case json::value_t::object:
+        return "an object";
+      case json::value_t::array:
+        return "an array";
+      case json::value_t::string:
+        return "a string";
+      case json::value_t::boolean:
+        return "a boolean";
       case json::value_t::number_integer:
       case json::value_t::number_unsigned:
-      case json::value_t::number_float: return "a number";
-      default: return "an unexpected value";
+      case json::value_t::number_float:
+        return "a number";
+      default:
+        return "an unexpected value";
     }
   }
 
@@ -207,7 +214,8 @@ class CycloneDxReader {
         Dependency dep;
         if (!r_.requiredString(d, "ref", path, dep.ref)) return false;
         if (!r_.stringArray(d, "dependsOn", path, dep.dependsOn)) return false;
-        bom_.dependencies.push_back(std::move(dep));
+        // The model keeps edges only; the writer gives every component an entry again.
+        if (!dep.dependsOn.empty()) bom_.dependencies.push_back(std::move(dep));
       }
     }
     return true;
@@ -633,6 +641,16 @@ class SpdxReader {
       if (!r_.string(p, "packageFileName", path, fileName)) return false;
       if (!r_.string(p, "primaryPackagePurpose", path, pkg.purpose)) return false;
       if (!r_.stringArray(p, "hasFiles", path, pkg.fileIds)) return false;
+      const json* code = nullptr;
+      if (!r_.optionalObject(p, "packageVerificationCode", path, code)) return false;
+      if (code) {
+        // Files left out of the code: tollgate names the owned files it had no SHA-1 for here.
+        std::vector<std::string> excluded;
+        if (!r_.stringArray(*code, "packageVerificationCodeExcludedFiles",
+                            member(path, "packageVerificationCode"), excluded))
+          return false;
+        for (const auto& e : excluded) c.files.push_back(FileRef{pathFromSpdxFileName(e), {}});
+      }
       if (!readChecksums(p, path, c.hashes)) return false;
       const json* refs = nullptr;
       if (!r_.array(p, "externalRefs", path, refs)) return false;
@@ -699,11 +717,12 @@ class SpdxReader {
     std::set<std::string> roots(described.begin(), described.end());
     if (roots.size() == 1) {
       const std::string& id = *roots.begin();
-      bool holds = std::any_of(contains_.begin(), contains_.end(), [&](const auto& e) {
-        return e.first == id && packageIndex_.contains(e.second);
-      }) || std::any_of(dependsOn_.begin(), dependsOn_.end(), [&](const auto& e) {
-        return e.first == id;
-      });
+      bool holds = std::any_of(contains_.begin(), contains_.end(),
+                               [&](const auto& e) {
+                                 return e.first == id && packageIndex_.contains(e.second);
+                               }) ||
+                   std::any_of(dependsOn_.begin(), dependsOn_.end(),
+                               [&](const auto& e) { return e.first == id; });
       if (packageIndex_.contains(id) && (id == "SPDXRef-Root" || holds)) subject_ = id;
     }
     return true;
@@ -722,7 +741,8 @@ class SpdxReader {
     std::set<std::string> ownedFiles;
     for (const auto& [from, to] : contains_) {
       auto p = packageIndex_.find(from);
-      if (p != packageIndex_.end() && files_.contains(to)) packages_[p->second].fileIds.push_back(to);
+      if (p != packageIndex_.end() && files_.contains(to))
+        packages_[p->second].fileIds.push_back(to);
     }
     std::vector<std::string> refs(packages_.size());
     for (std::size_t i = 0; i < packages_.size(); ++i) {
@@ -761,7 +781,7 @@ class SpdxReader {
   Walker& r_;
   Bom& bom_;
   std::map<std::string, std::string> licenseNames_;  // LicenseRef id -> free text ("" if none)
-  std::map<std::string, FileRef> files_;              // by SPDXID
+  std::map<std::string, FileRef> files_;             // by SPDXID
   std::vector<Package> packages_;
   std::unordered_map<std::string, std::size_t> packageIndex_;
   std::vector<std::pair<std::string, std::string>> dependsOn_;
@@ -775,17 +795,18 @@ Result<Bom> readBom(std::string_view text, const std::string& label) {
   auto doc = parseJson(text, label);
   if (!doc) return std::unexpected(doc.error());
   if (!doc->is_object())
-    return fail(ErrorCode::kInvalidInput,
-                "$: expected a JSON object (a CycloneDX or SPDX document), found " +
-                    Walker::typeName(*doc),
-                label);
+    return fail(
+        ErrorCode::kInvalidInput,
+        "$: expected a JSON object (a CycloneDX or SPDX document), found " + Walker::typeName(*doc),
+        label);
   Bom bom;
   bom.metadata.subjectType = "file";
   Walker walker(label);
   bool ok = false;
   if (doc->contains("bomFormat")) {
     std::string format;
-    if (!walker.string(*doc, "bomFormat", "$", format)) return std::unexpected(*walker.firstError());
+    if (!walker.string(*doc, "bomFormat", "$", format))
+      return std::unexpected(*walker.firstError());
     if (format != "CycloneDX")
       return fail(ErrorCode::kInvalidInput,
                   "$.bomFormat: expected \"CycloneDX\", found \"" + printable(format, 40) + "\"",

@@ -54,8 +54,7 @@ class IdAllocator {
     used_.insert(id);
     return id;
   }
-  void reserve(std::string id) { used_.insert(std::move(id)); }
-  [[nodiscard]] bool contains(const std::string& id) const { return used_.contains(id); }
+  void reserve(std::size_t n) { used_.reserve(n + 2); }
 
   static constexpr std::string_view kRootId = "SPDXRef-Root";
 
@@ -67,12 +66,11 @@ class IdAllocator {
 // one a maintainer is; names of teams, projects and companies read as organisations.
 bool looksLikeOrganization(const detail::Contact& c) {
   static constexpr std::array<std::string_view, 30> kWords = {
-      "team",       "project",     "projects",    "maintainers", "developers",  "foundation",
-      "inc",        "ltd",         "llc",         "gmbh",        "corporation", "corp",
-      "company",    "group",       "community",   "consortium",  "organization",
-      "organisation", "association", "university", "contributors", "authors",   "software",
-      "systems",    "labs",        "society",     "collective",  "debian",      "ubuntu",
-      "packagers"};
+      "team",        "project",    "projects",     "maintainers", "developers",   "foundation",
+      "inc",         "ltd",        "llc",          "gmbh",        "corporation",  "corp",
+      "company",     "group",      "community",    "consortium",  "organization", "organisation",
+      "association", "university", "contributors", "authors",     "software",     "systems",
+      "labs",        "society",    "collective",   "debian",      "ubuntu",       "packagers"};
   std::string lower = toLower(c.name);
   std::size_t i = 0;
   while (i < lower.size()) {
@@ -80,8 +78,7 @@ bool looksLikeOrganization(const detail::Contact& c) {
     std::size_t j = i;
     while (j < lower.size() && std::isalnum(static_cast<unsigned char>(lower[j]))) ++j;
     std::string_view word = std::string_view(lower).substr(i, j - i);
-    if (!word.empty() && std::find(kWords.begin(), kWords.end(), word) != kWords.end())
-      return true;
+    if (!word.empty() && std::find(kWords.begin(), kWords.end(), word) != kWords.end()) return true;
     i = j;
   }
   std::string email = toLower(c.email);
@@ -205,14 +202,15 @@ class LicenseRefs {
   std::unordered_map<std::string, std::string> byName_;
 };
 
-std::string documentNamespace(const Bom& bom) {
+std::string documentNamespace(const Bom& bom, std::string_view created) {
   constexpr std::string_view kBase = "https://tollgate.invalid/spdx/";
   const std::string& serial = bom.metadata.serialNumber;
   if (detail::isUuidUrn(serial)) return std::string(kBase) + serial.substr(9);
-  // No serial number (a library caller): unique enough per subject, time and contents.
+  // No serial number (a library caller): unique enough per subject, time and contents, and
+  // computed from what the document says, so that reading and writing it again keeps it.
   Sha256 h;
   h.update(bom.metadata.subjectName + "\n" + bom.metadata.subjectVersion + "\n" +
-           bom.metadata.timestamp + "\n");
+           std::string(created) + "\n");
   for (const auto& c : bom.components) {
     h.update(c.bomRef);
     h.update(std::string_view("\n"));
@@ -223,6 +221,7 @@ std::string documentNamespace(const Bom& bom) {
 struct SpdxFile {
   std::string id;
   const FileRef* ref = nullptr;
+  std::string_view sha1;
 };
 
 void writeChecksums(JsonWriter& w, const std::vector<Hash>& hashes) {
@@ -263,9 +262,19 @@ std::string toSpdxJson(const Bom& bom) {
   // of every file (clause 8.4). Ids are given in path order, so they do not depend on which
   // package owns a file.
   std::map<std::string_view, SpdxFile> files;
-  for (const auto& c : bom.components)
-    for (const auto& f : c.files)
-      if (findHash(f.hashes, "SHA-1")) files.try_emplace(f.path, SpdxFile{{}, &f});
+  // Per component, its SPDX files in its own order (nullptr: no SHA-1, not an SPDX file).
+  std::vector<std::vector<const SpdxFile*>> owned(bom.components.size());
+  std::size_t idCount = bom.components.size();
+  for (const auto& c : bom.components) idCount += c.files.size();
+  ids.reserve(idCount);
+  for (std::size_t i = 0; i < bom.components.size(); ++i) {
+    owned[i].reserve(bom.components[i].files.size());
+    for (const auto& f : bom.components[i].files) {
+      const Hash* sha1 = findHash(f.hashes, "SHA-1");
+      owned[i].push_back(
+          sha1 ? &files.try_emplace(f.path, SpdxFile{{}, &f, sha1->value}).first->second : nullptr);
+    }
+  }
   for (auto& [path, f] : files) f.id = ids.allocate("SPDXRef-File-", path);
 
   std::vector<std::string> packageIds;
@@ -288,10 +297,12 @@ std::string toSpdxJson(const Bom& bom) {
   w.field("dataLicense", "CC0-1.0");
   w.field("SPDXID", "SPDXRef-DOCUMENT");
   w.field("name", m.subjectName.empty() ? "tollgate-sbom" : m.subjectName);
-  w.field("documentNamespace", documentNamespace(bom));
+  const std::string created =
+      detail::isRfc3339(m.timestamp) ? m.timestamp : std::string("1970-01-01T00:00:00Z");
+  w.field("documentNamespace", documentNamespace(bom, created));
   w.key("creationInfo");
   w.beginObject();
-  w.field("created", detail::isRfc3339(m.timestamp) ? m.timestamp : "1970-01-01T00:00:00Z");
+  w.field("created", created);
   w.key("creators");
   w.beginArray();
   std::string tool = "Tool: " + (m.toolName.empty() ? std::string("tollgate") : m.toolName);
@@ -319,10 +330,14 @@ std::string toSpdxJson(const Bom& bom) {
   for (std::size_t i = 0; i < bom.components.size(); ++i) {
     const Component& c = bom.components[i];
     std::vector<std::string_view> sha1s;
-    for (const auto& f : c.files)
-      if (const Hash* h = findHash(f.hashes, "SHA-1")) sha1s.push_back(h->value);
+    std::vector<std::string> excluded;  // files without a SHA-1 cannot be SPDX files
+    for (std::size_t k = 0; k < c.files.size(); ++k) {
+      if (owned[i][k] != nullptr)
+        sha1s.push_back(owned[i][k]->sha1);
+      else
+        excluded.push_back(spdxFileName(c.files[k].path));
+    }
     const bool filesAnalyzed = !sha1s.empty();
-    const bool allFilesHaveSha1 = filesAnalyzed && sha1s.size() == c.files.size();
 
     w.beginObject();
     w.field("SPDXID", packageIds[i]);
@@ -336,10 +351,18 @@ std::string toSpdxJson(const Bom& bom) {
     // SPDX 2.3 clause 7.8: a package with filesAnalyzed false "shall not contain any files".
     w.key("filesAnalyzed");
     w.boolean(filesAnalyzed);
-    if (allFilesHaveSha1) {
+    if (filesAnalyzed) {
+      // Files that could not be hashed are named as excluded from the code, so that the code
+      // stays reproducible from the files listed and no owned path is silently dropped.
       w.key("packageVerificationCode");
       w.beginObject();
       w.field("packageVerificationCodeValue", verificationCode(sha1s));
+      if (!excluded.empty()) {
+        w.key("packageVerificationCodeExcludedFiles");
+        w.beginArray();
+        for (const auto& e : excluded) w.string(e);
+        w.endArray();
+      }
       w.endObject();
     }
     writeChecksums(w, c.hashes);
@@ -394,12 +417,9 @@ std::string toSpdxJson(const Bom& bom) {
     }
   }
   for (std::size_t i = 0; i < bom.components.size(); ++i) {
-    std::unordered_set<std::string_view> seen;
-    for (const auto& f : bom.components[i].files) {
-      auto it = files.find(f.path);
-      if (it != files.end() && seen.insert(f.path).second)
-        writeRelationship(w, packageIds[i], "CONTAINS", it->second.id);
-    }
+    // normalize() made each component's paths unique.
+    for (const SpdxFile* f : owned[i])
+      if (f != nullptr) writeRelationship(w, packageIds[i], "CONTAINS", f->id);
   }
   w.endArray();
   w.endObject();

@@ -76,8 +76,8 @@ std::string toTable(const Bom& bom) {
       ++fileEntries;
       continue;
     }
-    Row row{toString(c.type), displayName(c), c.version, c.foundBy, licenceText(c),
-            shortPurl(c.purl)};
+    Row row{toString(c.type), displayName(c), c.version,
+            c.foundBy,        licenceText(c), shortPurl(c.purl)};
     for (std::size_t i = 0; i < kColumns; ++i) row[i] = fit(row[i], kMaxWidth[i]);
     rows.push_back(std::move(row));
   }
