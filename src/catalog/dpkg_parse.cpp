@@ -141,7 +141,7 @@ DpkgStatus parseDpkgStatus(std::string_view text, const std::string& label, bool
   out.warnings = std::move(d.warnings);
   std::unordered_map<std::string, std::size_t> index;  // "name\0arch" -> packages[i]
   std::vector<bool> dead;                              // packages[i] superseded by not-installed
-  auto warn = [&](const Paragraph& p, std::string why) {
+  auto warn = [&](const Paragraph& p, const std::string& why) {
     out.warnings.push_back(
         Error{ErrorCode::kInvalidInput, lineMessage(p.line, why), label, p.offset});
   };
@@ -247,7 +247,7 @@ bool isVersionChar(char c) {
 }
 
 Result<Relation> parseRelation(std::string_view s) {
-  auto bad = [&](std::string why) {
+  auto bad = [&](const std::string& why) {
     return fail(ErrorCode::kInvalidInput, why + " in '" + printable(s, 80) + "'");
   };
   Relation r;
