@@ -297,7 +297,9 @@ void findJson(std::string_view d, std::vector<Segment>& out) {
     i = b + 2;
     if (b + 1 >= d.size()) break;
     char e = d[b + 1];
-    if (e != 'u' && e != '/' && e != 'x' && e != '"' && e != '\\') continue;
+    // Only escapes that hide characters of a value are worth a decoding: \u0040, \/, \x40.
+    // Escaped quotes and backslashes (C strings, nested JSON) change nothing a detector needs.
+    if (e != 'u' && e != '/' && e != 'x') continue;
     if (b < lastEnd) continue;
     // The enclosing string: an unescaped quote on each side.
     std::size_t l = b;
