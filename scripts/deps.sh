@@ -73,6 +73,6 @@ npm_install() {
   fi
 }
 case "$what" in
-  test) npm_install ajv-cli ajv-formats @faker-js/faker semver ;;
+  test) npm_install ajv-cli ajv-formats @faker-js/faker semver @electron/asar@3 ;;
   bench) npm_install ajv-cli ajv-formats @faker-js/faker @cyclonedx/cdxgen semver ;;
 esac

@@ -34,6 +34,7 @@ struct Catalogue {
 [[nodiscard]] Catalogue catalogRpm(const FileTree& tree, Diagnostics& diag);
 [[nodiscard]] Catalogue catalogApk(const FileTree& tree, Diagnostics& diag);
 [[nodiscard]] Catalogue catalogJava(const FileTree& tree, Diagnostics& diag);
+[[nodiscard]] Catalogue catalogAsar(const FileTree& tree, Diagnostics& diag);
 // Every executable or shared library not owned by a package component in `owned`.
 [[nodiscard]] Catalogue catalogFiles(const FileTree& tree, const std::vector<sbom::Component>& owned,
                                      Diagnostics& diag);
