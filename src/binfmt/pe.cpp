@@ -23,6 +23,7 @@ constexpr std::size_t kMaxTotalImports = 1u << 18;
 constexpr std::size_t kMaxExports = 1u << 18;
 constexpr std::size_t kMaxResourceEntries = 4096;
 constexpr std::size_t kMaxVersionNodes = 4096;
+constexpr std::size_t kMaxNameBytes = 16u << 20;  // import/export/DLL names, all together
 
 std::string hexNumber(std::uint64_t v) {
   char buf[24];
@@ -37,16 +38,36 @@ std::string joinVersion(const std::array<std::uint16_t, 4>& v) {
 
 class Image {
  public:
-  Image(Bytes file, const PeInfo& pe) : file_(file), pe_(pe) {}
+  Image(Bytes file, const PeInfo& pe) : file_(file), pe_(pe) {
+    if (pe.sections.size() > kLinearSections) {
+      for (const auto& sec : pe.sections) byAddress_.push_back(&sec);
+      std::stable_sort(byAddress_.begin(), byAddress_.end(),
+                       [](const PeSection* a, const PeSection* b) {
+                         return a->virtualAddress < b->virtualAddress;
+                       });
+    }
+  }
 
   [[nodiscard]] std::optional<std::uint64_t> rvaToOffset(std::uint32_t rva) const {
-    for (const auto& s : pe_.sections) {
+    auto map = [rva](const PeSection& s) -> std::optional<std::optional<std::uint64_t>> {
       std::uint64_t span = std::max(s.virtualSize, s.rawSize);
-      if (rva >= s.virtualAddress && rva - s.virtualAddress < span) {
-        std::uint64_t delta = rva - s.virtualAddress;
-        if (delta >= s.rawSize) return std::nullopt;  // in the zero-filled tail
-        return std::uint64_t{s.rawOffset} + delta;
-      }
+      if (rva < s.virtualAddress || rva - s.virtualAddress >= span) return std::nullopt;
+      std::uint64_t delta = rva - s.virtualAddress;
+      if (delta >= s.rawSize) return std::optional<std::uint64_t>{};  // zero-filled tail
+      return std::optional<std::uint64_t>{std::uint64_t{s.rawOffset} + delta};
+    };
+    if (byAddress_.empty()) {
+      // The loader's rule: the first section containing the address.
+      for (const auto& s : pe_.sections)
+        if (auto hit = map(s)) return *hit;
+    } else {
+      // Hostile section counts (up to 65535): the section starting last at or below the
+      // address, found by binary search, so lookups stay logarithmic.
+      auto it = std::upper_bound(
+          byAddress_.begin(), byAddress_.end(), rva,
+          [](std::uint32_t v, const PeSection* s) { return v < s->virtualAddress; });
+      if (it != byAddress_.begin())
+        if (auto hit = map(**std::prev(it))) return *hit;
     }
     if (rva < pe_.sizeOfHeaders) return rva;
     return std::nullopt;
@@ -62,20 +83,26 @@ class Image {
     if (!off) return std::nullopt;
     return readLe<T>(file_, *off);
   }
-  [[nodiscard]] std::optional<std::string> string(std::uint32_t rva,
-                                                  std::size_t maxLen = 4096) const {
+  // A NUL-terminated name; all names read through one Image share a byte budget, so a file
+  // whose thousands of import entries point at one long string cannot make us copy gigabytes.
+  [[nodiscard]] std::optional<std::string> string(std::uint32_t rva, std::size_t maxLen = 4096) {
     auto off = rvaToOffset(rva);
-    if (!off) return std::nullopt;
-    return detail::cString(file_, *off, maxLen);
+    if (!off || nameBudget_ == 0) return std::nullopt;
+    auto s = detail::cString(file_, *off, std::min(maxLen, nameBudget_));
+    if (s) nameBudget_ -= std::min(nameBudget_, s->size() + 1);
+    return s;
   }
 
  private:
+  static constexpr std::size_t kLinearSections = 96;
   Bytes file_;
   const PeInfo& pe_;
+  std::vector<const PeSection*> byAddress_;
+  std::size_t nameBudget_ = kMaxNameBytes;
 };
 
 // Reads an import name table (or IAT) at `rva`: names or "#ordinal".
-std::vector<std::string> readThunks(const Image& img, std::uint32_t rva, bool pe32Plus,
+std::vector<std::string> readThunks(Image& img, std::uint32_t rva, bool pe32Plus,
                                     std::size_t& budget) {
   std::vector<std::string> out;
   const std::uint32_t step = pe32Plus ? 8 : 4;
@@ -105,7 +132,7 @@ std::vector<std::string> readThunks(const Image& img, std::uint32_t rva, bool pe
   return out;
 }
 
-void parseImports(const Image& img, PeInfo& pe) {
+void parseImports(Image& img, PeInfo& pe) {
   std::size_t budget = kMaxTotalImports;
   if (pe.dataDirectories.size() > kDirImport && pe.dataDirectories[kDirImport].address != 0) {
     std::uint32_t rva = pe.dataDirectories[kDirImport].address;
@@ -148,7 +175,7 @@ void parseImports(const Image& img, PeInfo& pe) {
   }
 }
 
-void parseExports(const Image& img, PeInfo& pe) {
+void parseExports(Image& img, PeInfo& pe) {
   if (pe.dataDirectories.size() <= kDirExport || pe.dataDirectories[kDirExport].address == 0)
     return;
   auto dir = img.data(pe.dataDirectories[kDirExport].address, 40);
@@ -422,6 +449,8 @@ Result<PeInfo> parsePe(std::span<const std::byte> file, const PeOptions& opts) {
 
   // Overlay: what follows the last byte any section's raw data covers.
   std::uint64_t end = std::min<std::uint64_t>(pe.sizeOfHeaders, file.size());
+  std::uint64_t entropyBudget = 2 * std::uint64_t{file.size()} + (1u << 20);
+  bool entropySkipped = false;
   for (auto& s : pe.sections) {
     if (s.rawSize == 0) continue;
     std::uint64_t sEnd = std::uint64_t{s.rawOffset} + s.rawSize;
@@ -430,8 +459,18 @@ Result<PeInfo> parsePe(std::span<const std::byte> file, const PeOptions& opts) {
       sEnd = file.size();
     }
     end = std::max(end, sEnd);
-    if (opts.sectionEntropy && s.rawOffset < file.size())
-      s.entropy = detail::entropy(file.subspan(s.rawOffset, sEnd - s.rawOffset));
+    if (opts.sectionEntropy && s.rawOffset < file.size()) {
+      // Sections may overlap; a hostile table of 65535 whole-file sections must not cost
+      // 65535 passes over the file.
+      std::uint64_t n = sEnd - s.rawOffset;
+      if (n <= entropyBudget) {
+        entropyBudget -= n;
+        s.entropy = detail::entropy(file.subspan(s.rawOffset, n));
+      } else if (!entropySkipped) {
+        entropySkipped = true;
+        pe.anomalies.push_back("overlapping sections: entropy not computed for all of them");
+      }
+    }
   }
   pe.overlayOffset = end;
   pe.overlaySize = file.size() - end;

@@ -236,5 +236,47 @@ TEST(Pe, TruncatedAndCorruptedInputs) {
   }
 }
 
+// A hostile image: 65535 sections all covering the whole file, and 4000 import descriptors of
+// 60000 thunks each naming the same 4000-byte string. Parsing must stay bounded (the section
+// lookups logarithmic, entropy and name copies budgeted), which ctest's timeout would catch.
+TEST(Pe, HostileCountsStayBounded) {
+  const std::uint32_t nsec = 65535;
+  const std::size_t secTable = 0x40 + 24 + 240;
+  const std::size_t dataStart = secTable + 40ull * nsec;
+  std::vector<std::byte> f(dataStart + 0x10000 + 60000 * 8 + 4096, std::byte{0});
+  auto put16 = [&](std::size_t o, std::uint16_t v) {
+    f[o] = std::byte(v & 0xff), f[o + 1] = std::byte(v >> 8);
+  };
+  auto put32 = [&](std::size_t o, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) f[o + i] = std::byte((v >> (8 * i)) & 0xff);
+  };
+  put16(0, 0x5a4d), put32(0x3c, 0x40), put32(0x40, 0x4550);
+  put16(0x44, 0x8664), put16(0x46, static_cast<std::uint16_t>(nsec)), put16(0x54, 240);
+  const std::size_t opt = 0x58;
+  put16(opt, 0x20b), put32(opt + 60, 0x200), put32(opt + 108, 16);
+  const std::uint32_t importDir = static_cast<std::uint32_t>(dataStart);  // RVA == offset here
+  put32(opt + 112 + 8, importDir), put32(opt + 112 + 12, 4000 * 20);
+  for (std::uint32_t i = 0; i < nsec; ++i) {
+    std::size_t h = secTable + 40ull * i;
+    put32(h + 8, static_cast<std::uint32_t>(f.size())), put32(h + 12, 0);
+    put32(h + 16, static_cast<std::uint32_t>(f.size())), put32(h + 20, 0);
+  }
+  const std::size_t thunks = dataStart + 0x10000, name = thunks + 60000 * 8 + 16;
+  for (std::size_t i = 0; i < 4000; ++i) {
+    put32(dataStart + 20 * i, static_cast<std::uint32_t>(thunks));
+    put32(dataStart + 20 * i + 12, static_cast<std::uint32_t>(name));
+  }
+  for (std::size_t i = 0; i < 60000; ++i)
+    put32(thunks + 8 * i, static_cast<std::uint32_t>(name - 2));
+  for (std::size_t i = 0; i < 4000; ++i) f[name + i] = std::byte{'A'};
+  auto pe = parsePe(f);
+  ASSERT_TRUE(pe) << pe.error().describe();
+  EXPECT_EQ(pe->sections.size(), nsec);
+  std::size_t functions = 0;
+  for (const auto& imp : pe->imports) functions += imp.functions.size();
+  EXPECT_LE(functions, std::size_t{1} << 18);
+  EXPECT_FALSE(pe->anomalies.empty());  // entropy was not computed for every section
+}
+
 }  // namespace
 }  // namespace tollgate::binfmt
