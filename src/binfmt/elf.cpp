@@ -20,6 +20,7 @@ constexpr std::uint32_t kNtGnuBuildId = 3;
 constexpr std::uint64_t kMaxHeaders = 1u << 20;
 constexpr std::uint64_t kMaxDynamic = 1u << 16;
 constexpr std::size_t kMaxNotes = 4096;
+constexpr std::size_t kMaxStringBytes = 16u << 20;  // section names; dynamic strings
 
 std::string hexNumber(std::uint64_t v) {
   char buf[24];
@@ -179,7 +180,15 @@ void parseDynamic(const Reader& r, Bytes dyn, std::optional<Bytes> strtabFromSec
   }
   if (!strtab) strtab = strtabFromSection;
   if (!strtab) return;
-  auto str = [&](std::uint64_t off) { return detail::cString(*strtab, off).value_or(""); };
+  // All dynamic strings together are capped: 65536 DT_NEEDED entries naming one long string
+  // must not turn into gigabytes of copies.
+  std::size_t budget = kMaxStringBytes;
+  auto str = [&](std::uint64_t off) {
+    if (budget == 0) return std::string();
+    std::string v = detail::cString(*strtab, off, std::min<std::size_t>(4096, budget)).value_or("");
+    budget -= std::min(budget, v.size() + 1);
+    return v;
+  };
   for (const auto& e : entries) {
     switch (e.tag) {
       case kDtNeeded:
@@ -309,7 +318,12 @@ Result<ElfInfo> parseElf(std::span<const std::byte> file) {
     if (realShstrndx < raw.size()) {
       const ElfSection& strSec = raw[realShstrndx].sec;
       if (auto names = detail::slice(file, strSec.offset, strSec.size))
-        for (auto& s : raw) s.sec.name = detail::cString(*names, s.nameOffset, 1024).value_or("");
+        for (std::size_t budget = kMaxStringBytes; auto& s : raw) {
+          if (budget == 0) break;
+          s.sec.name = detail::cString(*names, s.nameOffset, std::min<std::size_t>(1024, budget))
+                           .value_or("");
+          budget -= std::min(budget, s.sec.name.size() + 1);
+        }
     }
   }
 
