@@ -318,6 +318,16 @@ std::vector<sbom::Dependency> dependenciesOf(const std::vector<Record>& recs,
   return out;
 }
 
+// Download caches of dnf, yum and zypper hold copies of packages the rpm database already
+// lists; cataloguing them again would list every package twice.
+constexpr std::string_view kPackageCaches[] = {"/var/cache/dnf/", "/var/cache/yum/",
+                                               "/var/cache/zypp/"};
+
+bool inPackageCache(std::string_view path) {
+  return std::any_of(std::begin(kPackageCaches), std::end(kPackageCaches),
+                     [&](std::string_view c) { return path.starts_with(c); });
+}
+
 bool isRpmFileName(std::string_view path) {
   if (path.size() < 5) return false;
   std::string_view ext = path.substr(path.size() - 4);
@@ -356,7 +366,8 @@ Catalogue catalogRpm(const FileTree& tree, Diagnostics& diag) {
   // Package files anywhere in the tree.
   std::vector<const FileEntry*> files;
   for (const FileEntry& e : tree.entries())
-    if (e.type == EntryType::kRegular && e.size >= 96 + 16 && isRpmFileName(e.path))
+    if (e.type == EntryType::kRegular && e.size >= 96 + 16 && isRpmFileName(e.path) &&
+        !inPackageCache(e.path))
       files.push_back(&e);
   std::vector<std::optional<Record>> fromFiles(files.size());
   parallelFor(

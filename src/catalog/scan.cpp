@@ -104,7 +104,8 @@ Result<sbom::Bom> scanTree(const RootDir& root, const ScanOptions& opts, Diagnos
 
   if (opts.progress) opts.progress->setPhase("cataloguing");
   for (auto* cataloger : {&catalogDpkg, &catalogNpm, &catalogPython, &catalogRpm,
-                          &catalogApk, &catalogJava, &catalogAsar}) {
+                          &catalogApk, &catalogJava, &catalogAsar,
+                          &catalogDebFiles}) {
     Catalogue c = cataloger(tree, diag);
     std::move(c.components.begin(), c.components.end(), std::back_inserter(bom.components));
     std::move(c.dependencies.begin(), c.dependencies.end(), std::back_inserter(bom.dependencies));

@@ -35,6 +35,8 @@ struct Catalogue {
 [[nodiscard]] Catalogue catalogApk(const FileTree& tree, Diagnostics& diag);
 [[nodiscard]] Catalogue catalogJava(const FileTree& tree, Diagnostics& diag);
 [[nodiscard]] Catalogue catalogAsar(const FileTree& tree, Diagnostics& diag);
+// Debian package files (*.deb) found in the tree, as components of the packages themselves.
+[[nodiscard]] Catalogue catalogDebFiles(const FileTree& tree, Diagnostics& diag);
 // Every executable or shared library not owned by a package component in `owned`.
 [[nodiscard]] Catalogue catalogFiles(const FileTree& tree, const std::vector<sbom::Component>& owned,
                                      Diagnostics& diag);
