@@ -72,10 +72,17 @@ std::vector<std::string> tokens(std::string_view v) {
   return out;
 }
 
-std::string absolute(std::string_view dir) {
-  while (!dir.empty() && dir.front() == '/') dir.remove_prefix(1);
-  while (!dir.empty() && dir.back() == '/') dir.remove_suffix(1);
-  return "/" + std::string(dir);
+// "usr/lib/" -> "/usr/lib"; empty and "." components dropped; nullopt for a ".." component
+// (an installed database never climbs out of the root it describes).
+std::optional<std::string> absolute(std::string_view dir) {
+  std::string out;
+  for (auto comp : split(dir, '/')) {
+    if (comp.empty() || comp == ".") continue;
+    if (comp == "..") return std::nullopt;
+    out += "/";
+    out += comp;
+  }
+  return out.empty() ? std::string("/") : out;
 }
 
 }  // namespace
@@ -190,12 +197,18 @@ InstalledDb parseInstalled(std::string_view text, const std::string& label) {
       case 'p':
         for (auto& t : tokens(v)) cur.provides.push_back(std::move(t));
         break;
-      case 'F':
-        dir = absolute(v);
+      case 'F': {
+        auto abs = absolute(v);
+        if (!abs || v.find('\0') != std::string_view::npos) {
+          problem = "line " + std::to_string(lineNo) + ": bad directory name";
+          break;
+        }
+        dir = std::move(*abs);
         haveDir = true;
         haveFile = false;
         cur.directories.push_back(dir);
         break;
+      }
       case 'M':
         if (!haveDir) problem = "line " + std::to_string(lineNo) + ": M: before any F:";
         break;

@@ -129,6 +129,7 @@ INSTANTIATE_TEST_SUITE_P(Apk, ApkMalformed,
                              {"ModeBeforeDir", "P:x\nV:1\nM:0:0:755", "M: before any F:"},
                              {"SlashInName", "P:x\nV:1\nF:bin\nR:../etc/passwd", "bad file name"},
                              {"DotDot", "P:x\nV:1\nF:bin\nR:..", "bad file name"},
+        {"DirClimbs", "P:x\nV:1\nF:usr/../../etc\nR:passwd", "bad directory name"},
                          }),
                          [](const auto& info) { return info.param.name; });
 

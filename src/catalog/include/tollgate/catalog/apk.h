@@ -58,7 +58,8 @@ struct InstalledDb {
 
 // A record is malformed when a non-blank line is not "<letter>:<value>", when it contains a NUL
 // byte, when an R: or M: line comes before any F: line or an a: or Z: line before any R: line
-// (apk-tools rejects those too), when a file name contains '/', or when it has no P or no V.
+// (apk-tools rejects those too), when a file name contains '/' or is "..", when a directory has a
+// ".." component, or when it has no P or no V.
 // Unknown keys are ignored (apk adds keys over time). CRLF line ends are accepted.
 [[nodiscard]] InstalledDb parseInstalled(std::string_view text, const std::string& label);
 
