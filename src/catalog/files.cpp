@@ -68,10 +68,12 @@ Catalogue catalogFiles(const FileTree& tree, const std::vector<sbom::Component>&
   Catalogue out;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const FileEntry& e = *candidates[i];
-    // A name that looks like a library but is not a binary (a linker script, a text file) is not
-    // an executable; an executable bit on a text file still makes it one.
-    if (!e.isExecutable() && kinds[i] != "elf" && kinds[i] != "pe" && kinds[i] != "macho")
-      continue;
+    // Only real programs: a binary format, or a script with an interpreter line. A name that
+    // looks like a library but is text (a linker script), or a data file that merely carries an
+    // executable bit (/etc/hostname in a debootstrap root), is not an executable.
+    const std::string& kind = kinds[i];
+    bool binary = kind == "elf" || kind == "pe" || kind == "macho";
+    if (!binary && !(e.isExecutable() && (kind == "script" || kind == "unreadable"))) continue;
     sbom::Component c;
     c.type = sbom::ComponentType::kFile;
     c.name = e.path.substr(e.path.rfind('/') + 1);
