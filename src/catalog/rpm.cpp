@@ -267,7 +267,10 @@ sbom::Component componentOf(const Record& r, const detail::OsRelease& os) {
   if (!r.packageFile || !r.payloadDir.empty()) {
     c.files.reserve(p.files.size());
     for (const auto& f : p.files) {
-      if (f.isDirectory() || f.path.empty() || f.path.front() != '/') continue;
+      // A path that climbs ("/usr/../../etc/passwd") would name another file than the package's.
+      if (f.isDirectory() || f.path.empty() || f.path.front() != '/' ||
+          f.path.find("/../") != std::string::npos || f.path.ends_with("/.."))
+        continue;
       c.files.push_back(sbom::FileRef{r.payloadDir + f.path, {}});
     }
   }

@@ -587,9 +587,9 @@ TEST(RpmCataloger, NdbDatabaseWithDependenciesAndPackageFiles) {
                         .str(1014, "MIT")
                         .str(1011, "SUSE LLC")
                         .strs(1047, {"libfoo.so.1()(64bit)"})
-                        .strs(1118, {"/usr/lib64/"})
-                        .i32(1116, {0})
-                        .strs(1117, {"libfoo.so.1"})
+                        .strs(1118, {"/usr/lib64/", "/usr/../../etc/"})
+                        .i32(1116, {0, 1})
+                        .strs(1117, {"libfoo.so.1", "passwd"})
                         .blob();
   std::string app =
       HeaderBuilder()
