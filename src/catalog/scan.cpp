@@ -53,11 +53,12 @@ void describeSubject(const FileTree& tree, sbom::Metadata& meta) {
 struct HashJob {
   std::string path;  // resolved in-root path (a regular file)
   std::string sha256;
+  std::string sha1;
   bool ok = false;
 };
 
-void hashAll(const FileTree& tree, std::vector<HashJob>& jobs, unsigned threads, Progress* progress,
-             Diagnostics& diag) {
+void hashAll(const FileTree& tree, std::vector<HashJob>& jobs, unsigned threads, bool sha1,
+             Progress* progress, Diagnostics& diag) {
   if (progress) progress->setPhase("hashing", jobs.size());
   constexpr std::size_t kBuf = 1 << 20;  // big sequential reads
   std::vector<std::unique_ptr<std::byte[]>> buffers(threads);
@@ -74,9 +75,10 @@ void hashAll(const FileTree& tree, std::vector<HashJob>& jobs, unsigned threads,
       return;
     }
     ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-    auto digest = sha256Fd(fd.get(), std::span(buf.get(), kBuf), job.path);
+    auto digest = digestFd(fd.get(), std::span(buf.get(), kBuf), sha1, job.path);
     if (digest) {
-      job.sha256 = std::move(*digest);
+      job.sha256 = std::move(digest->sha256);
+      job.sha1 = std::move(digest->sha1);
       job.ok = true;
     } else {
       diag.warn(digest.error());
@@ -136,14 +138,14 @@ Result<sbom::Bom> scanTree(const RootDir& root, const ScanOptions& opts, Diagnos
         return;
       }
       resolvedOf.emplace(declared, e->path);
-      if (jobIndex.emplace(e->path, jobs.size()).second) jobs.push_back(HashJob{e->path, {}, false});
+      if (jobIndex.emplace(e->path, jobs.size()).second) jobs.push_back(HashJob{e->path, {}, {}, false});
     };
     for (const auto& c : bom.components) {
       for (const auto& f : c.files) want(f.path);
       if (c.type == sbom::ComponentType::kFile && !c.evidencePaths.empty())
         want(c.evidencePaths.front());
     }
-    hashAll(tree, jobs, threads, opts.progress, diag);
+    hashAll(tree, jobs, threads, opts.sha1, opts.progress, diag);
     auto digestOf = [&](const std::string& declared) -> const HashJob* {
       auto r = resolvedOf.find(declared);
       if (r == resolvedOf.end() || r->second.empty()) return nullptr;
@@ -151,11 +153,14 @@ Result<sbom::Bom> scanTree(const RootDir& root, const ScanOptions& opts, Diagnos
       return j.ok ? &j : nullptr;
     };
     for (auto& c : bom.components) {
+      auto add = [](std::vector<sbom::Hash>& hashes, const HashJob& j) {
+        hashes.push_back({"SHA-256", j.sha256});
+        if (!j.sha1.empty()) hashes.push_back({"SHA-1", j.sha1});
+      };
       for (auto& f : c.files)
-        if (const HashJob* j = digestOf(f.path)) f.hashes.push_back({"SHA-256", j->sha256});
+        if (const HashJob* j = digestOf(f.path)) add(f.hashes, *j);
       if (c.type == sbom::ComponentType::kFile && !c.evidencePaths.empty())
-        if (const HashJob* j = digestOf(c.evidencePaths.front()))
-          c.hashes.push_back({"SHA-256", j->sha256});
+        if (const HashJob* j = digestOf(c.evidencePaths.front())) add(c.hashes, *j);
     }
   }
   return bom;

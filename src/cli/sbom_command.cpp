@@ -71,6 +71,8 @@ int runSbom(const SbomArgs& a, const Env& env) {
   }
   opts.oneFileSystem = a.oneFileSystem;
   opts.hashFiles = !a.noHash;
+  // SPDX 2.3 wants a SHA-1 per file; CycloneDX and tables do not pay for it.
+  opts.sha1 = *format == sbom::Format::kSpdxJson;
   opts.includePackageFiles = !a.noPackageFiles;
   opts.threads = a.threads;
   Progress progress(env.stderrIsTerminal && !a.quiet);

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tollgate/util/c_handle.h"
+
 namespace tollgate {
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
@@ -64,6 +66,34 @@ Result<std::string> sha256Fd(int fd, std::span<std::byte> buffer, const std::str
     h.update(buffer.first(static_cast<std::size_t>(n)));
   }
   return h.hexDigest();
+}
+
+Result<FileDigests> digestFd(int fd, std::span<std::byte> buffer, bool withSha1,
+                             const std::string& label) {
+  if (!withSha1) {
+    auto d = sha256Fd(fd, buffer, label);
+    if (!d) return std::unexpected(d.error());
+    return FileDigests{std::move(*d), {}};
+  }
+  Sha256 h256;
+  CHandle<EVP_MD_CTX, &EVP_MD_CTX_free> h1(EVP_MD_CTX_new());
+  TOLLGATE_CHECK(h1 && EVP_DigestInit_ex(h1.get(), EVP_sha1(), nullptr) == 1,
+                 "SHA-1 is available in the default provider");
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(ErrorCode::kIo, std::string("read failed: ") + std::strerror(errno), label);
+    }
+    if (n == 0) break;
+    auto chunk = buffer.first(static_cast<std::size_t>(n));
+    h256.update(chunk);
+    EVP_DigestUpdate(h1.get(), chunk.data(), chunk.size());
+  }
+  std::array<std::uint8_t, 20> d1{};
+  unsigned len = 0;
+  EVP_DigestFinal_ex(h1.get(), d1.data(), &len);
+  return FileDigests{h256.hexDigest(), toHex(d1)};
 }
 
 }  // namespace tollgate

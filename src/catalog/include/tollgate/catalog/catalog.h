@@ -51,6 +51,7 @@ struct ScanOptions {
   std::vector<std::string> excludes;  // in-root prefixes not to walk
   bool oneFileSystem = false;
   bool hashFiles = true;              // SHA-256 of file entries and package-owned files
+  bool sha1 = false;                  // also SHA-1 (SPDX 2.3 requires it per file)
   bool includePackageFiles = true;    // list the files each package owns
   unsigned threads = 0;               // 0: all CPUs
   Progress* progress = nullptr;

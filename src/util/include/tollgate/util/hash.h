@@ -46,4 +46,14 @@ class Sha256 {
 [[nodiscard]] Result<std::string> sha256Fd(int fd, std::span<std::byte> buffer,
                                            const std::string& label);
 
+struct FileDigests {
+  std::string sha256;
+  std::string sha1;  // empty unless asked for
+};
+
+// SHA-256 and, when `withSha1`, SHA-1 of everything readable from `fd`, in one pass over the
+// data (SPDX 2.3 requires a SHA-1 per file). Errors: kIo naming `label`.
+[[nodiscard]] Result<FileDigests> digestFd(int fd, std::span<std::byte> buffer, bool withSha1,
+                                           const std::string& label);
+
 }  // namespace tollgate
