@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tollgate sbom against its peer, in one run:
-#   1. a debootstrap bookworm minbase root and an npm project (express, lodash, axios, jest):
-#      tollgate vs cdxgen (npm @cyclonedx/cdxgen, `-t rootfs|js --no-install-deps`, offline),
+#   1. a debootstrap bookworm minbase root, an npm project (express, lodash, axios, jest) and a
+#      docker-save image of the same root: tollgate vs cdxgen (npm @cyclonedx/cdxgen,
+#      `-t rootfs|js|docker --no-install-deps`, offline),
 #      alternating runs, median wall time, peak RSS, component counts against the oracles;
 #   2. hashing throughput: tollgate on a tree of large binaries vs `sha256sum` and
 #      `openssl speed -evp sha256` (the per-core limit).
@@ -34,13 +35,24 @@ if [ ! -d "$NPMPROJ/node_modules" ]; then
   rm -rf "$NPMPROJ"; mv "$tmp" "$NPMPROJ"
 fi
 
+# A container image of the same root: an OCI layout (umoci) and a docker-save tarball (skopeo).
+IMAGE=$BUILD/cache/image-bookworm.tar
+if [ ! -f "$IMAGE" ]; then
+  tmp=$(mktemp -d "$BUILD/cache/image.XXXXXX")
+  umoci init --layout "$tmp/oci" && umoci new --image "$tmp/oci:bench" &&
+    umoci insert --rootless --image "$tmp/oci:bench" "$ROOTFS" / >/dev/null &&
+    skopeo copy --quiet "oci:$tmp/oci:bench" "docker-archive:$tmp/image.tar:tollgate/bench:1" &&
+    mv "$tmp/image.tar" "$IMAGE"
+  rm -rf "$tmp"
+fi
+
 OFFLINE=()
 if unshare -n true 2>/dev/null; then OFFLINE=(unshare -n); fi
 unset FETCH_LICENSE CDXGEN_FETCH_PKG_METADATA CDXGEN_DEBUG_MODE
 export TMPDIR=$OUT/tmp; mkdir -p "$TMPDIR"
 
 cmd_for() {  # TOOL KIND DIR OUTFILE
-  local t=rootfs; [ "$2" = npm ] && t=js
+  local t=rootfs; [ "$2" = npm ] && t=js; [ "$2" = image ] && t=docker
   case $1 in
     tollgate) echo "$TOLLGATE sbom $3 -q -o $4" ;;
     cdxgen) echo "$CDXGEN -t $t --no-install-deps -o $4 $3" ;;
@@ -65,7 +77,7 @@ PY
 }
 oracle() {
   case $1 in
-    rootfs) dpkg-query --admindir="$ROOTFS/var/lib/dpkg" -W -f '${Package} ${Version} ${Architecture}\n' | sort -u | wc -l ;;
+    rootfs|image) dpkg-query --admindir="$ROOTFS/var/lib/dpkg" -W -f '${Package} ${Version} ${Architecture}\n' | sort -u | wc -l ;;
     npm) (cd "$NPMPROJ" && npm ls --all --json 2>/dev/null) | python3 -c '
 import json, sys
 seen = set()
@@ -80,9 +92,10 @@ rec(json.load(sys.stdin).get("dependencies")); print(len(seen))' ;;
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "tollgate: $("$TOLLGATE" --version)   cdxgen: $("$CDXGEN" --version 2>/dev/null | tail -1)"
 printf '%-7s %-9s %9s %9s %5s %11s %7s\n' input tool median_s peak_MiB exit components oracle
-for kind in rootfs npm; do
+for kind in rootfs npm image; do
   dir=$ROOTFS; purl=deb
   [ "$kind" = npm ] && { dir=$NPMPROJ; purl=npm; }
+  [ "$kind" = image ] && dir=$IMAGE
   for t in tollgate cdxgen; do rm -f "$OUT/$t-$kind.times"; done
   for _ in $(seq 0 "$RUNS"); do  # run 0 warms the page cache
     for t in tollgate cdxgen; do run_once $t $kind "$dir"; done
