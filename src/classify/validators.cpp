@@ -562,13 +562,12 @@ std::optional<Verdict> ipv6(std::string_view buf, std::size_t s, std::size_t e) 
   std::string v(buf.substr(s, e - s));
   unsigned char out[16];
   if (inet_pton(AF_INET6, v.c_str(), out) != 1) return std::nullopt;
-  std::size_t hexDigits = 0, groups = 0, cur = 0, colons = 0;
+  std::size_t hexDigits = 0, groups = 0, cur = 0;
   for (char c : v) {
     if (isHex(c)) {
       ++hexDigits;
       ++cur;
     } else {
-      if (c == ':') ++colons;
       if (cur) ++groups;
       cur = 0;
     }
