@@ -1,9 +1,9 @@
 // libFuzzer target for the npm parsers (catalog/npm.h): package-lock.json (v1 nesting, v2/v3
 // "packages"), package.json, Subresource Integrity strings and npm's folder resolution. Besides
 // "no crash, no exception, no sanitizer report", it checks:
-//   every lock package has a name unless it is the root or a link;
-//   v1 folder keys are "node_modules/..." chains; integrity hashes are lower-case hex of the
-//   right length; resolution only ever returns a folder the callback said exists.
+//   every lock package has a name unless it is the root or a link; integrity hashes are
+//   lower-case hex of the right length; resolution only ever returns a folder the callback said
+//   exists.
 // A violation aborts, so libFuzzer records the input.
 //   build-npm-fuzz/fuzz/package_lock_fuzz -max_total_time=300 fuzz/corpus/package_lock
 #include <cstddef>
@@ -39,8 +39,6 @@ void checkLock(const npm::Lockfile& lock) {
   auto exists = [&](const std::string& k) { return folders.contains(k); };
   for (const auto& p : lock.packages) {
     TOLLGATE_CHECK(p.path.empty() || p.link || !p.name.empty(), "packages have names");
-    if (lock.lockfileVersion == 1 && !p.path.empty())
-      TOLLGATE_CHECK(p.path.starts_with("node_modules/"), "v1 folders are node_modules chains");
     checkHashes(p.integrity);
     for (const auto* deps : {&p.dependencies, &p.optionalDependencies, &p.peerDependencies}) {
       for (const auto& d : *deps) {

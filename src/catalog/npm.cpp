@@ -450,6 +450,15 @@ class Builder {
   std::map<std::size_t, std::set<std::size_t>> edges_;
 };
 
+// One warning per file: "malformed <file name>: why" for bad content, the I/O error otherwise.
+void warnFor(Diagnostics& diag, const std::string& path, const Error& e) {
+  if (e.code == ErrorCode::kInvalidInput || e.code == ErrorCode::kLimit) {
+    diag.warn(path, "malformed " + std::string(baseName(path)) + ": " + e.message);
+  } else {
+    diag.warn(e.context.empty() ? e.within(path) : e);
+  }
+}
+
 struct LockSource {
   std::string path;        // in-root path of the lockfile
   std::string projectDir;  // relative folder the lock's keys are relative to
@@ -534,7 +543,7 @@ Catalogue catalogNpm(const FileTree& tree, Diagnostics& diag) {
   std::unordered_map<std::string, std::size_t> installedAt;  // package folder -> component
   for (Installed& in : installed) {
     if (!in.parsed) {
-      diag.warn(in.path, "malformed package.json: " + in.parsed.error().message);
+      warnFor(diag, in.path, in.parsed.error());
       continue;
     }
     const PackageJson& pj = *in.parsed;
@@ -575,8 +584,7 @@ Catalogue catalogNpm(const FileTree& tree, Diagnostics& diag) {
     }
     for (std::size_t i = 0; i < projectManifestPaths.size(); ++i) {
       if (!manifestJson[i]) {
-        diag.warn(projectManifestPaths[i],
-                  "malformed package.json: " + manifestJson[i].error().message);
+        warnFor(diag, projectManifestPaths[i], manifestJson[i].error());
         continue;
       }
       projectManifest.emplace(dirOf(rel(projectManifestPaths[i])),
@@ -589,8 +597,7 @@ Catalogue catalogNpm(const FileTree& tree, Diagnostics& diag) {
   std::unordered_map<std::string, std::size_t> projectComponent;  // project folder -> root
   for (LockSource& src : locks) {
     if (!src.parsed) {
-      diag.warn(src.path,
-                "malformed " + std::string(baseName(src.path)) + ": " + src.parsed.error().message);
+      warnFor(diag, src.path, src.parsed.error());
       continue;
     }
     const Lockfile& lock = *src.parsed;

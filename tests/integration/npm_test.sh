@@ -92,8 +92,9 @@ for c in bom.get("components", []):
     key = (full(c), c.get("version", ""))
     ref[c["bom-ref"]] = key
     got.add(key)
-    want = "pkg:npm/" + (("%40" + c["group"] + "/") if c.get("group") else "") + c["name"] + \
-        "@" + c.get("version", "")
+    # The purl-spec lower-cases npm names (JSONStream is pkg:npm/jsonstream@...).
+    want = "pkg:npm/" + ((("%40" + c["group"] + "/") if c.get("group") else "") + \
+        c["name"]).lower() + "@" + c.get("version", "")
     if c["purl"] != want and "%" not in c["name"] and "+" not in c.get("version", ""):
         bad_purls.append((c["purl"], want))
 got_edges = set()
