@@ -2,43 +2,13 @@
 #include <algorithm>
 #include <optional>
 
+#include "codec.h"
 #include "tollgate/catalog/apk.h"
 #include "tollgate/util/hash.h"
 #include "tollgate/util/strings.h"
 
 namespace tollgate::catalog::apk {
 namespace {
-
-// Standard base64 (apk's "Q1" checksums), padding optional; nullopt on anything else.
-std::optional<std::vector<std::uint8_t>> base64(std::string_view s) {
-  while (!s.empty() && s.back() == '=') s.remove_suffix(1);
-  std::vector<std::uint8_t> out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char ch : s) {
-    int v;
-    if (ch >= 'A' && ch <= 'Z') {
-      v = ch - 'A';
-    } else if (ch >= 'a' && ch <= 'z') {
-      v = ch - 'a' + 26;
-    } else if (ch >= '0' && ch <= '9') {
-      v = ch - '0' + 52;
-    } else if (ch == '+') {
-      v = 62;
-    } else if (ch == '/') {
-      v = 63;
-    } else {
-      return std::nullopt;
-    }
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
 
 bool isHex(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -48,7 +18,7 @@ bool isHex(std::string_view s) {
 
 void checksumOf(std::string_view z, File& f) {
   if (z.starts_with("Q1")) {
-    auto d = base64(z.substr(2));
+    auto d = detail::decodeBase64(z.substr(2));
     if (d && d->size() == 20) {
       f.checksum = toHex(*d);
       f.algorithm = "SHA-1";
