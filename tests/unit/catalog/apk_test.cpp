@@ -115,23 +115,23 @@ TEST_P(ApkMalformed, SkipsTheRecordWithOneWarning) {
   EXPECT_EQ(db.packages[1].name, "good2");
 }
 
-INSTANTIATE_TEST_SUITE_P(Apk, ApkMalformed,
-                         ::testing::ValuesIn(std::vector<Malformed>{
-                             {"NoName", "V:1\nA:x86_64", "no P:"},
-                             {"NoVersion", "P:x", "no V:"},
-                             {"NotKeyValue", "P:x\nV:1\nthis is not a field", "not a KEY:VALUE"},
-                             {"DigitKey", "P:x\nV:1\n1:one", "not a KEY:VALUE"},
-                             {"Nul", std::string("P:x\nV:1\nT:a\0b", 13), "not a KEY:VALUE"},
-                             {"FileBeforeDir", "P:x\nV:1\nR:file", "R: before any F:"},
-                             {"ChecksumBeforeFile",
-                              "P:x\nV:1\nF:bin\nZ:Q1abc=", "Z: before any R:"},
-                             {"AclBeforeFile", "P:x\nV:1\na:0:0:755", "a: before any R:"},
-                             {"ModeBeforeDir", "P:x\nV:1\nM:0:0:755", "M: before any F:"},
-                             {"SlashInName", "P:x\nV:1\nF:bin\nR:../etc/passwd", "bad file name"},
-                             {"DotDot", "P:x\nV:1\nF:bin\nR:..", "bad file name"},
+INSTANTIATE_TEST_SUITE_P(
+    Apk, ApkMalformed,
+    ::testing::ValuesIn(std::vector<Malformed>{
+        {"NoName", "V:1\nA:x86_64", "no P:"},
+        {"NoVersion", "P:x", "no V:"},
+        {"NotKeyValue", "P:x\nV:1\nthis is not a field", "not a KEY:VALUE"},
+        {"DigitKey", "P:x\nV:1\n1:one", "not a KEY:VALUE"},
+        {"Nul", std::string("P:x\nV:1\nT:a\0b", 13), "not a KEY:VALUE"},
+        {"FileBeforeDir", "P:x\nV:1\nR:file", "R: before any F:"},
+        {"ChecksumBeforeFile", "P:x\nV:1\nF:bin\nZ:Q1abc=", "Z: before any R:"},
+        {"AclBeforeFile", "P:x\nV:1\na:0:0:755", "a: before any R:"},
+        {"ModeBeforeDir", "P:x\nV:1\nM:0:0:755", "M: before any F:"},
+        {"SlashInName", "P:x\nV:1\nF:bin\nR:../etc/passwd", "bad file name"},
+        {"DotDot", "P:x\nV:1\nF:bin\nR:..", "bad file name"},
         {"DirClimbs", "P:x\nV:1\nF:usr/../../etc\nR:passwd", "bad directory name"},
-                         }),
-                         [](const auto& info) { return info.param.name; });
+    }),
+    [](const auto& info) { return info.param.name; });
 
 TEST(ApkInstalled, UndecodableChecksumIsKeptEmpty) {
   auto db = apk::parseInstalled("P:x\nV:1\nF:bin\nR:a\nZ:Q1***\nR:b\nZ:Q1AAAA\n", "db");
