@@ -139,11 +139,42 @@ void licenseStrings(const json& j, std::vector<std::string>& out) {
   }
 }
 
-Result<json> parseObject(std::string_view text) {
-  json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+// Parses a JSON object. With `keep`, top-level members whose key it rejects are validated but not
+// stored: an installed package.json can carry a whole README, file lists and build settings,
+// and there are tens of thousands of them in a big tree.
+Result<json> parseObject(std::string_view text, bool (*keep)(std::string_view key) = nullptr) {
+  json j;
+  if (keep) {
+    json::parser_callback_t cb = [keep](int depth, json::parse_event_t event, json& parsed) {
+      if (depth != 1 || event != json::parse_event_t::key || !parsed.is_string()) return true;
+      return keep(parsed.get_ref<const std::string&>());
+    };
+    j = json::parse(text.begin(), text.end(), cb, /*allow_exceptions=*/false);
+  } else {
+    j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  }
   if (j.is_discarded()) return fail(ErrorCode::kInvalidInput, "not valid JSON");
   if (!j.is_object()) return fail(ErrorCode::kInvalidInput, "top level is not a JSON object");
   return j;
+}
+
+bool packageJsonKey(std::string_view k) {
+  static constexpr std::string_view kKeys[] = {"name",
+                                               "version",
+                                               "description",
+                                               "license",
+                                               "licenses",
+                                               "author",
+                                               "maintainers",
+                                               "homepage",
+                                               "dependencies",
+                                               "devDependencies",
+                                               "optionalDependencies",
+                                               "peerDependencies",
+                                               "scripts",
+                                               "gypfile",
+                                               "private"};
+  return std::find(std::begin(kKeys), std::end(kKeys), k) != std::end(kKeys);
 }
 
 }  // namespace
@@ -219,7 +250,7 @@ Result<Lockfile> parseLockfile(std::string_view text) {
 }
 
 Result<PackageJson> parsePackageJson(std::string_view text) {
-  auto parsed = parseObject(text);
+  auto parsed = parseObject(text, &packageJsonKey);
   if (!parsed) return std::unexpected(parsed.error());
   const json& j = *parsed;
   PackageJson p;
@@ -373,9 +404,9 @@ class Builder {
 
   sbom::Component& at(std::size_t i) { return components_[i]; }
 
+  // Duplicates are removed by finish(): a popular package is found in hundreds of places.
   void evidence(std::size_t i, const std::string& path) {
-    auto& ev = components_[i].evidencePaths;
-    if (std::find(ev.begin(), ev.end(), path) == ev.end()) ev.push_back(path);
+    components_[i].evidencePaths.push_back(path);
   }
 
   void licenses(std::size_t i, const std::vector<std::string>& texts) {
@@ -424,6 +455,9 @@ class Builder {
 
   Catalogue finish() {
     for (std::size_t i = 0; i < components_.size(); ++i) {
+      auto& ev = components_[i].evidencePaths;
+      std::sort(ev.begin(), ev.end());
+      ev.erase(std::unique(ev.begin(), ev.end()), ev.end());
       const LockFlags& f = flags_[i];
       auto& props = components_[i].properties;
       if (f.occurrences == 0) continue;
