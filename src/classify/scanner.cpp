@@ -31,6 +31,7 @@ namespace {
 constexpr std::size_t kHistory = 8 * 1024;        // bytes kept before the decided point
 constexpr std::size_t kSlice = 1024 * 1024;       // one-shot input fed in slices of this size
 constexpr std::size_t kMaxSegment = 1024 * 1024;  // longest encoded segment held back
+constexpr std::size_t kDedupeWindow = 64;         // comparisons per match when deduplicating
 constexpr std::size_t kContextPrefix = 64;        // parent bytes a JSON/URL layer sees
 constexpr std::size_t kMinBase64 = 20;            // shortest base64 run worth decoding
 constexpr std::size_t kMaxCandidates = 1u << 22;  // per Hyperscan call, bounds memory
@@ -192,10 +193,20 @@ void findBase64(std::string_view d, std::vector<Segment>& out) {
         wrapped = true;
         e = pad;
         i = pad;
-        if (j - k < line || pad > j) break;  // the short last line
+        if (j - k < line || pad > j) break;         // the short last line
+        if (e - s + line + 2 > kMaxSegment) break;  // long bodies: segments of whole lines
       }
     }
-    Segment seg{s, e, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
+    // One-line runs longer than a segment are cut at multiples of four characters, which keeps
+    // every piece decodable on its own.
+    constexpr std::size_t kPiece = kMaxSegment / 4 * 4 - 4;
+    std::size_t from = s;
+    while (!wrapped && e - from > kPiece + 2) {
+      Segment piece{from, from + kPiece, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
+      out.push_back(piece);
+      from += kPiece;
+    }
+    Segment seg{from, e, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
     seg.wrapped = wrapped;
     seg.open = e == n;
     out.push_back(seg);
@@ -801,14 +812,19 @@ class ScannerImpl {
   // value, or the plain one when equal.
   static void dedupe(std::vector<Match>& ms) {
     if (ms.size() < 2) return;
+    // By detector, then position: only matches of one detector can be duplicates. Matches of a
+    // content-encoded stream all share one span, so the comparisons per match are capped.
     std::sort(ms.begin(), ms.end(), [](const Match& a, const Match& b) {
+      if (a.detector != b.detector) return a.detector < b.detector;
       return a.start != b.start ? a.start < b.start : a.end < b.end;
     });
     std::vector<bool> drop(ms.size(), false);
     for (std::size_t i = 0; i < ms.size(); ++i) {
-      for (std::size_t j = i + 1; j < ms.size() && ms[j].start < ms[i].end; ++j) {
+      for (std::size_t j = i + 1, n = 0; j < ms.size() && ms[j].detector == ms[i].detector &&
+                                         ms[j].start < ms[i].end && n < kDedupeWindow;
+           ++j, ++n) {
         if (drop[i]) break;
-        if (drop[j] || ms[i].detector != ms[j].detector) continue;
+        if (drop[j]) continue;
         if (ms[i].decoding == ms[j].decoding) continue;
         const auto& a = ms[i].value;
         const auto& b = ms[j].value;

@@ -31,6 +31,7 @@ struct ClassifyArgs {
   bool noDecode = false;
   unsigned maxDepth = 4;
   bool listDetectors = false;
+  bool countOnly = false;
   bool quiet = false;
 };
 
@@ -94,7 +95,7 @@ Result<InputResult> scanInput(const std::string& name,
   return r;
 }
 
-nlohmann::ordered_json toJson(const InputResult& r, bool showValues) {
+nlohmann::ordered_json toJson(const InputResult& r, bool showValues, bool countOnly) {
   nlohmann::ordered_json j;
   j["input"] = r.name;
   j["bytes"] = r.bytes;
@@ -102,6 +103,7 @@ nlohmann::ordered_json toJson(const InputResult& r, bool showValues) {
   for (const auto& m : r.matches) ++counts[m.detector];
   j["counts"] = counts;
   auto& arr = j["matches"] = nlohmann::ordered_json::array();
+  if (countOnly) return j;
   for (const auto& m : r.matches) {
     nlohmann::ordered_json o;
     o["detector"] = m.detector;
@@ -119,7 +121,7 @@ nlohmann::ordered_json toJson(const InputResult& r, bool showValues) {
   return j;
 }
 
-void printTable(std::ostream& out, const InputResult& r, bool showValues) {
+void printTable(std::ostream& out, const InputResult& r, bool showValues, bool countOnly) {
   std::map<std::string, std::size_t> byClass;
   for (const auto& m : r.matches) ++byClass[std::string(classify::toString(m.cls))];
   out << r.name << ": " << r.bytes << " bytes, " << r.matches.size() << " matches";
@@ -139,6 +141,7 @@ void printTable(std::ostream& out, const InputResult& r, bool showValues) {
   out << "  counts:";
   for (const auto& [k, v] : byDetector) out << ' ' << k << '=' << v;
   out << '\n';
+  if (countOnly) return;
   char line[512];
   std::snprintf(line, sizeof line, "  %-12s %-12s %-16s %-9s %5s  %-16s %s\n", "START", "END",
                 "DETECTOR", "SEVERITY", "SCORE", "DECODING", showValues ? "VALUE" : "SAMPLE");
@@ -225,9 +228,9 @@ int runClassify(ClassifyArgs a, const Env& env) {
       continue;
     }
     if (a.format == "json") {
-      *env.out << toJson(*r, a.showValues).dump() << '\n';
+      *env.out << toJson(*r, a.showValues, a.countOnly).dump() << '\n';
     } else {
-      printTable(*env.out, *r, a.showValues);
+      printTable(*env.out, *r, a.showValues, a.countOnly);
     }
     env.out->flush();
     if (failOn)
@@ -267,6 +270,8 @@ Action addClassifyCommand(CLI::App& app, const Env& env) {
   cmd->add_flag("--no-decode", args->noDecode, "Match the bytes as they are, decode nothing");
   cmd->add_option("--max-depth", args->maxDepth, "Nested decodings to follow (default 4)")
       ->check(CLI::Range(0, 16));
+  cmd->add_flag("-c,--count", args->countOnly,
+                "Counts per detector and class only, no list of matches (\"matches\" is empty)");
   cmd->add_flag("--list-detectors", args->listDetectors, "List the detectors in use and exit");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress on stderr");
   return [args, &env] { return runClassify(*args, env); };

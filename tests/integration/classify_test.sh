@@ -47,6 +47,10 @@ expect_eq "$offset" "$card_at:$((card_at + 19))" "offsets are byte offsets in th
 run_rc "$TOLLGATE" classify --format json --show-values "$S"
 expect_contains "$OUT" '"value":"536-90-4399"' "--show-values prints raw values"
 
+run_rc "$TOLLGATE" classify --count --format json "$S"
+expect_contains "$OUT" '"matches":[]' "--count lists no matches"
+expect_contains "$OUT" '"credit_card":1' "--count still counts"
+
 # Standard input, several inputs, one object per input.
 out=$("$TOLLGATE" classify --format json - "$S" <"$S")
 expect_eq "$(wc -l <<<"$out")" 2 "one JSON object per input"
