@@ -4,39 +4,9 @@
 #include <charconv>
 
 #include "tollgate/util/result.h"
+#include "tollgate/util/strings.h"
 
 namespace tollgate::sbom::detail {
-namespace {
-
-// Length of the well-formed UTF-8 sequence at s[i] (2-4), or 0 when it is not one.
-std::size_t utf8SequenceLength(std::string_view s, std::size_t i) {
-  auto u = [&](std::size_t k) { return static_cast<std::uint8_t>(s[k]); };
-  const std::uint8_t c = u(i);
-  std::size_t len = 0;
-  std::uint32_t cp = 0;
-  if ((c & 0xe0) == 0xc0) {
-    len = 2;
-    cp = c & 0x1f;
-  } else if ((c & 0xf0) == 0xe0) {
-    len = 3;
-    cp = c & 0x0f;
-  } else if ((c & 0xf8) == 0xf0) {
-    len = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    if ((u(i + k) & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (u(i + k) & 0x3f);
-  }
-  static constexpr std::array<std::uint32_t, 5> kMin = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-  return len;
-}
-
-}  // namespace
 
 void appendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";

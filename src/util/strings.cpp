@@ -36,9 +36,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 bool startsWith(std::string_view s, std::string_view prefix) { return s.starts_with(prefix); }
 bool endsWith(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }
 
-namespace {
-// Length of the UTF-8 sequence starting at s[i], or 0 when it is not well-formed.
-std::size_t utf8Len(std::string_view s, std::size_t i) {
+std::size_t utf8SequenceLength(std::string_view s, std::size_t i) {
   auto u = [&](std::size_t k) { return static_cast<std::uint8_t>(s[k]); };
   std::uint8_t c = u(i);
   if (c < 0x80) return 1;
@@ -65,11 +63,10 @@ std::size_t utf8Len(std::string_view s, std::size_t i) {
   if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
   return len;
 }
-}  // namespace
 
 bool isValidUtf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = utf8Len(s, i);
+    std::size_t n = utf8SequenceLength(s, i);
     if (n == 0) return false;
     i += n;
   }
@@ -83,7 +80,7 @@ std::string printable(std::string_view s, std::size_t maxLen) {
       out += "...";
       break;
     }
-    std::size_t n = utf8Len(s, i);
+    std::size_t n = utf8SequenceLength(s, i);
     if (n == 0) {
       out += "\\x";
       static constexpr char kDigits[] = "0123456789abcdef";

@@ -16,6 +16,9 @@ namespace tollgate {
 // Replaces control characters and invalid UTF-8 so that a value from untrusted input is safe to
 // print on one line of a terminal or log.
 [[nodiscard]] std::string printable(std::string_view s, std::size_t maxLen = 200);
+// Length (1-4) of the well-formed UTF-8 sequence starting at s[i], or 0 when it is not one
+// (overlong forms, surrogates and code points above U+10FFFF are not). Precondition: i < size.
+[[nodiscard]] std::size_t utf8SequenceLength(std::string_view s, std::size_t i);
 // True when `s` is well-formed UTF-8.
 [[nodiscard]] bool isValidUtf8(std::string_view s);
 
