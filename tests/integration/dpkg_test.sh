@@ -22,7 +22,10 @@ def props(c):
     return {p["name"]: p["value"] for p in c.get("properties", [])}
 
 def debs(bom):
-    return [c for c in bom.get("components", []) if c.get("purl", "").startswith("pkg:deb/")]
+    # Installed packages only: .deb files lying in the tree (apt's cache, for one) are
+    # components too, marked with tollgate:deb:package-file, and dpkg-query does not list them.
+    return [c for c in bom.get("components", []) if c.get("purl", "").startswith("pkg:deb/")
+            and "tollgate:deb:package-file" not in props(c)]
 
 def triples(bom):
     return {(c["name"], c.get("version", ""), props(c).get("tollgate:dpkg:arch", "")) for c in debs(bom)}
