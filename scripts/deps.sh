@@ -14,7 +14,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs=(g++ cmake ninja-build make git pkg-config libssl-dev libarchive-dev nlohmann-json3-dev libcli11-dev
             libgtest-dev libgmock-dev libbenchmark-dev node-spdx-license-ids node-spdx-exceptions
-            libhyperscan-dev zlib1g-dev libbrotli-dev libzstd-dev libyaml-cpp-dev libsqlite3-dev)
+            libhyperscan-dev zlib1g-dev libbrotli-dev libzstd-dev libyaml-cpp-dev libsqlite3-dev
+            # egress: Boost.Asio and Boost.Beast (header-only)
+            libboost-dev)
 test_pkgs=(debootstrap umoci skopeo zip nodejs npm python3 python3-pip ca-certificates ripgrep
            # binfmt: Windows PE fixtures (mingw-w64 gcc + windres), Authenticode signing and the
            # reference verifier, Go binaries with real modules, Mach-O reference (llvm-objdump)
@@ -27,9 +29,13 @@ test_pkgs=(debootstrap umoci skopeo zip nodejs npm python3 python3-pip ca-certif
            unzip maven
            # versions: the reference orderings of the differential test (libapt, packaging,
            # rpm's labelCompare, Gem::Version, Maven's ComparableVersion and a JDK to call it)
-           python3-apt python3-packaging python3-rpm ruby libmaven3-core-java default-jdk-headless)
+           python3-apt python3-packaging python3-rpm ruby libmaven3-core-java default-jdk-headless
+           # egress: real upstreams and clients, and tshark as the reference TLS decoder
+           nginx-light curl tshark)
 fuzz_pkgs=(clang-19 libclang-rt-19-dev llvm-19)
-bench_pkgs=(hyperfine time)
+bench_pkgs=(hyperfine time
+            # egress: load generator and the peer proxies of bench/proxy.sh
+            wrk squid tinyproxy mitmproxy)
 
 pkgs=("${build_pkgs[@]}")
 case "$what" in
@@ -73,6 +79,6 @@ npm_install() {
   fi
 }
 case "$what" in
-  test) npm_install ajv-cli ajv-formats @faker-js/faker semver @electron/asar@3 ;;
+  test) npm_install ajv-cli ajv-formats ajv-draft-04 @faker-js/faker semver @electron/asar@3 ;;
   bench) npm_install ajv-cli ajv-formats @faker-js/faker @cyclonedx/cdxgen semver ;;
 esac

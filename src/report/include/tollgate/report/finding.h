@@ -26,30 +26,32 @@ std::string_view toString(Severity s);
 // Accepts the names above, case-insensitive; nullopt for anything else.
 std::optional<Severity> parseSeverity(std::string_view text);
 
+// Members have default initialisers so that designated initialisers may omit any of them
+// (-Wmissing-field-initializers).
 struct Finding {
-  std::string id;       // stable rule id (`authenticode-slack`) or advisory id (`GHSA-...`)
+  std::string id{};  // stable rule id (`authenticode-slack`) or advisory id (`GHSA-...`)
   Severity severity = Severity::kInfo;
-  std::string subject;  // path, purl or flow id
-  std::string message;  // one line a person can act on
+  std::string subject{};                               // path, purl or flow id
+  std::string message{};                               // one line a person can act on
   nlohmann::json evidence = nlohmann::json::object();  // the facts that prove it
   // Optional: where a code-scanning UI should point (SARIF physicalLocation). Relative paths.
-  std::vector<std::string> locations;
+  std::vector<std::string> locations{};
   // Set when a VEX statement or config suppressed it (shown only with --show-suppressed).
-  std::optional<std::string> suppressedBy;
+  std::optional<std::string> suppressedBy{};
 };
 
 // What produced the findings: {"name": "tollgate", "version": ..., "command": "vuln"}.
 struct ToolInfo {
   std::string name = "tollgate";
-  std::string version;
-  std::string command;
+  std::string version{};
+  std::string command{};
 };
 
 // One judging run: {"tool": {...}, "target": ..., "findings": [...]}.
 struct Report {
-  ToolInfo tool;
-  std::string target;
-  std::vector<Finding> findings;
+  ToolInfo tool{};
+  std::string target{};
+  std::vector<Finding> findings{};
 };
 
 // Highest severity among unsuppressed findings, or nullopt if there are none.
