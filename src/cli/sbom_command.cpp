@@ -110,12 +110,19 @@ int runSbom(const SbomArgs& a, const Env& env) {
                << " more warnings (--verbose shows them all)\n";
   }
 
-  std::string text = sbom::write(*bom, *format);
+  // Streamed in pieces: a live root's document is ~100 MB and is never held whole.
   if (a.output.empty() || a.output == "-") {
-    *env.out << text;
+    sbom::writeTo(*bom, *format, [&](std::string_view piece) {
+      env.out->write(piece.data(), static_cast<std::streamsize>(piece.size()));
+    });
     env.out->flush();
   } else {
-    auto st2 = writeFileAtomic(a.output, text);
+    auto file = AtomicFile::create(a.output);
+    Status st2 = file ? Status{} : Status{std::unexpected(file.error())};
+    if (file) {
+      sbom::writeTo(*bom, *format, [&](std::string_view piece) { file->write(piece); });
+      st2 = file->commit();
+    }
     if (!st2) {
       printError(env, st2.error().describe());
       return 2;
@@ -129,11 +136,13 @@ int runSbom(const SbomArgs& a, const Env& env) {
 
 Action addSbomCommand(CLI::App& app, const Env& env) {
   auto args = std::make_shared<SbomArgs>();
-  auto* cmd = app.add_subcommand("sbom", "Write a software bill of materials of a directory, archive or container image");
-  cmd->add_option("PATH", args->path,
-                  "What to scan: a directory (a live root '/', a mounted or debootstrapped root, an "
-                  "application folder), an archive (tar.*, zip, jar, deb, rpm, ...), or a container "
-                  "image (docker save tarball, OCI layout directory or tarball)")
+  auto* cmd = app.add_subcommand(
+      "sbom", "Write a software bill of materials of a directory, archive or container image");
+  cmd->add_option(
+         "PATH", args->path,
+         "What to scan: a directory (a live root '/', a mounted or debootstrapped root, an "
+         "application folder), an archive (tar.*, zip, jar, deb, rpm, ...), or a container "
+         "image (docker save tarball, OCI layout directory or tarball)")
       ->required();
   cmd->add_option("-f,--format", args->format, "cyclonedx-json (default), spdx-json or table")
       ->capture_default_str();
@@ -145,7 +154,8 @@ Action addSbomCommand(CLI::App& app, const Env& env) {
   cmd->add_flag("--no-package-files", args->noPackageFiles,
                 "Do not list the files each package owns");
   cmd->add_option("--max-bytes", args->maxBytes,
-                  "Archives and images: stop expanding after this many bytes")->capture_default_str();
+                  "Archives and images: stop expanding after this many bytes")
+      ->capture_default_str();
   cmd->add_option("--max-entries", args->maxEntries, "Archives and images: most entries to expand")
       ->capture_default_str();
   cmd->add_option("--max-depth", args->maxDepth, "Nested archives: how many levels to open")

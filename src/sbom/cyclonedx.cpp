@@ -181,7 +181,12 @@ std::size_t estimateSize(const Bom& bom) {
 std::string toCycloneDxJson(const Bom& bom) {
   std::string out;
   out.reserve(estimateSize(bom));
-  JsonWriter w(out);
+  detail::writeCycloneDxJson(bom, out, {});
+  return out;
+}
+
+void detail::writeCycloneDxJson(const Bom& bom, std::string& out, const Sink& sink) {
+  JsonWriter w = sink ? JsonWriter(out, sink) : JsonWriter(out);
   const Metadata& m = bom.metadata;
   std::unordered_set<std::string_view> refs;
   refs.reserve(bom.components.size());
@@ -251,7 +256,6 @@ std::string toCycloneDxJson(const Bom& bom) {
   w.endArray();
   w.endObject();
   w.finish();
-  return out;
 }
 
 }  // namespace tollgate::sbom

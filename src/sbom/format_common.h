@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tollgate/sbom/bom.h"
+#include "tollgate/sbom/writers.h"
 
 namespace tollgate::sbom::detail {
 
@@ -65,5 +66,10 @@ struct Contact {
 [[nodiscard]] bool isRfc3339(std::string_view s);
 // At most `maxBytes` bytes of `s`, cut at a UTF-8 character boundary.
 [[nodiscard]] std::string_view truncateUtf8(std::string_view s, std::size_t maxBytes);
+
+// The streaming serialisers behind writeTo(): append to `out`, handing it to `sink` (and clearing
+// it) every MiB or so when `sink` is set; what is left in `out` at the end is the caller's.
+void writeCycloneDxJson(const Bom& bom, std::string& out, const Sink& sink);
+void writeSpdxJson(const Bom& bom, std::string& out, const Sink& sink);
 
 }  // namespace tollgate::sbom::detail

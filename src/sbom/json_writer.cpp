@@ -66,6 +66,7 @@ void appendJsonString(std::string& out, std::string_view s) {
 }
 
 void JsonWriter::element() {
+  maybeFlush();
   if (afterKey_) {
     afterKey_ = false;
     return;

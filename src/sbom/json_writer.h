@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,12 @@ void appendJsonString(std::string& out, std::string_view s);
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
+  // Streaming: whenever `out` holds `threshold` bytes or more, it is handed to `sink` and cleared,
+  // so a 100 MB document never sits in memory whole. finish() does not flush: the caller passes
+  // what is left in `out` to the sink.
+  using Sink = std::function<void(std::string_view)>;
+  JsonWriter(std::string& out, Sink sink, std::size_t threshold = std::size_t{1} << 20)
+      : out_(out), sink_(std::move(sink)), threshold_(threshold) {}
 
   void beginObject() { open('{'); }
   void endObject() { close('}'); }
@@ -65,7 +72,16 @@ class JsonWriter {
   void open(char c);
   void close(char c);
 
+  void maybeFlush() {
+    if (sink_ && out_.size() >= threshold_) {
+      sink_(out_);
+      out_.clear();
+    }
+  }
+
   std::string& out_;
+  Sink sink_;
+  std::size_t threshold_ = 0;
   std::vector<std::size_t> counts_;  // elements written so far, per open container
   bool afterKey_ = false;
 };

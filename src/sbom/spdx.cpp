@@ -254,6 +254,12 @@ void writeRelationship(JsonWriter& w, std::string_view from, std::string_view ty
 }  // namespace
 
 std::string toSpdxJson(const Bom& bom) {
+  std::string out;
+  detail::writeSpdxJson(bom, out, {});
+  return out;
+}
+
+void detail::writeSpdxJson(const Bom& bom, std::string& out, const Sink& sink) {
   const Metadata& m = bom.metadata;
   IdAllocator ids;
   const std::string rootId(IdAllocator::kRootId);
@@ -287,11 +293,12 @@ std::string toSpdxJson(const Bom& bom) {
   }
   LicenseRefs licenseRefs(bom);
 
-  std::string out;
-  std::size_t estimate = 4096 + files.size() * 260;
-  for (const auto& c : bom.components) estimate += 1200 + c.files.size() * 130;
-  out.reserve(estimate);
-  JsonWriter w(out);
+  if (!sink) {
+    std::size_t estimate = 4096 + files.size() * 260;
+    for (const auto& c : bom.components) estimate += 1200 + c.files.size() * 130;
+    out.reserve(estimate);
+  }
+  JsonWriter w = sink ? JsonWriter(out, sink) : JsonWriter(out);
   w.beginObject();
   w.field("spdxVersion", "SPDX-2.3");
   w.field("dataLicense", "CC0-1.0");
@@ -424,7 +431,6 @@ std::string toSpdxJson(const Bom& bom) {
   w.endArray();
   w.endObject();
   w.finish();
-  return out;
 }
 
 }  // namespace tollgate::sbom

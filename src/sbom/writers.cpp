@@ -1,5 +1,7 @@
 #include "tollgate/sbom/writers.h"
 
+#include "format_common.h"
+
 namespace tollgate::sbom {
 
 Result<Format> parseFormat(std::string_view name) {
@@ -17,6 +19,16 @@ std::string write(const Bom& bom, Format format) {
     case Format::kTable: return toTable(bom);
   }
   return toCycloneDxJson(bom);
+}
+
+void writeTo(const Bom& bom, Format format, const Sink& sink) {
+  std::string buffer;
+  switch (format) {
+    case Format::kCycloneDxJson: detail::writeCycloneDxJson(bom, buffer, sink); break;
+    case Format::kSpdxJson: detail::writeSpdxJson(bom, buffer, sink); break;
+    case Format::kTable: buffer = toTable(bom); break;
+  }
+  sink(buffer);
 }
 
 }  // namespace tollgate::sbom

@@ -84,35 +84,69 @@ Status writeAll(int fd, std::string_view data, const std::string& label) {
 }
 }  // namespace
 
-Status writeFileAtomic(const std::filesystem::path& path, std::string_view data) {
+Result<AtomicFile> AtomicFile::create(const std::filesystem::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
     // A device or pipe (/dev/null, /dev/stdout, a FIFO) cannot be replaced: write to it directly.
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd) return fail(ErrorCode::kIo, "cannot open: " + errnoText(), path.string());
-    return writeAll(fd.get(), data, path.string());
+    return AtomicFile(path, {}, std::move(fd));
   }
   auto dir = path.parent_path();
   if (dir.empty()) dir = ".";
   std::random_device rd;
-  std::string tmp = (dir / ("." + path.filename().string() + ".tmp" + std::to_string(rd()))).string();
+  std::string tmp =
+      (dir / ("." + path.filename().string() + ".tmp" + std::to_string(rd()))).string();
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd) return fail(ErrorCode::kIo, "cannot create: " + errnoText(), tmp);
-  if (auto w = writeAll(fd.get(), data, path.string()); !w) {
-    ::unlink(tmp.c_str());
-    return w;
+  return AtomicFile(path, std::move(tmp), std::move(fd));
+}
+
+AtomicFile::AtomicFile(AtomicFile&& o) noexcept
+    : path_(std::move(o.path_)),
+      tmp_(std::move(o.tmp_)),
+      fd_(std::move(o.fd_)),
+      status_(std::move(o.status_)),
+      done_(o.done_) {
+  o.tmp_.clear();
+  o.done_ = true;
+}
+
+AtomicFile::~AtomicFile() {
+  if (!done_ && !tmp_.empty()) ::unlink(tmp_.c_str());
+}
+
+void AtomicFile::write(std::string_view data) {
+  if (done_ || !status_ || data.empty()) return;
+  status_ = writeAll(fd_.get(), data, path_.string());
+}
+
+Status AtomicFile::commit() {
+  if (done_) return fail(ErrorCode::kInternal, "AtomicFile committed twice", path_.string());
+  done_ = true;
+  auto abandon = [&](Error e) -> Status {
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
+    return std::unexpected(std::move(e));
+  };
+  if (!status_) return abandon(status_.error());
+  if (tmp_.empty()) {
+    if (::close(fd_.release()) != 0)
+      return fail(ErrorCode::kIo, "cannot close: " + errnoText(), path_.string());
+    return {};
   }
-  if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) {
-    auto e = fail(ErrorCode::kIo, "cannot flush: " + errnoText(), path.string());
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    auto e = fail(ErrorCode::kIo, "cannot rename into place: " + errnoText(), path.string());
-    ::unlink(tmp.c_str());
-    return e;
-  }
+  if (::fsync(fd_.get()) != 0 || ::close(fd_.release()) != 0)
+    return abandon(Error{ErrorCode::kIo, "cannot flush: " + errnoText(), path_.string()});
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0)
+    return abandon(
+        Error{ErrorCode::kIo, "cannot rename into place: " + errnoText(), path_.string()});
   return {};
+}
+
+Status writeFileAtomic(const std::filesystem::path& path, std::string_view data) {
+  auto f = AtomicFile::create(path);
+  if (!f) return std::unexpected(f.error());
+  f->write(data);
+  return f->commit();
 }
 
 Result<RootDir> RootDir::open(const std::filesystem::path& path) {
@@ -157,8 +191,8 @@ Result<std::string> RootDir::resolve(std::string_view inRoot) const {
       return fail(code, "cannot resolve: " + errnoText(), std::string(inRoot));
     }
     if (S_ISLNK(st.st_mode)) {
-      if (++hops > 40) return fail(ErrorCode::kLimit, "too many levels of symbolic links",
-                                   std::string(inRoot));
+      if (++hops > 40)
+        return fail(ErrorCode::kLimit, "too many levels of symbolic links", std::string(inRoot));
       char buf[4096];
       ssize_t n = ::readlinkat(fd_.get(), relative(cand).c_str(), buf, sizeof buf);
       if (n < 0) return fail(ErrorCode::kIo, "cannot read link: " + errnoText(), cand);

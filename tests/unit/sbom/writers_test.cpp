@@ -207,6 +207,38 @@ TEST(Writers, EscapesControlCharactersAndReplacesInvalidUtf8) {
 
 // --- CycloneDX ----------------------------------------------------------------------------------
 
+// Streaming (writeTo) gives the same bytes as the one-string writers, also when the document is
+// large enough to be handed over in several pieces.
+TEST(Writers, StreamingEqualsWholeDocument) {
+  Bom bom = sampleBom();
+  for (int i = 0; i < 40; ++i) {
+    Component c;
+    c.name = "pkg" + std::to_string(i);
+    c.version = "1.0." + std::to_string(i);
+    c.purl = "pkg:npm/pkg" + std::to_string(i) + "@" + c.version;
+    for (int f = 0; f < 200; ++f)
+      c.files.push_back({"/usr/lib/pkg" + std::to_string(i) + "/file-with-a-long-name-" +
+                             std::to_string(f) + ".js",
+                         {{"SHA-256", std::string(64, 'a')}, {"SHA-1", std::string(40, 'b')}}});
+    bom.components.push_back(std::move(c));
+  }
+  bom.normalize();
+  for (Format f : {Format::kCycloneDxJson, Format::kSpdxJson, Format::kTable}) {
+    std::string whole = write(bom, f);
+    std::string streamed;
+    int pieces = 0;
+    writeTo(bom, f, [&](std::string_view piece) {
+      streamed += piece;
+      ++pieces;
+    });
+    EXPECT_EQ(streamed, whole);
+    if (f != Format::kTable) {
+      EXPECT_GT(whole.size(), std::size_t{2} << 20);
+      EXPECT_GE(pieces, 2);
+    }
+  }
+}
+
 TEST(CycloneDx, DocumentShape) {
   json doc = json::parse(toCycloneDxJson(sampleBom()));
   EXPECT_EQ(doc["bomFormat"], "CycloneDX");

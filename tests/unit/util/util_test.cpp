@@ -108,6 +108,37 @@ TEST(File, WriteFileAtomicReplacesWhole) {
   EXPECT_EQ(bad.error().code, ErrorCode::kIo);
 }
 
+TEST(File, AtomicFileWritesPiecesAndKeepsTheOldFileUntilCommit) {
+  TempDir d;
+  auto p = d.path() / "out.json";
+  ASSERT_TRUE(writeFileAtomic(p, "old"));
+  {
+    auto f = AtomicFile::create(p);
+    ASSERT_TRUE(f);
+    f->write("new ");
+    f->write("");
+    f->write("content");
+    EXPECT_EQ(*readFile(p), "old");  // not yet in place
+    ASSERT_TRUE(f->commit());
+  }
+  EXPECT_EQ(*readFile(p), "new content");
+  {
+    auto f = AtomicFile::create(p);
+    ASSERT_TRUE(f);
+    f->write("abandoned");
+    // Destroyed without commit: a failed run leaves the old file and no temporary.
+  }
+  EXPECT_EQ(*readFile(p), "new content");
+  int n = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(d.path())) ++n;
+  EXPECT_EQ(n, 1);
+  // A device is written directly.
+  auto null = AtomicFile::create("/dev/null");
+  ASSERT_TRUE(null);
+  null->write("discarded");
+  EXPECT_TRUE(null->commit());
+}
+
 TEST(RootDir, ResolveStaysInsideRoot) {
   TempDir d;
   d.write("usr/lib/x86_64-linux-gnu/libc.so.6", "elf");

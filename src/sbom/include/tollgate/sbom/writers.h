@@ -11,6 +11,7 @@
 // docs/formats.md.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,11 @@ enum class Format { kCycloneDxJson, kSpdxJson, kTable };
 [[nodiscard]] std::string toTable(const Bom& bom);
 
 [[nodiscard]] std::string write(const Bom& bom, Format format);
+
+// Streams the document to `sink` in pieces of about 1 MiB, in order, so that a live root's
+// 100 MB SBOM is never held in memory whole. `sink` is called at least once.
+using Sink = std::function<void(std::string_view)>;
+void writeTo(const Bom& bom, Format format, const Sink& sink);
 
 // Reads a CycloneDX (1.4-1.6; 1.2, 1.3 and 1.7 best effort) or SPDX 2.x JSON document back into
 // a normalized Bom (for `vuln SBOM`). `json` is untrusted; `label` (the file name) becomes the

@@ -24,6 +24,40 @@ namespace tollgate {
 // (/dev/null, a FIFO) is written to directly. Errors: kIo.
 [[nodiscard]] Status writeFileAtomic(const std::filesystem::path& path, std::string_view data);
 
+// The same guarantee for output written in pieces (a 100 MB SBOM streamed as it is serialised):
+//
+//   auto f = AtomicFile::create("host.cdx.json");
+//   if (!f) return f.error();
+//   f->write(piece1); f->write(piece2);
+//   if (auto st = f->commit(); !st) return st.error();
+//
+// Data goes to a temporary file beside `path`; commit() fsyncs it and renames it into place.
+// Destroying an uncommitted AtomicFile removes the temporary, so a failed run leaves the old
+// file as it was. A non-regular target (/dev/null, a FIFO) is written to directly. Errors are
+// sticky: after the first failed write the rest are skipped and commit() returns that error.
+class AtomicFile {
+ public:
+  [[nodiscard]] static Result<AtomicFile> create(const std::filesystem::path& path);
+  AtomicFile(AtomicFile&& o) noexcept;
+  AtomicFile& operator=(AtomicFile&&) = delete;
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  ~AtomicFile();
+
+  void write(std::string_view data);
+  [[nodiscard]] Status commit();
+
+ private:
+  AtomicFile(std::filesystem::path path, std::string tmp, UniqueFd fd)
+      : path_(std::move(path)), tmp_(std::move(tmp)), fd_(std::move(fd)) {}
+
+  std::filesystem::path path_;
+  std::string tmp_;  // empty when writing to a device or FIFO directly
+  UniqueFd fd_;
+  Status status_;
+  bool done_ = false;
+};
+
 // An opened root directory inside which paths are resolved like a chroot would: absolute symlink
 // targets and ".." never leave it. Used for scanning mounted images and debootstrap roots safely.
 class RootDir {
