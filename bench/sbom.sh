@@ -9,7 +9,8 @@
 # Goals (issue 2): >= 20x faster than cdxgen on the root, hashing >= 75% of the OpenSSL per-core
 # limit on each core, peak memory < 200 MB.
 #
-# usage: bench/sbom.sh            (RUNS=N for more timed runs; BUILD=dir for another build dir)
+# usage: bench/sbom.sh            (RUNS=N for more timed runs; BUILD=dir for another build dir;
+#                                  ONLY=hash for the hashing part alone, HASH_RUNS=N runs of it)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$here/build}
@@ -27,6 +28,7 @@ CDXGEN=$BUILD/npm/node_modules/.bin/cdxgen
 # ---- inputs (cached under the build dir) ---------------------------------------------------------
 source "$here/tests/integration/lib/rootfs.sh"
 ROOTFS=$(tollgate_rootfs_bookworm)
+if [ "${ONLY:-}" != hash ]; then  # ONLY=hash runs just the hashing part
 NPMPROJ=$BUILD/cache/npm-project
 if [ ! -d "$NPMPROJ/node_modules" ]; then
   tmp=$(mktemp -d "$BUILD/cache/npm-project.XXXXXX")
@@ -113,6 +115,8 @@ for kind in rootfs npm image; do
   unset med
 done
 
+fi
+
 # ---- hashing throughput ------------------------------------------------------------------------
 HB=$BUILD/cache/hashbench
 if [ ! -f "$HB/.done-v2" ]; then
@@ -127,19 +131,33 @@ if [ ! -f "$HB/.done-v2" ]; then
 fi
 bytes=$(du -cb "$HB"/*.so | tail -1 | cut -f1)
 cat "$HB"/*.so >/dev/null  # page cache
-t_tg=$( { "$TIME" -f '%e' "$TOLLGATE" sbom "$HB" -q >/dev/null; } 2>&1 | tail -1)
+# Each timed run records wall, user and system seconds. Efficiency per core is bytes per
+# CPU-second (user+sys), which stays meaningful when other work shares the cores; the
+# best of the runs is the least disturbed one. OpenSSL's own speed is measured in the same run.
+hruns=${HASH_RUNS:-5}
+: >"$OUT/hash-times"
+for _ in $(seq "$hruns"); do
+  "$TIME" -f '%e %U %S' -a -o "$OUT/hash-times" "$TOLLGATE" sbom "$HB" -q -o /dev/null
+done
 t_sum=$( { "$TIME" -f '%e' sha256sum "$HB"/*.so >/dev/null; } 2>&1 | tail -1)
 ossl=$(openssl speed -evp sha256 -bytes 1048576 -seconds 3 2>/dev/null | awk '/^sha256|^SHA256/ {v=$NF} END {sub("k","",v); print v*1000}')
 cores=$(nproc)
-python3 - "$bytes" "$t_tg" "$t_sum" "$ossl" "$cores" <<'PY'
-import sys
-b, ttg, tsum, ossl, cores = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+python3 - "$bytes" "$OUT/hash-times" "$t_sum" "$ossl" "$cores" <<'PY'
+import statistics, sys
+b, times, tsum, ossl, cores = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+runs = [tuple(map(float, l.split())) for l in open(times) if l.strip() and l[0].isdigit()]
 mb = 1e6
-tg = b / ttg / mb
-per_core = tg / cores
-print(f"hashing: {b/mb:.0f} MB of binaries, page cache warm")
-print(f"  openssl speed -evp sha256 (1 core) {ossl/mb:8.0f} MB/s")
-print(f"  sha256sum (1 core)                 {b/tsum/mb:8.0f} MB/s")
-print(f"  tollgate sbom ({cores} cores)            {tg:8.0f} MB/s = {per_core:.0f} MB/s per core"
-      f" = {per_core/(ossl/mb)*100:.0f}% of the OpenSSL per-core limit (goal >= 75%)")
+cpu = [u + s for _, u, s in runs]
+per_cpu = [b / c / mb for c in cpu]
+best, med = max(per_cpu), statistics.median(per_cpu)
+wall = min(w for w, _, _ in runs)
+limit = ossl / mb
+print(f"hashing: {b/mb:.0f} MB of binaries, page cache warm, {len(runs)} runs")
+print(f"  openssl speed -evp sha256 (1 core)  {limit:8.0f} MB/s")
+print(f"  sha256sum (1 core)                  {b/tsum/mb:8.0f} MB/s")
+print(f"  tollgate per CPU-second (user+sys)  {best:8.0f} MB/s best = {best/limit*100:.0f}%,"
+      f" median {med:.0f} = {med/limit*100:.0f}% of the OpenSSL per-core limit (goal >= 75%)")
+print(f"  tollgate user-space only (hashing)  {max(b / u / mb for _, u, _ in runs):8.0f} MB/s")
+print(f"  tollgate wall clock ({cores} cores)        {b/wall/mb:8.0f} MB/s total"
+      f" (load average {open('/proc/loadavg').read().split()[0]})")
 PY
