@@ -79,6 +79,6 @@ npm_install() {
   fi
 }
 case "$what" in
-  test) npm_install ajv-cli ajv-formats ajv-draft-04 @faker-js/faker semver @electron/asar@3 ;;
+  test) npm_install ajv-cli ajv-formats ajv-draft-04 ae-cvss-calculator @faker-js/faker semver @electron/asar@3 ;;
   bench) npm_install ajv-cli ajv-formats @faker-js/faker @cyclonedx/cdxgen semver ;;
 esac

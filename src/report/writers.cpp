@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "tollgate/cvss/cvss.h"
 #include "tollgate/purl/purl.h"
 #include "tollgate/util/hash.h"
 #include "tollgate/util/strings.h"
@@ -102,12 +103,18 @@ const nlohmann::json* evidenceField(const Finding& f, const char* key) {
   return it == f.evidence.end() ? nullptr : &*it;
 }
 
+// The finding's score: evidence "score" when it is one, else the highest score of its "cvss"
+// vectors (computed per the FIRST specifications), else nothing.
 std::optional<double> evidenceScore(const Finding& f) {
-  const auto* s = evidenceField(f, "score");
-  if (!s || !s->is_number()) return std::nullopt;
-  double v = s->get<double>();
-  if (!(v >= 0.0 && v <= 10.0)) return std::nullopt;
-  return v;
+  if (const auto* s = evidenceField(f, "score"); s && s->is_number()) {
+    double v = s->get<double>();
+    if (v >= 0.0 && v <= 10.0) return v;
+  }
+  std::optional<double> best;
+  if (const auto* cv = evidenceField(f, "cvss"))
+    for (const auto& vec : stringList(*cv))
+      if (auto sc = cvss::score(vec); sc && (!best || sc->value > *best)) best = sc->value;
+  return best;
 }
 
 // GitHub code scanning's "security-severity" (0.1-3.9 low, 4-6.9 medium, 7-8.9 high, 9+ critical)
@@ -554,7 +561,15 @@ std::string toCycloneDxVex(const Report& r, const WriteOptions& opt) {
     if (const auto* cv = evidenceField(*f, "cvss")) {
       for (const auto& vec : stringList(*cv)) {
         ojson rating;
-        auto score = evidenceScore(*f);
+        // Each vector's own score and rating; the evidence score only when it cannot be computed.
+        std::optional<double> score;
+        std::string severity = cdxSeverity(f->severity);
+        if (auto sc = cvss::score(vec)) {
+          score = sc->value;
+          severity = std::string(cvss::toString(sc->rating));
+        } else {
+          score = evidenceScore(*f);
+        }
         if (vec.starts_with("CVSS:3.1/")) {
           rating["method"] = "CVSSv31";
         } else if (vec.starts_with("CVSS:3.0/")) {
@@ -565,7 +580,7 @@ std::string toCycloneDxVex(const Report& r, const WriteOptions& opt) {
           rating["method"] = "other";
         }
         if (score) rating["score"] = *score;
-        rating["severity"] = cdxSeverity(f->severity);
+        rating["severity"] = severity;
         rating["vector"] = utf8(vec);
         ratings.push_back(std::move(rating));
       }

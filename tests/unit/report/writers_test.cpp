@@ -306,3 +306,31 @@ TEST(ReportFailOn, ParseAndExitCode) {
 
 }  // namespace
 }  // namespace tollgate::report
+
+namespace tollgate::report {
+namespace {
+
+TEST(ReportScores, ComputedFromCvssVectors) {
+  Report r;
+  Finding f{.id = "CVE-2014-6271",
+            .severity = Severity::kHigh,
+            .subject = "pkg:deb/debian/bash@4.3",
+            .message = "shellshock"};
+  f.evidence["cvss"] = {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+                        "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:L/VA:L/SC:N/SI:N/SA:N"};
+  r.findings.push_back(f);
+  auto sarif = json::parse(toSarif(r));
+  EXPECT_EQ(sarif["runs"][0]["tool"]["driver"]["rules"][0]["properties"]["security-severity"],
+            "9.8");
+  auto vex = json::parse(toCycloneDxVex(r));
+  const auto& ratings = vex["vulnerabilities"][0]["ratings"];
+  ASSERT_EQ(ratings.size(), 2u);
+  EXPECT_EQ(ratings[0]["score"], 9.8);
+  EXPECT_EQ(ratings[0]["severity"], "critical");
+  EXPECT_EQ(ratings[1]["method"], "CVSSv4");
+  EXPECT_EQ(ratings[1]["score"], 6.9);
+  EXPECT_EQ(ratings[1]["severity"], "medium");
+}
+
+}  // namespace
+}  // namespace tollgate::report
