@@ -68,6 +68,8 @@ int run(int argc, char** argv, const Env& env) {
 
   Action sbom = addSbomCommand(app, env);
   Action classify = addClassifyCommand(app, env);
+  Action db = addDbCommand(app, env);
+  Action vuln = addVulnCommand(app, env);
 
   try {
     app.parse(argc, argv);
@@ -90,6 +92,8 @@ int run(int argc, char** argv, const Env& env) {
   }
   if (app.got_subcommand("sbom")) return sbom();
   if (app.got_subcommand("classify")) return classify();
+  if (app.got_subcommand("db")) return db();
+  if (app.got_subcommand("vuln")) return vuln();
   return 2;
 }
 

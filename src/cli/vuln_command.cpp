@@ -1,0 +1,201 @@
+// tollgate vuln PATH|SBOM: known vulnerabilities, known-malicious packages and known-bad files.
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "commands.h"
+#include "store_options.h"
+#include "tollgate/catalog/catalog.h"
+#include "tollgate/report/vex.h"
+#include "tollgate/report/writers.h"
+#include "tollgate/sbom/writers.h"
+#include "tollgate/util/file.h"
+#include "tollgate/util/progress.h"
+#include "tollgate/vulndb/ioc.h"
+#include "tollgate/vulndb/match.h"
+
+extern const char* const kTollgateVersion;
+
+namespace tollgate::cli {
+namespace {
+
+struct VulnArgs {
+  std::string input;
+  std::string format = "table";
+  std::string failOn;
+  std::vector<std::string> vexFiles;
+  bool showSuppressed = false;
+  std::string store;
+  std::string output;
+  std::vector<std::string> excludes;
+  bool noHash = false;
+  bool quiet = false;
+  unsigned threads = 0;
+};
+
+// An SBOM file (CycloneDX or SPDX JSON) rather than something to scan: a regular file whose
+// first non-blank byte is '{'.
+bool looksLikeSbom(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  int c;
+  while ((c = std::fgetc(f)) != EOF && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
+  }
+  std::fclose(f);
+  return c == '{';
+}
+
+Result<sbom::Bom> loadBom(const VulnArgs& a, bool wantHashes, const Env& env, Diagnostics& diag) {
+  if (looksLikeSbom(a.input)) {
+    auto text = readFile(a.input, 2ull << 30);
+    if (!text) return std::unexpected(text.error());
+    return sbom::readBom(*text, a.input);
+  }
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(a.input, ec);
+  if (ec) abs = a.input;
+  catalog::ScanOptions opts;
+  opts.excludes = a.excludes;
+  auto canonical = std::filesystem::weakly_canonical(abs, ec);
+  if (!ec && canonical == "/")
+    for (const char* p : {"/proc", "/sys", "/dev", "/run"}) opts.excludes.emplace_back(p);
+  // Hashes are only needed to compare with known-bad indicators; without any, skip the cost.
+  opts.hashFiles = wantHashes;
+  opts.includePackageFiles = wantHashes;
+  opts.threads = a.threads;
+  Progress progress(env.stderrIsTerminal && !a.quiet);
+  opts.progress = &progress;
+  auto bom = catalog::scanPath(abs, opts, catalog::ArchiveLimits{}, diag);
+  progress.done();
+  if (!bom) {
+    Error e = bom.error();
+    if (e.context == abs.string()) e.context = a.input;
+    return std::unexpected(e);
+  }
+  if (bom->metadata.subjectName.empty()) bom->metadata.subjectName = a.input;
+  bom->normalize();
+  return bom;
+}
+
+int runVuln(const VulnArgs& a, const Env& env) {
+  auto format = report::parseFormat(a.format);
+  if (!format) {
+    printError(env, format.error().describe());
+    return 2;
+  }
+  auto failOn = report::parseFailOn(a.failOn);
+  if (!failOn) {
+    printError(env, failOn.error().describe());
+    return 2;
+  }
+  std::vector<report::VexStatement> vex;
+  for (const auto& f : a.vexFiles) {
+    auto text = readFile(f, 256ull << 20);
+    if (!text) {
+      printError(env, text.error().describe());
+      return exitCodeFor(text.error().code);
+    }
+    auto st = report::parseVex(*text, f);
+    if (!st) {
+      printError(env, st.error().describe());
+      return exitCodeFor(st.error().code);
+    }
+    vex.insert(vex.end(), st->begin(), st->end());
+  }
+  auto s = openVulnStore(a.store, false);
+  if (!s) {
+    printError(env, s.error().describe());
+    return exitCodeFor(s.error().code);
+  }
+  auto indicators = vulndb::IndicatorSet::load(**s);
+  if (!indicators) {
+    printError(env, indicators.error().describe());
+    return exitCodeFor(indicators.error().code);
+  }
+  Diagnostics diag;
+  auto bom = loadBom(a, !a.noHash && !(*indicators)->empty(), env, diag);
+  if (!bom) {
+    printError(env, bom.error().describe());
+    return exitCodeFor(bom.error().code);
+  }
+  auto matcher = vulndb::Matcher::open(**s);
+  if (!matcher) {
+    printError(env, matcher.error().describe());
+    return exitCodeFor(matcher.error().code);
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto result = matcher->match(*bom, indicators->get());
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (!result) {
+    printError(env, result.error().describe());
+    return exitCodeFor(result.error().code);
+  }
+  report::Report r;
+  r.tool.version = kTollgateVersion;
+  r.tool.command = "vuln";
+  r.target = a.input;
+  r.findings = std::move(result->findings);
+  if (!vex.empty()) report::applyVex(r, vex);
+
+  report::WriteOptions wo;
+  wo.showSuppressed = a.showSuppressed;
+  wo.timestamp = rfc3339(env.now());
+  wo.serialUuid = env.uuid();
+  std::string text = report::write(r, *format, wo);
+  if (a.output.empty() || a.output == "-") {
+    *env.out << text;
+    env.out->flush();
+  } else if (auto st = writeFileAtomic(a.output, text); !st) {
+    printError(env, st.error().describe());
+    return 2;
+  }
+  if (!a.quiet) {
+    const auto& ms_ = result->stats;
+    char tail[256];
+    std::snprintf(
+        tail, sizeof tail,
+        " (%zu components, %zu with an OSV ecosystem, %zu indicators; matched in %.1f ms)",
+        ms_.components, ms_.queried, (*indicators)->size(), ms);
+    *env.err << "tollgate: " << a.input << ": " << report::summaryLine(r) << tail << '\n';
+  }
+  return report::exitCode(r, *failOn);
+}
+
+}  // namespace
+
+Action addVulnCommand(CLI::App& app, const Env& env) {
+  auto args = std::make_shared<VulnArgs>();
+  auto* cmd = app.add_subcommand(
+      "vuln",
+      "Known vulnerabilities, known-malicious packages and known-bad files in a path, "
+      "archive, image or SBOM");
+  cmd->add_option("PATH", args->input,
+                  "A directory, archive or image to scan, or a CycloneDX / SPDX JSON SBOM")
+      ->required();
+  cmd->add_option("-f,--format", args->format, "table (default), json, sarif or cyclonedx-vex")
+      ->capture_default_str();
+  cmd->add_option("--fail-on", args->failOn,
+                  "Exit 1 when a finding reaches this severity: low, medium, high, critical, "
+                  "malicious");
+  cmd->add_option("--vex", args->vexFiles,
+                  "OpenVEX or CycloneDX VEX document: not_affected/fixed statements suppress "
+                  "findings (repeatable)");
+  cmd->add_flag("--show-suppressed", args->showSuppressed,
+                "List suppressed findings too, with the reason");
+  cmd->add_option("--store", args->store,
+                  "Store URL: sqlite:PATH (default $XDG_DATA_HOME/tollgate/tollgate.db)");
+  cmd->add_option("-o,--output", args->output, "Write to FILE atomically instead of stdout");
+  cmd->add_option("--exclude", args->excludes, "In-root path prefix not to scan (repeatable)");
+  cmd->add_flag("--no-hash", args->noHash,
+                "Do not hash files (no comparison with known-bad file indicators)");
+  cmd->add_option("-j,--threads", args->threads, "Worker threads for scanning (default: all CPUs)");
+  cmd->add_flag("-q,--quiet", args->quiet, "No summary or progress on stderr");
+  return [args, &env] { return runVuln(*args, env); };
+}
+
+}  // namespace tollgate::cli
