@@ -70,6 +70,7 @@ int run(int argc, char** argv, const Env& env) {
   Action classify = addClassifyCommand(app, env);
   Action db = addDbCommand(app, env);
   Action vuln = addVulnCommand(app, env);
+  Action diff = addDiffCommand(app, env);
 
   try {
     app.parse(argc, argv);
@@ -94,6 +95,7 @@ int run(int argc, char** argv, const Env& env) {
   if (app.got_subcommand("classify")) return classify();
   if (app.got_subcommand("db")) return db();
   if (app.got_subcommand("vuln")) return vuln();
+  if (app.got_subcommand("diff")) return diff();
   return 2;
 }
 

@@ -14,6 +14,8 @@ using Action = std::function<int()>;
 Action addSbomCommand(CLI::App& app, const Env& env);
 // Registers `tollgate classify` (personal data and secrets in files or stdin).
 Action addClassifyCommand(CLI::App& app, const Env& env);
+// Registers `tollgate diff OLD NEW` (release comparison and the release-gate rules).
+Action addDiffCommand(CLI::App& app, const Env& env);
 
 // Registers `tollgate db` (import, status) and `tollgate vuln`.
 Action addDbCommand(CLI::App& app, const Env& env);
