@@ -51,7 +51,7 @@ void describeSubject(const FileTree& tree, sbom::Metadata& meta) {
 }
 
 struct HashJob {
-  std::string path;  // resolved in-root path (a regular file)
+  std::string_view path;  // resolved in-root path (a regular file): a FileTree entry's path
   std::string sha256;
   std::string sha1;
   bool ok = false;
@@ -66,16 +66,17 @@ void hashAll(const FileTree& tree, std::vector<HashJob>& jobs, unsigned threads,
     auto& buf = buffers[worker];
     if (!buf) buf = std::make_unique<std::byte[]>(kBuf);
     HashJob& job = jobs[i];
-    std::string rel = job.path.substr(1);
+    std::string rel(job.path.substr(1));
     UniqueFd fd(::openat(tree.root().fd(), rel.c_str(),
                          O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
     if (!fd) {
-      if (errno != ENOENT) diag.warn(job.path, std::string("cannot open: ") + std::strerror(errno));
+      if (errno != ENOENT)
+        diag.warn(std::string(job.path), std::string("cannot open: ") + std::strerror(errno));
       if (progress) progress->tick();
       return;
     }
     ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-    auto digest = digestFd(fd.get(), std::span(buf.get(), kBuf), sha1, job.path);
+    auto digest = digestFd(fd.get(), std::span(buf.get(), kBuf), sha1, std::string(job.path));
     if (digest) {
       job.sha256 = std::move(digest->sha256);
       job.sha1 = std::move(digest->sha1);
@@ -126,30 +127,36 @@ Result<sbom::Bom> scanTree(const RootDir& root, const ScanOptions& opts, Diagnos
     for (auto& c : bom.components) c.files.clear();
 
   if (opts.hashFiles) {
-    // Every distinct regular file named by a component, hashed once, in parallel.
-    std::unordered_map<std::string, std::size_t> jobIndex;
+    // Every distinct regular file named by a component, hashed once, in parallel. The maps are
+    // keyed by views into the tree's and the components' own path strings (neither changes
+    // until the hashes are assigned): a live root names ~200k files, and copies of every path
+    // here cost tens of MB of peak memory.
+    constexpr std::size_t kNoJob = ~std::size_t{0};
+    std::unordered_map<std::string_view, std::size_t> jobIndex;  // resolved path -> job
     std::vector<HashJob> jobs;
-    std::unordered_map<std::string, std::string> resolvedOf;  // declared path -> resolved path
+    std::unordered_map<std::string_view, std::size_t> jobOf;  // declared path -> job or kNoJob
     auto want = [&](const std::string& declared) {
-      if (resolvedOf.contains(declared)) return;
+      if (jobOf.contains(declared)) return;
       const FileEntry* e = tree.findResolved(declared);
       if (!e || e->type != EntryType::kRegular) {
-        resolvedOf.emplace(declared, std::string());
+        jobOf.emplace(declared, kNoJob);
         return;
       }
-      resolvedOf.emplace(declared, e->path);
-      if (jobIndex.emplace(e->path, jobs.size()).second) jobs.push_back(HashJob{e->path, {}, {}, false});
+      auto [it, added] = jobIndex.emplace(e->path, jobs.size());
+      if (added) jobs.push_back(HashJob{e->path, {}, {}, false});
+      jobOf.emplace(declared, it->second);
     };
     for (const auto& c : bom.components) {
       for (const auto& f : c.files) want(f.path);
       if (c.type == sbom::ComponentType::kFile && !c.evidencePaths.empty())
         want(c.evidencePaths.front());
     }
+    jobIndex = {};
     hashAll(tree, jobs, threads, opts.sha1, opts.progress, diag);
     auto digestOf = [&](const std::string& declared) -> const HashJob* {
-      auto r = resolvedOf.find(declared);
-      if (r == resolvedOf.end() || r->second.empty()) return nullptr;
-      const HashJob& j = jobs[jobIndex.at(r->second)];
+      auto r = jobOf.find(declared);
+      if (r == jobOf.end() || r->second == kNoJob) return nullptr;
+      const HashJob& j = jobs[r->second];
       return j.ok ? &j : nullptr;
     };
     for (auto& c : bom.components) {
