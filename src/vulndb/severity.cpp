@@ -3,7 +3,29 @@
 #include <algorithm>
 #include <cctype>
 
+#include "tollgate/cvss/cvss.h"
+
 namespace tollgate::vulndb {
+
+namespace {
+
+report::Severity fromRating(cvss::Rating r) {
+  switch (r) {
+    case cvss::Rating::kNone:
+      return report::Severity::kInfo;
+    case cvss::Rating::kLow:
+      return report::Severity::kLow;
+    case cvss::Rating::kMedium:
+      return report::Severity::kMedium;
+    case cvss::Rating::kHigh:
+      return report::Severity::kHigh;
+    case cvss::Rating::kCritical:
+      return report::Severity::kCritical;
+  }
+  return report::Severity::kMedium;
+}
+
+}  // namespace
 
 std::optional<report::Severity> severityFromText(std::string_view text) {
   std::string t(text);
@@ -30,12 +52,25 @@ SeverityInfo severityOf(const std::string& id, const nlohmann::json& severity,
     out.source = "malicious";
     return out;
   }
+  // The score is always computed when there is a vector; the severity is the advisory's own
+  // rating where it gives one (the publisher's judgement), else the CVSS rating.
+  std::optional<report::Severity> fromCvss;
+  if (!out.vector.empty()) {
+    if (auto sc = cvss::score(out.vector)) {
+      out.baseScore = sc->value;
+      fromCvss = fromRating(sc->rating);
+    }
+  }
   for (const auto* text : {&dbSeverity, &affectedSeverity}) {
     if (auto s = severityFromText(*text)) {
       out.severity = *s;
       out.source = "advisory";
       return out;
     }
+  }
+  if (fromCvss) {
+    out.severity = *fromCvss;
+    out.source = "cvss";
   }
   return out;
 }

@@ -315,3 +315,42 @@ TEST(Purls, MapToOsvEcosystems) {
 
 }  // namespace
 }  // namespace tollgate::vulndb
+
+namespace tollgate::vulndb {
+namespace {
+
+TEST(Severity, AdvisoryRatingElseCvssElseMedium) {
+  TempDir d;
+  auto s = openStore(d.path() / "t.db");
+  auto doc = [](const char* id, const char* pkgName, const char* extra) {
+    return std::string(R"({"id":")") + id + R"(","modified":"2024-01-01T00:00:00Z")" + extra +
+           R"(,"affected":[{"package":{"ecosystem":"npm","name":")" + pkgName +
+           R"("},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}]}]})";
+  };
+  constexpr const char* kVec =
+      R"(,"severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}])";
+  ASSERT_TRUE(importJson(*s, doc("T-1", "a", kVec), "1", {}));
+  ASSERT_TRUE(importJson(
+      *s,
+      doc("T-2", "b", (std::string(kVec) + R"(,"database_specific":{"severity":"LOW"})").c_str()),
+      "2", {}));
+  ASSERT_TRUE(importJson(*s, doc("T-3", "c", ""), "3", {}));
+  sbom::Bom bom;
+  bom.components = {pkg("pkg:npm/a@1.0.0", "1.0.0"), pkg("pkg:npm/b@1.0.0", "1.0.0"),
+                    pkg("pkg:npm/c@1.0.0", "1.0.0")};
+  auto m = Matcher::open(*s);
+  auto r = m->match(bom, nullptr);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->findings.size(), 3u);
+  EXPECT_EQ(r->findings[0].severity, report::Severity::kCritical);
+  EXPECT_EQ(r->findings[0].evidence["score"], 9.8);
+  EXPECT_EQ(r->findings[0].evidence["severity_source"], "cvss");
+  EXPECT_EQ(r->findings[1].severity, report::Severity::kLow);
+  EXPECT_EQ(r->findings[1].evidence["severity_source"], "advisory");
+  EXPECT_EQ(r->findings[1].evidence["score"], 9.8);
+  EXPECT_EQ(r->findings[2].severity, report::Severity::kMedium);
+  EXPECT_EQ(r->findings[2].evidence["severity_source"], "default");
+}
+
+}  // namespace
+}  // namespace tollgate::vulndb
