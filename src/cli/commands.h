@@ -19,6 +19,8 @@ Action addDiffCommand(CLI::App& app, const Env& env);
 
 // Registers `tollgate db` (import, status) and `tollgate vuln`.
 Action addDbCommand(CLI::App& app, const Env& env);
+// Registers `tollgate db update` on the `db` subcommand (downloads of osv.dev's exports).
+Action addDbUpdateCommand(CLI::App& db, const Env& env);
 Action addVulnCommand(CLI::App& app, const Env& env);
 
 // Helpers shared by commands.

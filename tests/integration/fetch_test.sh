@@ -29,8 +29,9 @@ openssl x509 -req -in "$PKI/server.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" \
 
 # ---- the mirror tree and nginx -------------------------------------------------------------------
 WWW=$TMP/www
-mkdir -p "$WWW/osv/npm" "$WWW/osv/Go" "$WWW/osv/Broken" "$WWW/osv/Text" "$WWW/slow/Go" "$TMP/nginx"
+mkdir -p "$WWW/osv/npm" "$WWW/osv/Maven" "$WWW/osv/Go" "$WWW/osv/Broken" "$WWW/osv/Text" "$WWW/slow/Go" "$TMP/nginx"
 cp "$OSV/npm/all.zip" "$WWW/osv/npm/all.zip"
+cp "$OSV/Maven/all.zip" "$WWW/osv/Maven/all.zip"
 cp "$OSV/Go/all.zip" "$WWW/osv/Go/all.zip"
 cp "$OSV/Go/all.zip" "$WWW/slow/Go/all.zip"
 touch -r "$WWW/osv/Go/all.zip" "$WWW/slow/Go/all.zip"  # same ETag on both paths
@@ -135,5 +136,63 @@ CLOSED=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0));
 run_rc "$GET" "https://127.0.0.1:$CLOSED/osv/npm/all.zip" "$D/off/all.zip" "$CA"
 expect_eq "$RC" 2 "unreachable server exits 2"
 expect_contains "$OUT" "cannot reach 127.0.0.1:$CLOSED (offline?)" "unreachable server is named"
+
+# ---- tollgate db update: the same server as a mirror ----------------------------------------------
+DB=sqlite:$TMP/db/tollgate.db
+C=$TMP/dbcache
+upd() { run_rc "$TOLLGATE" db update --mirror "$BASE/osv" --store "$DB" --cache-dir "$C" --ca-file "$CA" "$@"; }
+state() { python3 -c 'import json,sys; print(" ".join("%s=%s" % (o["ecosystem"], o["state"]) for o in json.loads(sys.argv[1])))' "$1"; }
+upd --ecosystem npm --ecosystem Maven -f json
+expect_eq "$RC" 0 "db update npm Maven exits 0"
+expect_eq "$(state "$OUT")" "npm=updated Maven=updated" "both exports downloaded and imported"
+added=$(python3 -c 'import json,sys; print(sum(o["import"]["added"] for o in json.loads(sys.argv[1])))' "$OUT")
+[ "$added" -gt 0 ] && pass "advisories imported ($added)" || failed "nothing imported: $OUT"
+run_rc "$TOLLGATE" db status --store "$DB"
+expect_contains "$OUT" "npm" "db status lists npm"
+expect_contains "$OUT" "Maven" "db status lists Maven"
+upd --ecosystem npm --ecosystem Maven -f json
+expect_eq "$(state "$OUT")" "npm=up-to-date Maven=up-to-date" "second update: not modified, nothing imported"
+upd --ecosystem npm
+expect_eq "$RC" 0 "table output exits 0"
+expect_contains "$OUT" "npm: up to date" "table says up to date"
+
+# Killed mid-download and resumed by the next db update.
+"$TOLLGATE" db update --mirror "$BASE/slow" --ecosystem Go --store "$DB" --cache-dir "$C" \
+  --ca-file "$CA" -q >/dev/null 2>&1 &
+UPD_PID=$!
+for _ in $(seq 1 300); do
+  size=$(stat -c %s "$C/Go/all.zip.part" 2>/dev/null || echo 0)
+  [ "$size" -ge 200000 ] && break
+  sleep 0.1
+done
+kill -9 $UPD_PID 2>/dev/null || true
+wait $UPD_PID 2>/dev/null || true
+[ -f "$C/Go/all.zip.part" ] && pass "db update killed mid-download left a .part" || failed "no .part after the kill"
+upd --ecosystem Go -f json
+expect_eq "$RC" 0 "db update resumes Go"
+expect_eq "$(python3 -c 'import json,sys; o=json.loads(sys.argv[1])[0]; print(o["state"], o["resumed"], o["http_status"])' "$OUT")" \
+  "updated True 206" "Go resumed (206) and imported"
+cmp -s "$C/Go/all.zip" "$OSV/Go/all.zip" && pass "resumed export is byte-identical" || failed "resumed export differs"
+
+# A corrupt export is not imported, not kept, and exits 2.
+upd --ecosystem Broken
+expect_eq "$RC" 2 "corrupt export exits 2"
+expect_contains "$ERR" "not imported" "corrupt export is named"
+[ ! -e "$C/Broken/all.zip" ] && pass "corrupt export not kept" || failed "corrupt export kept"
+upd --ecosystem Missing
+expect_eq "$RC" 2 "missing export exits 2"
+expect_contains "$ERR" "HTTP 404" "missing export: HTTP 404"
+
+# Offline: one line, exit 2.
+run_rc "$TOLLGATE" db update --mirror "https://127.0.0.1:$CLOSED" --store "$DB" --cache-dir "$C"
+expect_eq "$RC" 2 "offline exits 2"
+expect_eq "$(wc -l <<<"$ERR")" 1 "offline: one line"
+expect_contains "$ERR" "cannot reach 127.0.0.1:$CLOSED (offline?)" "offline message"
+run_rc "$TOLLGATE" db update --mirror "file:///tmp" --store "$DB" --cache-dir "$C"
+expect_eq "$RC" 2 "a file:// mirror is a usage error"
+run_rc "$TOLLGATE" db update --ecosystem ../x --store "$DB" --cache-dir "$C"
+expect_eq "$RC" 2 "an ecosystem that climbs is a usage error"
+run_rc "$TOLLGATE" db update --help
+expect_contains "$OUT" "--mirror" "db update --help"
 
 finish
