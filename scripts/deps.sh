@@ -32,6 +32,8 @@ test_pkgs=(debootstrap umoci skopeo zip nodejs npm python3 python3-pip ca-certif
            # versions: the reference orderings of the differential test (libapt, packaging,
            # rpm's labelCompare, Gem::Version, Maven's ComparableVersion and a JDK to call it)
            python3-apt python3-packaging python3-rpm ruby libmaven3-core-java default-jdk-headless
+           # integrity: in-toto (attestation interop), libyara-dev (diff --yara, optional at build)
+           in-toto libyara-dev
            # egress: real upstreams and clients, and tshark as the reference TLS decoder
            nginx-light curl tshark)
 fuzz_pkgs=(clang-19 libclang-rt-19-dev llvm-19)

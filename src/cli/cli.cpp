@@ -72,6 +72,8 @@ int run(int argc, char** argv, const Env& env) {
   Action dbUpdate = addDbUpdateCommand(*app.get_subcommand("db"), env);
   Action vuln = addVulnCommand(app, env);
   Action diff = addDiffCommand(app, env);
+  Action verify = addVerifyCommand(app, env);
+  Action attest = addAttestCommand(app, env);
 
   try {
     app.parse(argc, argv);
@@ -99,6 +101,8 @@ int run(int argc, char** argv, const Env& env) {
   if (app.got_subcommand("db")) return db();
   if (app.got_subcommand("vuln")) return vuln();
   if (app.got_subcommand("diff")) return diff();
+  if (app.got_subcommand("verify")) return verify();
+  if (app.got_subcommand("attest")) return attest();
   return 2;
 }
 

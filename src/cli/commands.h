@@ -16,6 +16,9 @@ Action addSbomCommand(CLI::App& app, const Env& env);
 Action addClassifyCommand(CLI::App& app, const Env& env);
 // Registers `tollgate diff OLD NEW` (release comparison and the release-gate rules).
 Action addDiffCommand(CLI::App& app, const Env& env);
+// Registers `tollgate verify PATH` and `tollgate attest sign|verify|export-key`.
+Action addVerifyCommand(CLI::App& app, const Env& env);
+Action addAttestCommand(CLI::App& app, const Env& env);
 
 // Registers `tollgate db` (import, status) and `tollgate vuln`.
 Action addDbCommand(CLI::App& app, const Env& env);

@@ -1,0 +1,109 @@
+// tollgate verify PATH: installed files against their package records (dpkg, rpm, Python).
+#include <filesystem>
+
+#include "commands.h"
+#include "tollgate/integrity/verify.h"
+#include "tollgate/report/finding.h"
+#include "tollgate/util/strings.h"
+
+extern const char* const kTollgateVersion;
+
+namespace tollgate::cli {
+namespace {
+
+struct VerifyArgs {
+  std::string path = "/";
+  std::string format = "table";
+  std::string failOn;
+  bool noUnowned = false;
+  bool showConffiles = false;
+  unsigned threads = 0;
+};
+
+int runVerifyInstalled(const VerifyArgs& a, const Env& env) {
+  if (a.format != "table" && a.format != "json") {
+    printError(env, "usage: --format must be table or json");
+    return 2;
+  }
+  std::optional<report::Severity> failOn;
+  if (!a.failOn.empty() && !(failOn = report::parseSeverity(a.failOn))) {
+    printError(env, "usage: --fail-on must be info, low, medium, high, critical or malicious");
+    return 2;
+  }
+  auto root = RootDir::open(a.path);
+  if (!root) {
+    printError(env, root.error().describe());
+    return exitCodeFor(root.error().code);
+  }
+  integrity::VerifyOptions opts;
+  opts.unowned = !a.noUnowned;
+  opts.threads = a.threads;
+  Diagnostics diag;
+  auto r = integrity::verifyInstalled(*root, opts, diag);
+  if (!r) {
+    printError(env, r.error().describe());
+    return exitCodeFor(r.error().code);
+  }
+  if (r->sources.empty()) {
+    printError(env,
+               a.path + ": no package records found (dpkg status, rpm database, Python RECORD)");
+    return 2;
+  }
+  report::Report rep;
+  rep.tool.version = kTollgateVersion;
+  rep.tool.command = "verify";
+  rep.target = a.path;
+  for (auto& f : r->findings)
+    if (a.showConffiles || f.id != "conffile-modified") rep.findings.push_back(std::move(f));
+  std::string sources;
+  for (const auto& s : r->sources) sources += (sources.empty() ? "" : ", ") + s;
+  std::string summary = std::to_string(rep.findings.size()) + " findings; " +
+                        std::to_string(r->filesChecked) + " files of " +
+                        std::to_string(r->packages) + " packages checked (" + sources + ")";
+  for (const auto& w : diag.warnings())
+    *env.err << "tollgate: warning: " << w.where << ": " << w.what << '\n';
+  if (a.format == "json") {
+    nlohmann::ordered_json doc;
+    doc["tool"] = {{"name", "tollgate"}, {"version", kTollgateVersion}, {"command", "verify"}};
+    doc["target"] = a.path;
+    doc["summary"] = summary;
+    doc["findings"] = nlohmann::ordered_json::array();
+    for (const auto& f : rep.findings)
+      doc["findings"].push_back({{"id", f.id},
+                                 {"severity", std::string(report::toString(f.severity))},
+                                 {"subject", printable(f.subject, 4096)},
+                                 {"message", printable(f.message, 4096)},
+                                 {"evidence", f.evidence}});
+    *env.out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  } else {
+    *env.out << summary << '\n';
+    for (const auto& f : rep.findings)
+      *env.out << report::toString(f.severity) << "  " << f.id << "  " << printable(f.message, 400)
+               << '\n';
+  }
+  if (failOn) {
+    auto worst = report::maxSeverity(rep);
+    if (worst && *worst >= *failOn) return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Action addVerifyCommand(CLI::App& app, const Env& env) {
+  auto a = std::make_shared<VerifyArgs>();
+  auto* cmd = app.add_subcommand(
+      "verify", "Check installed files against their package records (dpkg, rpm, Python RECORD)");
+  cmd->add_option("PATH", a->path, "Root to check: '/' (default) or a mounted or unpacked root")
+      ->capture_default_str();
+  cmd->add_option("-f,--format", a->format, "table (default) or json")->capture_default_str();
+  cmd->add_option("--fail-on", a->failOn, "Exit 1 when a finding has this severity or higher");
+  cmd->add_flag("--no-unowned", a->noUnowned,
+                "Do not look for executables that no package owns in system paths");
+  cmd->add_flag("--conffiles", a->showConffiles,
+                "Also list edited configuration files (conffile-modified, info)");
+  cmd->add_option("-j,--threads", a->threads, "Worker threads (default: all CPUs)");
+  return [a, &env] { return runVerifyInstalled(*a, env); };
+}
+
+}  // namespace tollgate::cli
