@@ -70,14 +70,11 @@ class Importer {
   Importer(store::Store& s, const ImportOptions& o) : store_(s), opts_(o) {}
 
   Status prepare() {
-    auto load = store_.prepare("SELECT id, modified_us FROM vulndb_advisories");
-    if (!load) return std::unexpected(load.error());
-    for (;;) {
-      auto row = (*load)->step();
-      if (!row) return std::unexpected(row.error());
-      if (!*row) break;
-      known_.emplace(std::string((*load)->columnText(0)), (*load)->columnInt(1));
-    }
+    // A point query per advisory (it also sees this transaction's own inserts): cheaper than
+    // loading every stored id for each source when a command imports dozens of zips.
+    auto k = store_.prepare("SELECT modified_us FROM vulndb_advisories WHERE id = ?");
+    if (!k) return std::unexpected(k.error());
+    known_ = std::move(*k);
     auto a = store_.prepare(
         "INSERT OR REPLACE INTO vulndb_advisories(id, modified, modified_us, withdrawn, "
         "published, summary, aliases, severity, db_severity, source) VALUES "
@@ -122,12 +119,15 @@ class Importer {
  private:
   Status store(const Advisory& a, const std::string& label) {
     if (opts_.progress) opts_.progress->tick();
-    auto it = known_.find(a.id);
-    if (it != known_.end() && it->second >= a.modifiedUs) {
+    known_->reset();
+    (void)known_->bind(1, a.id);
+    auto found = known_->step();
+    if (!found) return std::unexpected(found.error());
+    bool update = *found;
+    if (update && known_->columnInt(0) >= a.modifiedUs) {
       ++stats_.unchanged;
       return {};
     }
-    bool update = it != known_.end();
     auto& s = *insAdvisory_;
     std::string aliases = detail::encodeStrings(a.aliases);
     std::string sev = "[";
@@ -175,7 +175,6 @@ class Importer {
         if (auto r = f.step(); !r) return std::unexpected(r.error());
       }
     }
-    known_[a.id] = a.modifiedUs;
     ++(update ? stats_.updated : stats_.added);
     if (a.isWithdrawn()) ++stats_.withdrawn;
     return {};
@@ -267,8 +266,7 @@ class Importer {
   store::Store& store_;
   const ImportOptions& opts_;
   OsvParser parser_;
-  std::unordered_map<std::string, std::int64_t> known_;
-  std::unique_ptr<store::Statement> insAdvisory_, delAffected_, insAffected_;
+  std::unique_ptr<store::Statement> known_, insAdvisory_, delAffected_, insAffected_;
   ImportStats stats_;
 };
 
