@@ -69,8 +69,6 @@ int run(int argc, char** argv, const Env& env) {
   Action sbom = addSbomCommand(app, env);
   Action classify = addClassifyCommand(app, env);
   Action db = addDbCommand(app, env);
-  Action vuln = addVulnCommand(app, env);
-  Action db = addDbCommand(app, env);
   Action dbUpdate = addDbUpdateCommand(*app.get_subcommand("db"), env);
   Action vuln = addVulnCommand(app, env);
   Action diff = addDiffCommand(app, env);
@@ -98,8 +96,6 @@ int run(int argc, char** argv, const Env& env) {
   }
   if (app.got_subcommand("sbom")) return sbom();
   if (app.got_subcommand("classify")) return classify();
-  if (app.got_subcommand("db")) return db();
-  if (app.got_subcommand("vuln")) return vuln();
   if (app.got_subcommand("db") && app.get_subcommand("db")->got_subcommand("update"))
     return dbUpdate();
   if (app.got_subcommand("db")) return db();

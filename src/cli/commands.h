@@ -26,10 +26,6 @@ Action addDbCommand(CLI::App& app, const Env& env);
 Action addDbUpdateCommand(CLI::App& db, const Env& env);
 Action addVulnCommand(CLI::App& app, const Env& env);
 
-// Registers `tollgate db` (import, status) and `tollgate vuln`.
-Action addDbCommand(CLI::App& app, const Env& env);
-Action addVulnCommand(CLI::App& app, const Env& env);
-
 // Helpers shared by commands.
 void printError(const Env& env, const std::string& line);
 [[nodiscard]] std::string rfc3339(std::chrono::system_clock::time_point t);
