@@ -2,13 +2,16 @@
 #include <map>
 
 #include "commands.h"
+#include "store_options.h"
 #include "tollgate/integrity/config.h"
 #include "tollgate/integrity/diff.h"
 #include "tollgate/integrity/release.h"
 #include "tollgate/integrity/rules.h"
 #include "tollgate/report/finding.h"
+#include "tollgate/report/writers.h"
 #include "tollgate/util/file.h"
 #include "tollgate/util/strings.h"
+#include "tollgate/vulndb/ioc.h"
 
 extern const char* const kTollgateVersion;
 
@@ -23,6 +26,8 @@ struct DiffArgs {
   std::string output;
   std::string config;
   std::string yara;
+  std::string store;
+  std::vector<std::string> iocFiles;
   std::vector<std::string> vendorNames;
   std::vector<std::string> vendorDomains;
   bool changes = false;
@@ -63,17 +68,6 @@ ojson changesJson(const integrity::ReleaseDiff& d) {
   return out;
 }
 
-ojson findingJson(const report::Finding& f) {
-  ojson o;
-  o["id"] = f.id;
-  o["severity"] = std::string(report::toString(f.severity));
-  o["subject"] = printable(f.subject, 4096);
-  o["message"] = printable(f.message, 4096);
-  o["evidence"] = f.evidence;
-  if (!f.locations.empty()) o["locations"] = f.locations;
-  return o;
-}
-
 std::string countsLine(const integrity::ReleaseDiff& d) {
   std::size_t add = 0, rem = 0, chg = 0;
   for (const auto& c : d.files)
@@ -91,81 +85,38 @@ std::string countsLine(const integrity::ReleaseDiff& d) {
          " removed, " + std::to_string(cchg) + " changed";
 }
 
-std::string table(const report::Report& r, const integrity::ReleaseDiff& d, bool listChanges) {
-  std::string out = integrity::summarize(r.findings) + "\n";
-  out += countsLine(d) + "\n";
-  if (!r.findings.empty()) {
-    out += "\n";
-    char line[256];
-    std::snprintf(line, sizeof line, "%-9s %-31s %-40s %s\n", "SEVERITY", "ID", "SUBJECT",
-                  "MESSAGE");
-    out += line;
-    for (const auto& f : r.findings) {
-      std::string subject = printable(f.subject, 40);
-      std::snprintf(line, sizeof line, "%-9s %-31s %-40s ",
-                    std::string(report::toString(f.severity)).c_str(), f.id.c_str(),
-                    subject.c_str());
-      out += line + printable(f.message, 400) + "\n";
-    }
-  }
-  if (listChanges) {
-    out += "\n";
-    for (const auto& c : d.components)
-      out += std::string(integrity::toString(c.kind)) + " component " + printable(c.name, 200) +
-             " " + c.oldVersion + (c.kind == integrity::ChangeKind::kChanged ? " -> " : "") +
-             c.newVersion + "\n";
-    for (const auto& c : d.files)
-      out +=
-          std::string(integrity::toString(c.kind)) + " " + printable(c.path.substr(1), 1024) + "\n";
-  }
+std::string changesText(const integrity::ReleaseDiff& d) {
+  std::string out;
+  for (const auto& c : d.components)
+    out += std::string(integrity::toString(c.kind)) + " component " + printable(c.name, 200) + " " +
+           c.oldVersion + (c.kind == integrity::ChangeKind::kChanged ? " -> " : "") + c.newVersion +
+           "\n";
+  for (const auto& c : d.files)
+    out +=
+        std::string(integrity::toString(c.kind)) + " " + printable(c.path.substr(1), 1024) + "\n";
   return out;
 }
 
-// A minimal SARIF 2.1.0 run: one rule per finding id, one result per finding.
-ojson sarif(const report::Report& r, const integrity::DiffConfig& cfg) {
-  ojson rules = ojson::array();
-  std::map<std::string, std::size_t> index;
-  for (const auto& f : r.findings) {
-    if (index.contains(f.id)) continue;
-    index[f.id] = rules.size();
-    ojson rule;
-    rule["id"] = f.id;
-    auto it = cfg.rules.find(f.id);
-    if (it != cfg.rules.end()) {
-      rule["shortDescription"] = {{"text", it->second.title}};
-      rule["fullDescription"] = {{"text", it->second.reason}};
+// Rule 8: the indicator lists given with --ioc, else those imported into the store
+// (`tollgate db import --ioc`); no store means no lists, not an error.
+Result<std::shared_ptr<const vulndb::IndicatorSet>> loadIndicators(const DiffArgs& a) {
+  if (!a.iocFiles.empty()) {
+    std::vector<vulndb::Indicator> all;
+    for (const auto& f : a.iocFiles) {
+      auto text = readFile(f, 256u << 20);
+      if (!text) return std::unexpected(text.error());
+      auto list = vulndb::parseIndicators(*text, f, nullptr);
+      if (!list) return std::unexpected(list.error());
+      all.insert(all.end(), list->begin(), list->end());
     }
-    rules.push_back(std::move(rule));
+    return vulndb::IndicatorSet::fromList(std::move(all));
   }
-  ojson results = ojson::array();
-  for (const auto& f : r.findings) {
-    ojson res;
-    res["ruleId"] = f.id;
-    res["ruleIndex"] = index[f.id];
-    res["level"] = f.severity >= report::Severity::kHigh     ? "error"
-                   : f.severity == report::Severity::kMedium ? "warning"
-                                                             : "note";
-    res["message"] = {{"text", printable(f.message, 4096)}};
-    ojson locs = ojson::array();
-    for (const auto& l : f.locations)
-      locs.push_back({{"physicalLocation", {{"artifactLocation", {{"uri", l}}}}}});
-    if (!locs.empty()) res["locations"] = std::move(locs);
-    res["properties"] = {{"severity", std::string(report::toString(f.severity))},
-                         {"evidence", f.evidence}};
-    results.push_back(std::move(res));
+  auto s = openVulnStore(a.store, false);
+  if (!s) {
+    if (!a.store.empty()) return std::unexpected(s.error());
+    return std::shared_ptr<const vulndb::IndicatorSet>();
   }
-  ojson run;
-  run["tool"] = {{"driver",
-                  {{"name", "tollgate"},
-                   {"version", kTollgateVersion},
-                   {"informationUri", "https://github.com/tollgate"},
-                   {"rules", std::move(rules)}}}};
-  run["results"] = std::move(results);
-  ojson doc;
-  doc["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
-  doc["version"] = "2.1.0";
-  doc["runs"] = ojson::array({std::move(run)});
-  return doc;
+  return vulndb::IndicatorSet::load(**s);
 }
 
 int runDiff(const DiffArgs& a, const Env& env) {
@@ -177,13 +128,16 @@ int runDiff(const DiffArgs& a, const Env& env) {
     printError(env, "usage: --format must be table, json or sarif (got '" + a.format + "')");
     return 2;
   }
-  std::optional<report::Severity> failOn;
-  if (!a.failOn.empty()) {
-    failOn = report::parseSeverity(a.failOn);
-    if (!failOn) {
-      printError(env, "usage: --fail-on must be info, low, medium, high, critical or malicious");
-      return 2;
-    }
+  auto format = report::parseFormat(a.format);
+  auto failOn = report::parseFailOn(a.failOn);
+  if (!format || !failOn) {
+    printError(env, (format ? failOn.error() : format.error()).describe());
+    return 2;
+  }
+  auto indicators = loadIndicators(a);
+  if (!indicators) {
+    printError(env, indicators.error().describe());
+    return exitCodeFor(indicators.error().code);
   }
   integrity::DiffConfig cfg = integrity::defaultConfig();
   if (!a.config.empty()) {
@@ -224,6 +178,21 @@ int runDiff(const DiffArgs& a, const Env& env) {
   integrity::RuleOptions opts;
   opts.threads = a.threads;
   opts.yaraRulesFile = a.yara;
+  if (*indicators && !(*indicators)->empty()) {
+    std::shared_ptr<const vulndb::IndicatorSet> set = *indicators;
+    opts.ioc = [set](std::string_view kind, std::string_view value) -> std::string {
+      vulndb::IndicatorType t = kind == "sha256"   ? vulndb::IndicatorType::kSha256
+                                : kind == "domain" ? vulndb::IndicatorType::kDomain
+                                : kind == "url"    ? vulndb::IndicatorType::kUrl
+                                                   : vulndb::IndicatorType::kIpv4;
+      const vulndb::Indicator* hit = set->find(t, value);
+      if (!hit) return {};
+      std::string what =
+          hit->description.empty() ? std::string(vulndb::toString(t)) : hit->description;
+      if (!hit->source.empty()) what += " (" + hit->source + ")";
+      return what;
+    };
+  }
   auto findings = integrity::applyRules(*oldR, *newR, d, cfg, opts, diag);
   if (!findings) {
     printError(env, findings.error().describe());
@@ -245,18 +214,15 @@ int runDiff(const DiffArgs& a, const Env& env) {
 
   std::string text;
   if (a.format == "table") {
-    text = table(r, d, a.changes);
+    text = report::toTable(r) + countsLine(d) + "\n";
+    if (a.changes) text += "\n" + changesText(d);
   } else if (a.format == "json") {
-    ojson doc;
-    doc["tool"] = {{"name", r.tool.name}, {"version", r.tool.version}, {"command", "diff"}};
-    doc["target"] = r.target;
-    doc["summary"] = integrity::summarize(r.findings);
-    doc["findings"] = ojson::array();
-    for (const auto& f : r.findings) doc["findings"].push_back(findingJson(f));
+    auto doc = report::toJsonValue(r);
+    doc["summary"] = report::summaryLine(r);
     doc["changes"] = changesJson(d);
     text = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   } else {
-    text = sarif(r, cfg).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    text = report::write(r, *format);
   }
   if (a.output.empty() || a.output == "-") {
     *env.out << text;
@@ -267,13 +233,9 @@ int runDiff(const DiffArgs& a, const Env& env) {
       printError(env, st.error().describe());
       return 2;
     }
-    if (!a.quiet) *env.err << "tollgate: " << integrity::summarize(r.findings) << '\n';
+    if (!a.quiet) *env.err << "tollgate: " << report::summaryLine(r) << '\n';
   }
-  if (failOn) {
-    auto worst = report::maxSeverity(r);
-    if (worst && *worst >= *failOn) return 1;
-  }
-  return 0;
+  return report::exitCode(r, *failOn);
 }
 
 }  // namespace
@@ -296,6 +258,10 @@ Action addDiffCommand(CLI::App& app, const Env& env) {
                   "YAML rule configuration laid over the defaults (see --print-config)");
   cmd->add_flag("--print-config", args->printConfig, "Print the built-in rule configuration");
   cmd->add_option("--yara", args->yara, "Also match changed and added files against YARA rules");
+  cmd->add_option("--ioc", args->iocFiles,
+                  "Indicator list (CSV or STIX 2.1) for rule ioc-match (repeatable); default: the "
+                  "lists imported into the store with 'db import --ioc'");
+  cmd->add_option("--store", args->store, "Store URL for the imported indicator lists");
   cmd->add_option("--vendor", args->vendorNames,
                   "The vendor's CompanyName (repeatable); default: the release's executables'");
   cmd->add_option("--vendor-domain", args->vendorDomains,

@@ -743,7 +743,7 @@ class Rules {
                {{"kind", "sha256"}, {"value", f.sha256}, {"list", what}});
       std::set<std::string> seen;
       for (const auto& x : nf[i].indicators) {
-        if (x.kind == "url" || !seen.insert(x.value).second) continue;
+        if (!seen.insert(x.kind + ":" + x.value).second) continue;
         if (std::string what = opts_.ioc(x.kind, x.value); !what.empty())
           emit("ioc-match", f.path,
                baseName(f.path) + " contains " + x.value + ", an imported indicator: " + what,

@@ -127,6 +127,24 @@ printf 'vendor:\n  domains: [iconstorages-sync.net]\n' >"$TMP/vendor.yaml"
 run_rc "$TOLLGATE" diff "$R/r1" "$R/r2-trojan" --config "$TMP/vendor.yaml" --format json
 expect_not_contains "$(ids <<<"$OUT")" "new-network-indicator" "a vendor domain is allowlisted"
 
+# --- Imported indicators (rule 8) ---------------------------------------------------------------
+ffsum=$(sha256sum "$R/r2-trojan/AcmeChat/ffmpeg.dll" | cut -d' ' -f1)
+printf 'value,type,description,source\n%s,sha256,trojanized ffmpeg.dll,test list\niconstorages-sync.net,domain,C2 domain,test list\n' "$ffsum" >"$TMP/ioc.csv"
+run_rc "$TOLLGATE" diff "$R/r1" "$R/r2-trojan" --ioc "$TMP/ioc.csv" --format json
+got=$(ids <<<"$OUT")
+expect_eq "$(grep -o 'ioc-match@AcmeChat/ffmpeg.dll' <<<"$got" | wc -l)" 2 "IOC list: file hash and decoded C2 domain both match ffmpeg.dll"
+check "f['ioc-match']['severity'] == 'critical'" "ioc-match is critical"
+run_rc "$TOLLGATE" diff "$R/r1" "$R/r2-trojan" --ioc "$TMP/no-such.csv"
+expect_eq "$RC" 2 "missing indicator list: exit 2"
+store=sqlite:$TMP/store.db
+run_rc "$TOLLGATE" db import --ioc "$TMP/ioc.csv" --store "$store"
+if [ "$RC" = 0 ]; then
+  run_rc "$TOLLGATE" diff "$R/r1" "$R/r2-trojan" --store "$store" --format json
+  expect_contains "$(ids <<<"$OUT")" "ioc-match@AcmeChat/ffmpeg.dll" "indicators imported with db import --ioc are used"
+else
+  failed "db import --ioc: $ERR"
+fi
+
 # --- YARA (optional) ---------------------------------------------------------------------------
 cat >"$TMP/rules.yar" <<'EOF'
 rule feedface_payload { strings: $m = { FE ED FA CE } condition: $m }
