@@ -4,6 +4,8 @@ BUILD_FUZZ  ?= build-fuzz
 BUILD_ASAN  ?= build-asan
 JOBS        ?= $(shell nproc)
 OUT         ?= tollgate-sbom.cdx.json
+VULN_OUT    ?= tollgate-vuln.txt
+SHARED      ?= ../shared/data
 CMAKE_FLAGS ?=
 
 .PHONY: all run test build deps test-deps fuzz asan bench format format-check clean
@@ -24,8 +26,15 @@ build: deps $(BUILD)/build.ninja
 
 # The main job: an SBOM of this machine's root file system.
 # The summary (components per cataloger, files, edges) is printed on stderr by `sbom -o`.
+# Then the advisories and indicators of the shared data (when present) into the default store,
+# and the vulnerability summary of that SBOM on stderr (the findings table in $(VULN_OUT)).
 run: build
 	./$(BUILD)/tollgate sbom / -o $(OUT)
+	@if [ -d $(SHARED)/osv ]; then \
+	  ./$(BUILD)/tollgate db import -q $(SHARED)/osv/*/all.zip $(SHARED)/osv/malicious && \
+	  { [ ! -d $(SHARED)/ioc ] || ./$(BUILD)/tollgate db import -q --ioc $(SHARED)/ioc/*.csv; } && \
+	  ./$(BUILD)/tollgate vuln $(OUT) -o $(VULN_OUT); \
+	else echo "no advisories at $(SHARED)/osv: 'tollgate db update' or 'db import', then 'tollgate vuln $(OUT)'"; fi
 
 test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 2400

@@ -15,6 +15,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build_pkgs=(g++ cmake ninja-build make git pkg-config libssl-dev libarchive-dev nlohmann-json3-dev libcli11-dev
             libgtest-dev libgmock-dev libbenchmark-dev node-spdx-license-ids node-spdx-exceptions
             libhyperscan-dev zlib1g-dev libbrotli-dev libzstd-dev libyaml-cpp-dev libsqlite3-dev
+            # vulndb: OSV advisory parsing
+            libsimdjson-dev
             # fetch: db update downloads (libcurl with OpenSSL)
             libcurl4-openssl-dev
             # egress: Boost.Asio and Boost.Beast (header-only)
