@@ -350,26 +350,18 @@ std::string osvExportUrl(std::string_view mirror, std::string_view ecosystem) {
   return std::string(mirror) + "/" + seg + "/all.zip";
 }
 
-Result<ZipCheck> verifyOsvZip(const fs::path& zip, std::uint64_t maxMemberBytes) {
-  const std::string label = zip.string();
-  Archive a(archive_read_new());
-  if (!a) return fail(ErrorCode::kInternal, "archive_read_new failed", label);
-  archive_read_support_format_zip(a.get());
-  if (archive_read_open_filename(a.get(), zip.c_str(), 1 << 20) != ARCHIVE_OK) {
-    const char* why = archive_error_string(a.get());
-    std::error_code ec;
-    if (!fs::exists(zip, ec)) return fail(ErrorCode::kNotFound, "no such file", label);
-    return fail(ErrorCode::kInvalidInput,
-                std::string("not a readable zip archive: ") + (why ? why : "unknown error"), label);
-  }
+namespace {
+
+// Reads every member of an opened archive and checks the *.json ones (see verifyOsvZip).
+Result<ZipCheck> checkMembers(archive* ar, const std::string& label, std::uint64_t maxMemberBytes) {
   ZipCheck check;
   std::string buf;
   for (;;) {
     archive_entry* e = nullptr;
-    int rc = archive_read_next_header(a.get(), &e);
+    int rc = archive_read_next_header(ar, &e);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-      const char* why = archive_error_string(a.get());
+      const char* why = archive_error_string(ar);
       return fail(ErrorCode::kInvalidInput,
                   std::string("corrupt zip: ") + (why ? printable(why, 200) : "unreadable header"),
                   label);
@@ -383,10 +375,10 @@ Result<ZipCheck> verifyOsvZip(const fs::path& zip, std::uint64_t maxMemberBytes)
     buf.clear();
     char chunk[1 << 16];
     for (;;) {
-      la_ssize_t n = archive_read_data(a.get(), chunk, sizeof chunk);
+      la_ssize_t n = archive_read_data(ar, chunk, sizeof chunk);
       if (n == 0) break;
       if (n < 0) {
-        const char* why = archive_error_string(a.get());
+        const char* why = archive_error_string(ar);
         return fail(ErrorCode::kInvalidInput,
                     name + ": corrupt zip data: " + (why ? printable(why, 200) : "read error"),
                     label);
@@ -408,6 +400,36 @@ Result<ZipCheck> verifyOsvZip(const fs::path& zip, std::uint64_t maxMemberBytes)
   if (check.members == 0)
     return fail(ErrorCode::kInvalidInput, "zip holds no OSV advisories (*.json)", label);
   return check;
+}
+
+}  // namespace
+
+Result<ZipCheck> verifyOsvZip(const fs::path& zip, std::uint64_t maxMemberBytes) {
+  const std::string label = zip.string();
+  Archive a(archive_read_new());
+  if (!a) return fail(ErrorCode::kInternal, "archive_read_new failed", label);
+  archive_read_support_format_zip(a.get());
+  if (archive_read_open_filename(a.get(), zip.c_str(), 1 << 20) != ARCHIVE_OK) {
+    const char* why = archive_error_string(a.get());
+    std::error_code ec;
+    if (!fs::exists(zip, ec)) return fail(ErrorCode::kNotFound, "no such file", label);
+    return fail(ErrorCode::kInvalidInput,
+                std::string("not a readable zip archive: ") + (why ? why : "unknown error"), label);
+  }
+  return checkMembers(a.get(), label, maxMemberBytes);
+}
+
+Result<ZipCheck> verifyOsvZipBytes(std::string_view bytes, const std::string& label,
+                                   std::uint64_t maxMemberBytes) {
+  Archive a(archive_read_new());
+  if (!a) return fail(ErrorCode::kInternal, "archive_read_new failed", label);
+  archive_read_support_format_zip(a.get());
+  if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
+    const char* why = archive_error_string(a.get());
+    return fail(ErrorCode::kInvalidInput,
+                std::string("not a readable zip archive: ") + (why ? why : "unknown error"), label);
+  }
+  return checkMembers(a.get(), label, maxMemberBytes);
 }
 
 }  // namespace tollgate::fetch

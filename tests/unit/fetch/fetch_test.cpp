@@ -106,3 +106,24 @@ TEST(Download, UnresolvableHostIsOffline) {
 
 }  // namespace
 }  // namespace tollgate::fetch
+
+namespace tollgate::fetch {
+namespace {
+
+TEST(VerifyOsvZipBytes, SameVerdictsAsFiles) {
+  std::ifstream in(std::filesystem::path(TOLLGATE_SHARED_DATA) / "osv" / "npm" / "all.zip",
+                   std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string good = ss.str();
+  auto ok = verifyOsvZipBytes(good, "npm.zip");
+  ASSERT_TRUE(ok) << ok.error().describe();
+  EXPECT_GT(ok->members, 0u);
+  auto cut = verifyOsvZipBytes(std::string_view(good).substr(0, good.size() / 3), "cut.zip");
+  ASSERT_FALSE(cut);
+  EXPECT_EQ(cut.error().context, "cut.zip");
+  EXPECT_FALSE(verifyOsvZipBytes("", "empty.zip"));
+}
+
+}  // namespace
+}  // namespace tollgate::fetch

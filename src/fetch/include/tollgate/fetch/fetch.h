@@ -86,4 +86,9 @@ struct ZipCheck {
 [[nodiscard]] Result<ZipCheck> verifyOsvZip(const std::filesystem::path& zip,
                                             std::uint64_t maxMemberBytes = 256ull << 20);
 
+// The same check on bytes in memory (for fuzzing and callers that hold the export); `label`
+// names it in errors.
+[[nodiscard]] Result<ZipCheck> verifyOsvZipBytes(std::string_view bytes, const std::string& label,
+                                                 std::uint64_t maxMemberBytes = 256ull << 20);
+
 }  // namespace tollgate::fetch
