@@ -13,10 +13,10 @@ CMAKE_FLAGS ?=
 all: build
 
 deps:
-	@scripts/deps.sh build
+	@bash scripts/deps.sh build
 
 test-deps:
-	@scripts/deps.sh test
+	@bash scripts/deps.sh test
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
@@ -41,7 +41,7 @@ test: test-deps build
 
 # libFuzzer targets built with clang-19 (ASan + UBSan), one per parser of untrusted bytes.
 fuzz:
-	@scripts/deps.sh fuzz
+	@bash scripts/deps.sh fuzz
 	cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
 	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
@@ -51,7 +51,7 @@ fuzz:
 
 # The unit tests under ASan + UBSan with clang-19.
 asan:
-	@scripts/deps.sh fuzz
+	@bash scripts/deps.sh fuzz
 	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
 	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
 	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" -DTOLLGATE_BENCH=OFF
@@ -59,7 +59,7 @@ asan:
 	cd $(BUILD_ASAN) && ctest --output-on-failure -L unit -j $(JOBS)
 
 bench: build
-	@scripts/deps.sh bench
+	@bash scripts/deps.sh bench
 	bash bench/sbom.sh
 
 format:
