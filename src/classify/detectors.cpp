@@ -93,6 +93,22 @@ std::string_view toString(Severity s) noexcept {
   return "?";
 }
 
+std::string_view toString(Trigger t) noexcept {
+  switch (t) {
+    case Trigger::kEverywhere:
+      return "everywhere";
+    case Trigger::kDigits:
+      return "digits";
+    case Trigger::kContext:
+      return "context";
+    case Trigger::kAtSign:
+      return "at_sign";
+    case Trigger::kColonPairs:
+      return "colon_pairs";
+  }
+  return "?";
+}
+
 std::string_view toString(Validator v) noexcept {
   for (const auto& [name, val] : validatorNames())
     if (val == v) return name;
@@ -118,7 +134,7 @@ Result<std::vector<DetectorDef>> parseDetectors(std::string_view yaml, const std
             "id",       "variant",   "class",   "severity",         "pattern",
             "caseless", "validator", "context", "context_required", "window",
             "score",    "priority",  "words",   "min_words",        "min_entropy",
-            "enabled"};
+            "enabled",  "trigger"};
         auto key = kv.first.as<std::string>();
         if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end())
           return where("unknown field '" + key + "'");
@@ -189,6 +205,22 @@ Result<std::vector<DetectorDef>> parseDetectors(std::string_view yaml, const std
         }
       }
       if (n["pattern"]) d.pattern = n["pattern"].as<std::string>();
+      if (n["trigger"]) {
+        auto t = n["trigger"].as<std::string>();
+        bool known = false;
+        for (std::size_t k = 0; k < kTriggerCount && !known; ++k) {
+          auto tk = static_cast<Trigger>(k);
+          if (toString(tk) == t) {
+            d.trigger = tk;
+            known = true;
+          }
+        }
+        if (!known)
+          return where("unknown trigger '" + printable(t, 32) +
+                       "' (everywhere, digits, context, at_sign, colon_pairs)");
+        if (d.trigger == Trigger::kContext && (!d.contextRequired || d.context.empty()))
+          return where("trigger 'context' needs context words and context_required: true");
+      }
       if (d.validator == Validator::kWordList) {
         if (d.words.empty()) return where("word_list detector without 'words'");
         if (d.pattern.empty()) {

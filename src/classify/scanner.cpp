@@ -2,6 +2,10 @@
 
 #include <hs/hs.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -19,10 +23,16 @@ using HsDatabase = CHandle<hs_database_t, &hs_free_database>;
 using HsScratch = CHandle<hs_scratch_t, &hs_free_scratch>;
 using HsCompileError = CHandle<hs_compile_error_t, &hs_free_compile_error>;
 
+// One database per Trigger, so that patterns without a literal factor (digit runs, e-mail and
+// IPv6 shapes) do not cost Hyperscan time on every byte: dbs[kEverywhere] holds the detectors
+// tried everywhere plus one literal trigger per context-led detector (ids from defs.size() on),
+// dbs[kContext] the context-led detectors' own patterns, each other one the detectors tried in
+// its windows. A pattern's id is the index of its definition in every database.
 class DatabaseImpl {
  public:
   std::vector<DetectorDef> defs;
-  HsDatabase db;
+  std::array<HsDatabase, kTriggerCount> dbs;
+  std::vector<std::uint32_t> triggerDet;  // trigger id - defs.size() -> definition index
   std::size_t lookahead = detail::kLookahead;
 };
 
@@ -71,11 +81,23 @@ struct Span {
 struct HsContext {
   std::vector<Candidate>* cands;
   std::vector<std::size_t>* last;
+  std::vector<Candidate>* triggers;  // context words of context-led detectors
+  std::size_t nDefs;
+  std::size_t offset;  // of the scanned window in the layer's buffer
 };
 
 int onMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int,
             void* ctx) {
   auto& c = *static_cast<HsContext*>(ctx);
+  from += c.offset;
+  to += c.offset;
+  if (id >= c.nDefs) {
+    if (c.triggers->size() < kMaxCandidates)
+      c.triggers->push_back(Candidate{static_cast<std::uint32_t>(id - c.nDefs),
+                                      static_cast<std::size_t>(from),
+                                      static_cast<std::size_t>(to)});
+    return 0;
+  }
   std::size_t& last = (*c.last)[id];
   // Hyperscan reports every end of a growing match with the same leftmost start: keep the longest.
   if (last != kNone && (*c.cands)[last].from == from) {
@@ -369,6 +391,217 @@ std::string stripSpace(std::string_view s) {
   return out;
 }
 
+// Windows closer than this are scanned as one (a Hyperscan call costs about as much as
+// scanning a few hundred bytes).
+constexpr std::size_t kWindowGap = 64;
+struct Window {
+  std::size_t start;
+  std::size_t end;
+};
+
+// Adds [s, e) to `out`, extended outwards to a non-word byte (so that \b at a window's edge means
+// what it means in the whole buffer) and merged with the previous window when they are close.
+void addWindow(std::string_view d, std::size_t s, std::size_t e, std::vector<Window>& out) {
+  auto word = [](unsigned char c) {
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
+  };
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+  for (std::size_t k = 0; s > 0 && k < 64 && word(p[s - 1]); ++k) --s;
+  for (std::size_t k = 0; e < d.size() && k < 64 && word(p[e]); ++k) ++e;
+  if (!out.empty() && s <= out.back().end + kWindowGap) {
+    out.back().start = std::min(out.back().start, s);
+    out.back().end = std::max(out.back().end, e);
+    return;
+  }
+  out.push_back(Window{s, e});
+}
+
+bool isAlphaByte(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+// 1: digit, 2: a separator inside numbers (space ( ) . + - /).
+constexpr std::array<std::uint8_t, 256> makeNumClass() {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = 1;
+  for (unsigned char c : {' ', '(', ')', '.', '+', '-', '/'}) t[c] = 2;
+  return t;
+}
+constexpr auto kNumClass = makeNumClass();
+
+// The windows where Trigger::kDigits patterns are tried (see detectors.h): around runs of digits
+// and separators with at least eight digits or four digits and three dots (IPv4), unless glued
+// to a word before them; around six digits after two letters (a NINO); around an IBAN-like
+// start (two capitals, two digits, 11 letters or digits; the window reaches 48 bytes on).
+void digitWindows(std::string_view d, std::vector<Window>& out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+  const std::size_t n = d.size();
+  std::size_t i = 0;
+  for (;;) {
+    // The next digit, sixteen bytes at a time.
+#if defined(__SSE2__)
+    while (i + 16 <= n) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      // Bytes >= 0x80 are negative as signed bytes, so below '0'.
+      __m128i ge0 = _mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1));
+      __m128i le9 = _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1));
+      auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(ge0, le9)));
+      if (mask) {
+        i += static_cast<std::size_t>(__builtin_ctz(mask));
+        break;
+      }
+      i += 16;
+    }
+#endif
+    while (i < n && kNumClass[p[i]] != 1) ++i;
+    if (i >= n) return;
+#if defined(__SSE2__)
+    // Most runs are short numbers ("2019", "x86", "v1.2"): those are skipped from one load
+    // unless two letters stand before them (an IBAN or a NINO).
+    if (i + 16 <= n && i >= 2 && !(isAlphaByte(p[i - 1]) && isAlphaByte(p[i - 2])) &&
+        !(p[i - 1] == ' ' && i >= 3 && isAlphaByte(p[i - 2]) && isAlphaByte(p[i - 3]))) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+      __m128i sep = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+          _mm_or_si128(
+              _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')),
+                           _mm_cmpeq_epi8(v, _mm_set1_epi8(')'))),
+              _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')),
+                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
+                           _mm_cmpeq_epi8(v, _mm_set1_epi8('/')))));
+      auto inRun = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(dig, sep)));
+      auto notRun = ~inRun & 0xFFFFu;
+      if (notRun) {
+        unsigned len = static_cast<unsigned>(__builtin_ctz(notRun));
+        unsigned runMask = (1u << len) - 1;
+        auto digitMask = static_cast<unsigned>(_mm_movemask_epi8(dig)) & runMask;
+        auto dotMask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')))) & runMask;
+        if (__builtin_popcount(digitMask) < 8 && __builtin_popcount(dotMask) < 3) {
+          i += len;
+          continue;
+        }
+      }
+    }
+#endif
+    std::size_t s = i;
+    while (s > 0 && i - s < 4 && kNumClass[p[s - 1]] == 2) --s;
+    std::size_t j = i, digits = 0, dots = 0, lastDigit = i;
+    while (j < n && kNumClass[p[j]]) {
+      if (kNumClass[p[j]] == 1) {
+        ++digits;
+        lastDigit = j;
+      }
+      dots += p[j] == '.';
+      ++j;
+    }
+    auto upper = [&](std::size_t k) { return p[k] >= 'A' && p[k] <= 'Z'; };
+    auto alpha = [&](std::size_t k) { return upper(k) || (p[k] >= 'a' && p[k] <= 'z'); };
+    // An IBAN: country code, two check digits, then 11 or more letters and digits.
+    bool iban = false;
+    if (i >= 2 && upper(i - 1) && upper(i - 2) && i + 1 < n && kNumClass[p[i + 1]] == 1) {
+      std::size_t k = i + 2, alnum = 0;
+      while (k < n && alnum < 11 && (upper(k) || kNumClass[p[k]] == 1 || p[k] == ' ')) {
+        alnum += p[k] != ' ';
+        ++k;
+      }
+      iban = alnum >= 11;
+    }
+    // A NINO: two letters, an optional blank, six digits.
+    bool nino = digits == 6 && s >= 2 && alpha(s - 1) && alpha(s - 2);
+    // A digit run glued to a word before it, with no separator inside, holds no \b-bounded
+    // number: "0x00000000", "sha256".
+    bool glued = s == i && i > 0 && (alpha(i - 1) || p[i - 1] == '_') && lastDigit + 1 - i == digits;
+    bool number = !glued && (digits >= 8 || (digits >= 4 && dots >= 3));
+    if (number || iban || nino) {
+      std::size_t ws = s >= 4 ? s - 4 : 0;
+      std::size_t we = std::min(n, j + 3);
+      if (iban) we = std::max(we, std::min(n, i + 48));
+      addWindow(d, ws, we, out);
+    }
+    i = j;
+  }
+}
+
+// Windows around every `c`: `before` bytes before it, `after` bytes after.
+void byteWindows(std::string_view d, char c, std::size_t before, std::size_t after,
+                 std::vector<Window>& out) {
+  std::size_t i = 0;
+  while (i < d.size()) {
+    const void* hit = std::memchr(d.data() + i, c, d.size() - i);
+    if (!hit) return;
+    std::size_t p = static_cast<std::size_t>(static_cast<const char*>(hit) - d.data());
+    addWindow(d, p > before ? p - before : 0, std::min(d.size(), p + 1 + after), out);
+    i = p + 1;
+  }
+}
+
+// Windows around ":" hex{0,4} ":" (IPv6 shapes).
+void colonWindows(std::string_view d, std::vector<Window>& out) {
+  std::size_t i = 0;
+  while (i < d.size()) {
+    const void* hit = std::memchr(d.data() + i, ':', d.size() - i);
+    if (!hit) return;
+    std::size_t p = static_cast<std::size_t>(static_cast<const char*>(hit) - d.data());
+    std::size_t k = p + 1;
+    while (k < d.size() && k - p <= 4 && isHexChar(d[k])) ++k;
+    if (k < d.size() && d[k] == ':') addWindow(d, p > 8 ? p - 8 : 0, std::min(d.size(), k + 64), out);
+    i = p + 1;
+  }
+}
+
+std::string literalPattern(std::string_view w) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : w) {
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (alnum) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+Result<HsDatabase> compileSet(const std::vector<DetectorDef>& defs,
+                              const std::vector<std::uint32_t>& which,
+                              const std::vector<std::string>& triggers) {
+  std::vector<const char*> exprs;
+  std::vector<unsigned> flags;
+  std::vector<unsigned> ids;
+  for (auto i : which) {
+    const auto& d = defs[i];
+    exprs.push_back(d.pattern.c_str());
+    flags.push_back(HS_FLAG_SOM_LEFTMOST | (d.caseless ? HS_FLAG_CASELESS : 0u));
+    ids.push_back(i);
+  }
+  for (std::size_t k = 0; k < triggers.size(); ++k) {
+    exprs.push_back(triggers[k].c_str());
+    flags.push_back(HS_FLAG_CASELESS);  // only the end of a trigger is used: no SOM
+    ids.push_back(static_cast<unsigned>(defs.size() + k));
+  }
+  if (exprs.empty()) return HsDatabase{};
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  hs_error_t rc =
+      hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                       HS_MODE_BLOCK, nullptr, &db, &err);
+  HsCompileError errGuard(err);
+  if (rc != HS_SUCCESS) {
+    std::string what = err && err->message ? err->message : "compile error";
+    if (err && err->expression >= 0 && static_cast<std::size_t>(err->expression) < which.size()) {
+      const auto& d = defs[which[static_cast<std::size_t>(err->expression)]];
+      return fail(ErrorCode::kInvalidInput, "detector '" + d.id +
+                                                (d.variant.empty() ? "" : "/" + d.variant) +
+                                                "': pattern rejected by Hyperscan: " + what);
+    }
+    return fail(ErrorCode::kInvalidInput, "detectors rejected by Hyperscan: " + what);
+  }
+  return HsDatabase(db);
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------- Database
@@ -383,35 +616,29 @@ Result<std::shared_ptr<const Database>> Database::compile(const std::vector<Dete
   for (const auto& d : defs)
     if (d.enabled) impl->defs.push_back(d);
   if (impl->defs.empty()) return fail(ErrorCode::kInvalidInput, "no detectors enabled");
-  std::vector<const char*> exprs;
-  std::vector<unsigned> flags;
-  std::vector<unsigned> ids;
+  std::array<std::vector<std::uint32_t>, kTriggerCount> sets;
+  std::vector<std::string> triggers;
   for (std::size_t i = 0; i < impl->defs.size(); ++i) {
     const auto& d = impl->defs[i];
-    exprs.push_back(d.pattern.c_str());
-    flags.push_back(HS_FLAG_SOM_LEFTMOST | (d.caseless ? HS_FLAG_CASELESS : 0u));
-    ids.push_back(static_cast<unsigned>(i));
+    auto idx = static_cast<std::uint32_t>(i);
     if (d.validator == Validator::kWordList)
       impl->lookahead = std::max<std::size_t>(impl->lookahead, d.window);
-  }
-  hs_database_t* db = nullptr;
-  hs_compile_error_t* err = nullptr;
-  hs_error_t rc =
-      hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
-                       HS_MODE_BLOCK, nullptr, &db, &err);
-  HsCompileError errGuard(err);
-  if (rc != HS_SUCCESS) {
-    std::string what = err && err->message ? err->message : "compile error";
-    if (err && err->expression >= 0 &&
-        static_cast<std::size_t>(err->expression) < impl->defs.size()) {
-      const auto& d = impl->defs[static_cast<std::size_t>(err->expression)];
-      return fail(ErrorCode::kInvalidInput, "detector '" + d.id +
-                                                (d.variant.empty() ? "" : "/" + d.variant) +
-                                                "': pattern rejected by Hyperscan: " + what);
+    Trigger t = d.trigger == Trigger::kContext && d.context.empty() ? Trigger::kEverywhere
+                                                                      : d.trigger;
+    sets[static_cast<std::size_t>(t)].push_back(idx);
+    if (t == Trigger::kContext) {
+      std::string p = "(?:";
+      for (std::size_t k = 0; k < d.context.size(); ++k)
+        p += (k ? "|" : "") + literalPattern(d.context[k]);
+      triggers.push_back(p + ")");
+      impl->triggerDet.push_back(idx);
     }
-    return fail(ErrorCode::kInvalidInput, "detectors rejected by Hyperscan: " + what);
   }
-  impl->db.reset(db);
+  for (std::size_t k = 0; k < kTriggerCount; ++k) {
+    auto db = compileSet(impl->defs, sets[k], k == 0 ? triggers : std::vector<std::string>{});
+    if (!db) return std::unexpected(db.error());
+    impl->dbs[k] = std::move(*db);
+  }
   return std::shared_ptr<const Database>(new Database(std::move(impl)));
 }
 
@@ -440,8 +667,12 @@ class ScannerImpl {
 
   Status init() {
     hs_scratch_t* s = nullptr;
-    if (hs_alloc_scratch(d_.db.get(), &s) != HS_SUCCESS)
-      return fail(ErrorCode::kInternal, "cannot allocate Hyperscan scratch");
+    for (const auto& db : d_.dbs) {
+      if (db && hs_alloc_scratch(db.get(), &s) != HS_SUCCESS) {
+        hs_free_scratch(s);
+        return fail(ErrorCode::kInternal, "cannot allocate Hyperscan scratch");
+      }
+    }
     scratch_.reset(s);
     last_.assign(d_.defs.size(), kNone);
     nextRound_ = roundBytes();
@@ -597,14 +828,7 @@ class ScannerImpl {
     if (depth >= cands_.size()) cands_.resize(depth + 1);
     auto& cands = cands_[depth];
     cands.clear();
-    std::fill(last_.begin(), last_.end(), kNone);
-    HsContext ctx{&cands, &last_};
-    if (data.size() > 0xFFFFFFFFull)
-      return fail(ErrorCode::kLimit, "buffer too large for one Hyperscan call");
-    hs_error_t rc = hs_scan(d_.db.get(), data.data(), static_cast<unsigned>(data.size()), 0,
-                            scratch_.get(), onMatch, &ctx);
-    if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
-      return fail(ErrorCode::kInternal, "Hyperscan scan failed (" + std::to_string(rc) + ")");
+    if (auto st = candidates(data, from, cands); !st) return st;
 
     std::vector<Found> found;
     std::vector<Candidate> words;
@@ -667,6 +891,69 @@ class ScannerImpl {
       if (auto st = layer(*decoded, prefix, decoded->size(), depth + 1, sub, span, 0, nullptr, out);
           !st)
         return st;
+    }
+    return {};
+  }
+
+  Status hsScan(const hs_database_t* db, std::string_view data, std::size_t offset,
+                HsContext& ctx) {
+    if (!db || data.empty()) return {};
+    if (data.size() > 0xFFFFFFFFull)
+      return fail(ErrorCode::kLimit, "buffer too large for one Hyperscan call");
+    ctx.offset = offset;
+    hs_error_t rc = hs_scan(db, data.data(), static_cast<unsigned>(data.size()), 0, scratch_.get(),
+                            onMatch, &ctx);
+    if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
+      return fail(ErrorCode::kInternal, "Hyperscan scan failed (" + std::to_string(rc) + ")");
+    return {};
+  }
+
+  // Every candidate of every detector in `data`: the everywhere-database over all of it, the
+  // digit database around digit runs, the context-led patterns after their context words.
+  // Candidates ending before `from` - lookahead cannot be decided any more and are skipped.
+  Status candidates(std::string_view data, std::size_t from, std::vector<Candidate>& cands) {
+    std::fill(last_.begin(), last_.end(), kNone);
+    triggers_.clear();
+    HsContext ctx{&cands, &last_, &triggers_, d_.defs.size(), 0};
+    auto db = [&](Trigger t) { return d_.dbs[static_cast<std::size_t>(t)].get(); };
+    if (auto st = hsScan(db(Trigger::kEverywhere), data, 0, ctx); !st) return st;
+    std::size_t skip = from > d_.lookahead + 64 ? from - d_.lookahead - 64 : 0;
+    std::string_view tail = data.substr(skip);
+    auto scanWindows = [&](const hs_database_t* wdb, std::size_t base) -> Status {
+      for (const auto& w : windows_)
+        if (auto st = hsScan(wdb, data.substr(base + w.start, w.end - w.start), base + w.start, ctx);
+            !st)
+          return st;
+      return {};
+    };
+    if (db(Trigger::kDigits)) {
+      windows_.clear();
+      digitWindows(tail, windows_);
+      if (auto st = scanWindows(db(Trigger::kDigits), skip); !st) return st;
+    }
+    if (db(Trigger::kAtSign)) {
+      windows_.clear();
+      byteWindows(tail, '@', 2, 192, windows_);
+      if (auto st = scanWindows(db(Trigger::kAtSign), skip); !st) return st;
+    }
+    if (db(Trigger::kColonPairs)) {
+      windows_.clear();
+      colonWindows(tail, windows_);
+      if (auto st = scanWindows(db(Trigger::kColonPairs), skip); !st) return st;
+    }
+    if (db(Trigger::kContext) && !triggers_.empty()) {
+      windows_.clear();
+      std::sort(triggers_.begin(), triggers_.end(),
+                [](const Candidate& a, const Candidate& b) { return a.to < b.to; });
+      for (const auto& t : triggers_) {
+        const DetectorDef& def = d_.defs[d_.triggerDet[t.det]];
+        // The value starts within `window` bytes of the word's start (hasContext), so it ends
+        // before to + window + its own length.
+        std::size_t we = std::min(data.size(), t.to + def.window + 96);
+        if (we + d_.lookahead <= from) continue;
+        addWindow(data, t.to - 1, we, windows_);
+      }
+      if (auto st = scanWindows(db(Trigger::kContext), 0); !st) return st;
     }
     return {};
   }
@@ -849,6 +1136,8 @@ class ScannerImpl {
   HsScratch scratch_;
   std::vector<std::vector<Candidate>> cands_;
   std::vector<std::size_t> last_;
+  std::vector<Candidate> triggers_;
+  std::vector<Window> windows_;
   std::string buf_;
   std::uint64_t base_ = 0;  // stream offset of buf_[0]
   std::uint64_t done_ = 0;  // matches ending at or before this offset are decided

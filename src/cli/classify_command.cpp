@@ -51,18 +51,160 @@ std::string fixed2(double v) {
   return b;
 }
 
-struct InputResult {
-  std::string name;
-  std::uint64_t bytes = 0;
-  std::vector<classify::Match> matches;
+nlohmann::ordered_json matchJson(const classify::Match& m, bool showValues) {
+  nlohmann::ordered_json o;
+  o["detector"] = m.detector;
+  o["class"] = std::string(classify::toString(m.cls));
+  o["severity"] = std::string(classify::toString(m.severity));
+  o["start"] = m.start;
+  o["end"] = m.end;
+  o["score"] = std::round(m.score * 100) / 100;
+  o["decoding"] = m.decoding;
+  o["masked"] = classify::mask(m.value);
+  // The raw value only on request; invalid UTF-8 is replaced so the JSON stays valid.
+  if (showValues) o["value"] = printable(m.value, 4096);
+  return o;
+}
+
+std::string tableRow(const classify::Match& m, bool showValues) {
+  char line[512];
+  std::string sample = showValues ? printable(m.value, 120) : classify::mask(m.value);
+  std::snprintf(line, sizeof line, "  %-12llu %-12llu %-16s %-9s %5s  %-16s ",
+                static_cast<unsigned long long>(m.start), static_cast<unsigned long long>(m.end),
+                m.detector.c_str(), std::string(classify::toString(m.severity)).c_str(),
+                fixed2(m.score).c_str(), m.decoding.empty() ? "-" : m.decoding.c_str());
+  return line + sample + '\n';
+}
+
+// Prints one input's matches as the scanner reports them, so memory stays bounded however many
+// there are. Up to kHeld matches are held back, so that a short list prints after its summary
+// (counts first); past that the list streams and the summary follows it: in a table as a last
+// line, in JSON as the "bytes" and "counts" members after "matches".
+class InputPrinter {
+ public:
+  static constexpr std::size_t kHeld = 1000;
+
+  InputPrinter(std::ostream& out, std::string name, bool json, bool showValues, bool countOnly)
+      : out_(out), name_(std::move(name)), json_(json), show_(showValues), countOnly_(countOnly) {}
+
+  // Takes the matches out of `ms` (left empty).
+  void add(std::vector<classify::Match>& ms) {
+    for (auto& m : ms) {
+      ++byDetector_[m.detector];
+      ++byClass_[std::string(classify::toString(m.cls))];
+      ++total_;
+      if (!maxSeverity_ || m.severity > *maxSeverity_) maxSeverity_ = m.severity;
+      if (countOnly_) continue;
+      if (streaming_) {
+        emit(m);
+      } else {
+        held_.push_back(std::move(m));
+        if (held_.size() > kHeld) startStreaming();
+      }
+    }
+    ms.clear();
+    if (streaming_) out_.flush();
+  }
+
+  // Ends the input. `error` (already reported on stderr) closes a list that was streaming.
+  void finish(std::uint64_t bytes, const std::string& error = {}) {
+    if (!streaming_) {
+      if (!error.empty()) return;  // nothing printed yet: the error line says it all
+      json_ ? summaryJson(bytes, true) : summaryTable(bytes, true);
+      return;
+    }
+    if (json_) {
+      out_ << "],\"bytes\":" << bytes << ",\"counts\":" << nlohmann::ordered_json(byDetector_).dump();
+      if (!error.empty()) out_ << ",\"error\":" << nlohmann::ordered_json(error).dump();
+      out_ << "}\n";
+    } else {
+      if (!error.empty()) out_ << name_ << ": stopped: " << error << '\n';
+      summaryTable(bytes, false);
+    }
+  }
+
+  [[nodiscard]] std::optional<classify::Severity> maxSeverity() const { return maxSeverity_; }
+
+ private:
+  void startStreaming() {
+    streaming_ = true;
+    if (json_) {
+      out_ << "{\"input\":" << nlohmann::ordered_json(name_).dump() << ",\"matches\":[";
+    } else {
+      out_ << name_ << ": more than " << kHeld << " matches, listed as found (summary at the end)\n";
+      header();
+    }
+    for (const auto& m : held_) emit(m);
+    held_.clear();
+    held_.shrink_to_fit();
+  }
+
+  void emit(const classify::Match& m) {
+    if (json_) {
+      out_ << (first_ ? "" : ",") << matchJson(m, show_).dump();
+      first_ = false;
+    } else {
+      out_ << tableRow(m, show_);
+    }
+  }
+
+  void header() {
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-12s %-12s %-16s %-9s %5s  %-16s %s\n", "START", "END",
+                  "DETECTOR", "SEVERITY", "SCORE", "DECODING", show_ ? "VALUE" : "SAMPLE");
+    out_ << line;
+  }
+
+  void summaryJson(std::uint64_t bytes, bool withList) {
+    nlohmann::ordered_json j;
+    j["input"] = name_;
+    j["bytes"] = bytes;
+    j["counts"] = byDetector_;
+    auto& arr = j["matches"] = nlohmann::ordered_json::array();
+    if (withList)
+      for (const auto& m : held_) arr.push_back(matchJson(m, show_));
+    out_ << j.dump() << '\n';
+  }
+
+  void summaryTable(std::uint64_t bytes, bool withList) {
+    out_ << name_ << ": " << bytes << " bytes, " << total_ << " matches";
+    if (!byClass_.empty()) {
+      out_ << " (";
+      bool first = true;
+      for (const auto& [k, v] : byClass_) {
+        out_ << (first ? "" : ", ") << k << " " << v;
+        first = false;
+      }
+      out_ << ")";
+    }
+    out_ << '\n';
+    if (total_ == 0) return;
+    out_ << "  counts:";
+    for (const auto& [k, v] : byDetector_) out_ << ' ' << k << '=' << v;
+    out_ << '\n';
+    if (!withList || countOnly_) return;
+    header();
+    for (const auto& m : held_) out_ << tableRow(m, show_);
+  }
+
+  std::ostream& out_;
+  std::string name_;
+  bool json_, show_, countOnly_;
+  std::map<std::string, std::size_t> byDetector_;
+  std::map<std::string, std::size_t> byClass_;
+  std::size_t total_ = 0;
+  std::optional<classify::Severity> maxSeverity_;
+  std::vector<classify::Match> held_;
+  bool streaming_ = false;
+  bool first_ = true;
 };
 
-// Scans one input in chunks; errors name the input.
-Result<InputResult> scanInput(const std::string& name,
-                              const std::shared_ptr<const classify::Database>& db,
-                              const classify::ScanOptions& opt, Progress& progress) {
-  InputResult r;
-  r.name = name;
+// Scans one input in chunks, handing matches to `printer` as they are found; errors name the
+// input. Returns the bytes scanned.
+Result<std::uint64_t> scanInput(const std::string& name,
+                                const std::shared_ptr<const classify::Database>& db,
+                                const classify::ScanOptions& opt, Progress& progress,
+                                InputPrinter& printer, std::uint64_t& scanned) {
   UniqueFd owned;
   int fd = STDIN_FILENO;
   if (name != "-") {
@@ -77,6 +219,7 @@ Result<InputResult> scanInput(const std::string& name,
   auto scanner = classify::Scanner::open(db, opt);
   if (!scanner) return std::unexpected(scanner.error().within(name));
   std::string buf(kChunk, '\0');
+  std::vector<classify::Match> found;
   for (;;) {
     ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0) {
@@ -84,76 +227,17 @@ Result<InputResult> scanInput(const std::string& name,
       return fail(ErrorCode::kIo, std::string("read error: ") + std::strerror(errno), name);
     }
     if (n == 0) break;
-    if (auto st =
-            scanner->feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), r.matches);
-        !st)
-      return std::unexpected(st.error().within(name));
+    scanned = scanner->bytes();
+    auto st = scanner->feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), found);
+    printer.add(found);
+    scanned = scanner->bytes();
+    if (!st) return std::unexpected(st.error().within(name));
     progress.tick(static_cast<std::uint64_t>(n));
   }
-  if (auto st = scanner->finish(r.matches); !st) return std::unexpected(st.error().within(name));
-  r.bytes = scanner->bytes();
-  return r;
-}
-
-nlohmann::ordered_json toJson(const InputResult& r, bool showValues, bool countOnly) {
-  nlohmann::ordered_json j;
-  j["input"] = r.name;
-  j["bytes"] = r.bytes;
-  std::map<std::string, std::size_t> counts;
-  for (const auto& m : r.matches) ++counts[m.detector];
-  j["counts"] = counts;
-  auto& arr = j["matches"] = nlohmann::ordered_json::array();
-  if (countOnly) return j;
-  for (const auto& m : r.matches) {
-    nlohmann::ordered_json o;
-    o["detector"] = m.detector;
-    o["class"] = std::string(classify::toString(m.cls));
-    o["severity"] = std::string(classify::toString(m.severity));
-    o["start"] = m.start;
-    o["end"] = m.end;
-    o["score"] = std::round(m.score * 100) / 100;
-    o["decoding"] = m.decoding;
-    o["masked"] = classify::mask(m.value);
-    // The raw value only on request; invalid UTF-8 is replaced so the JSON stays valid.
-    if (showValues) o["value"] = printable(m.value, 4096);
-    arr.push_back(std::move(o));
-  }
-  return j;
-}
-
-void printTable(std::ostream& out, const InputResult& r, bool showValues, bool countOnly) {
-  std::map<std::string, std::size_t> byClass;
-  for (const auto& m : r.matches) ++byClass[std::string(classify::toString(m.cls))];
-  out << r.name << ": " << r.bytes << " bytes, " << r.matches.size() << " matches";
-  if (!byClass.empty()) {
-    out << " (";
-    bool first = true;
-    for (const auto& [k, v] : byClass) {
-      out << (first ? "" : ", ") << k << " " << v;
-      first = false;
-    }
-    out << ")";
-  }
-  out << '\n';
-  if (r.matches.empty()) return;
-  std::map<std::string, std::size_t> byDetector;
-  for (const auto& m : r.matches) ++byDetector[m.detector];
-  out << "  counts:";
-  for (const auto& [k, v] : byDetector) out << ' ' << k << '=' << v;
-  out << '\n';
-  if (countOnly) return;
-  char line[512];
-  std::snprintf(line, sizeof line, "  %-12s %-12s %-16s %-9s %5s  %-16s %s\n", "START", "END",
-                "DETECTOR", "SEVERITY", "SCORE", "DECODING", showValues ? "VALUE" : "SAMPLE");
-  out << line;
-  for (const auto& m : r.matches) {
-    std::string sample = showValues ? printable(m.value, 120) : classify::mask(m.value);
-    std::snprintf(line, sizeof line, "  %-12llu %-12llu %-16s %-9s %5s  %-16s ",
-                  static_cast<unsigned long long>(m.start), static_cast<unsigned long long>(m.end),
-                  m.detector.c_str(), std::string(classify::toString(m.severity)).c_str(),
-                  fixed2(m.score).c_str(), m.decoding.empty() ? "-" : m.decoding.c_str());
-    out << line << sample << '\n';
-  }
+  auto st = scanner->finish(found);
+  printer.add(found);
+  if (!st) return std::unexpected(st.error().within(name));
+  return scanner->bytes();
 }
 
 Result<std::shared_ptr<const classify::Database>> loadDatabase(const ClassifyArgs& a) {
@@ -220,22 +304,20 @@ int runClassify(ClassifyArgs a, const Env& env) {
   int rc = 0;
   bool findings = false;
   for (const auto& name : a.inputs) {
-    auto r = scanInput(name, *db, opt, progress);
+    InputPrinter printer(*env.out, name, a.format == "json", a.showValues, a.countOnly);
+    std::uint64_t scanned = 0;
+    auto r = scanInput(name, *db, opt, progress, printer, scanned);
     if (!r) {
       progress.done();
       printError(env, r.error().describe());
+      printer.finish(scanned, r.error().describe());
+      env.out->flush();
       rc = std::max(rc, exitCodeFor(r.error().code));
       continue;
     }
-    if (a.format == "json") {
-      *env.out << toJson(*r, a.showValues, a.countOnly).dump() << '\n';
-    } else {
-      printTable(*env.out, *r, a.showValues, a.countOnly);
-    }
+    printer.finish(*r);
     env.out->flush();
-    if (failOn)
-      for (const auto& m : r->matches)
-        if (m.severity >= *failOn) findings = true;
+    if (failOn && printer.maxSeverity() && *printer.maxSeverity() >= *failOn) findings = true;
   }
   progress.done();
   if (rc) return rc;

@@ -47,6 +47,27 @@ enum class Validator {
   kWordList,
 };
 
+// Where a detector's pattern is tried. Every setting finds the same matches for patterns that
+// keep to it; the narrower ones are much faster, because patterns without a literal (digit runs)
+// cost Hyperscan time on every byte.
+enum class Trigger {
+  kEverywhere,  // every byte
+  // Only around runs of digits and separators (space ( ) . + - /) that hold at least six digits,
+  // or four digits and three dots, or that follow two capital letters (an IBAN-like prefix),
+  // reaching a few bytes before the run (and 48 after an IBAN-like prefix). For patterns made of
+  // digits, separators and a few letters next to them: numbers, cards, IBANs, NINOs.
+  kDigits,
+  // Only after one of the context words (the pattern's start at most `window` bytes after the
+  // word's); needs context_required. The context words are the literal trigger.
+  kContext,
+  // Only around an '@' (two bytes before it, 192 after): e-mail shapes.
+  kAtSign,
+  // Only around a colon followed by at most four hex digits and another colon (8 bytes before,
+  // 64 after): IPv6 shapes.
+  kColonPairs,
+};
+inline constexpr std::size_t kTriggerCount = 5;
+
 struct DetectorDef {
   std::string id;       // reported detector id, e.g. "credit_card"
   std::string variant;  // distinguishes definitions sharing an id ("" when alone)
@@ -63,6 +84,7 @@ struct DetectorDef {
   std::vector<std::string> words;  // kWordList
   std::uint32_t minWords = 3;      // kWordList
   double minEntropy = 0.0;         // kEntropy, kToken
+  Trigger trigger = Trigger::kEverywhere;
   bool enabled = true;
 };
 
@@ -81,5 +103,6 @@ void mergeDetectors(std::vector<DetectorDef>& base, std::vector<DetectorDef> ext
 [[nodiscard]] std::string_view toString(DetectorClass c) noexcept;
 [[nodiscard]] std::string_view toString(Severity s) noexcept;
 [[nodiscard]] std::string_view toString(Validator v) noexcept;
+[[nodiscard]] std::string_view toString(Trigger t) noexcept;
 
 }  // namespace tollgate::classify
