@@ -134,6 +134,21 @@ head -c 3000000 /dev/urandom | base64 -w0 >"$TMP/long.b64"
 run_rc "$TOLLGATE" classify "$TMP/long.b64"
 expect_eq "$RC" 0 "a 4 MB base64 run is scanned"
 
+# Many matches: the list streams as found (memory stays bounded), the summary follows it, and
+# the JSON is still one valid object per input.
+awk 'BEGIN { for (i = 1; i <= 1500; i++) printf "user%d@mail%d.example.org\n", i, i }' >"$TMP/many.txt"
+run_rc "$TOLLGATE" classify --format json "$TMP/many.txt" "$S"
+expect_eq "$RC" 0 "a long list exits 0"
+expect_eq "$(node -e '
+  const lines = require("fs").readFileSync(0, "utf8").trim().split("\n").map(JSON.parse);
+  const o = lines[0];
+  console.log([lines.length, o.matches.length, o.counts.email, o.bytes > 0, lines[1].matches.length > 0].join(" "));' <<<"$OUT")" \
+  "2 1500 1500 true true" "streamed JSON: all matches, counts and bytes after them, next input intact"
+run_rc "$TOLLGATE" classify "$TMP/many.txt"
+expect_contains "$(head -1 <<<"$OUT")" "listed as found" "a long table says it streams"
+expect_contains "$(tail -2 <<<"$OUT" | head -1)" "1500 matches" "the summary follows the streamed list"
+expect_eq "$(grep -c '@' <<<"$OUT")" 0 "streamed rows are masked too"
+
 # ---------------------------------------------------------------------------- corpus
 source "$here/classify/corpus.sh"
 
