@@ -260,8 +260,11 @@ Result<DownloadResult> downloadOnce(const std::string& url, const fs::path& dest
   if (t.error) return std::unexpected(*t.error);
   if (rc != CURLE_OK) {
     std::string why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    // A timeout before any response (DNS or TCP connect that never answers: a firewall that
+    // drops packets, no route) is as offline as a refused connection.
+    bool noAnswer = rc == CURLE_OPERATION_TIMEDOUT && status == 0 && !t.started;
     if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_CONNECT ||
-        rc == CURLE_COULDNT_RESOLVE_PROXY)
+        rc == CURLE_COULDNT_RESOLVE_PROXY || noAnswer)
       return fail(ErrorCode::kIo, "cannot reach " + hostOf(url) + " (offline?): " + why, url);
     if (rc == CURLE_OPERATION_TIMEDOUT)
       return fail(ErrorCode::kIo,
