@@ -7,8 +7,8 @@
 namespace tollgate::report {
 
 namespace {
-constexpr std::array<std::string_view, 6> kNames = {"info",     "low",      "medium",
-                                                     "high",     "critical", "malicious"};
+constexpr std::array<std::string_view, 6> kNames = {"info", "low",      "medium",
+                                                    "high", "critical", "malicious"};
 }
 
 std::string_view toString(Severity s) { return kNames[static_cast<std::size_t>(s)]; }
