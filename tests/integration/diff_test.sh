@@ -159,6 +159,34 @@ else
   expect_eq "$RC" 2 "broken YARA rules: exit 2"
 fi
 
+# --- A signature made after the signer certificate expired ---------------------------------------
+E=$TMP/expired
+mkdir -p "$E/db"
+(
+  cd "$E"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 \
+    -subj "/CN=Expiry Test CA" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr \
+    -subj "/CN=Acme Chat Ltd/O=Acme Chat Ltd/C=GB" 2>/dev/null
+  touch db/index.txt
+  echo 01 >db/serial
+  printf '[ca]\ndefault_ca = d\n[d]\ndatabase = db/index.txt\nserial = db/serial\nnew_certs_dir = db\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n[x]\nbasicConstraints = CA:FALSE\nextendedKeyUsage = codeSigning\n' >ca.cnf
+  # Valid 2020-2021 only; the file is signed with a 2023 signing time.
+  openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -in leaf.csr -out leaf.pem \
+    -startdate 20200101000000Z -enddate 20210101000000Z -extensions x -notext >/dev/null 2>&1
+  cat leaf.pem ca.pem >chain.pem
+  osslsigncode remove-signature -in "$R/r1/AcmeChat/AcmeChat.exe" -out unsigned.exe >/dev/null
+  osslsigncode sign -certs chain.pem -key leaf.key -h sha256 -time 1700000000 -in unsigned.exe \
+    -out expired.exe >/dev/null
+  mkdir -p rel
+  cp -a "$R/r1/AcmeChat" rel/
+  cp expired.exe rel/AcmeChat/AcmeChat.exe
+)
+run_rc "$TOLLGATE" diff "$R/r1" "$E/rel" --format json
+got=$(ids <<<"$OUT")
+expect_contains "$got" "signature-after-expiry@AcmeChat/AcmeChat.exe" "signed after the certificate expired"
+check "f['signature-after-expiry']['evidence']['not_after'] == '2021-01-01T00:00:00Z' and f['signature-after-expiry']['evidence']['signing_time'] == '2023-11-14T22:13:20Z'" "signing time and notAfter in evidence"
+
 # --- Bad input ----------------------------------------------------------------------------------
 run_rc "$TOLLGATE" diff "$R/r1" "$TMP/does-not-exist"
 expect_eq "$RC" 2 "missing NEW: exit 2"
