@@ -54,6 +54,49 @@ expect_contains "$OUT" "(dpkg, python)" "dpkg and Python records read"
 run_rc "$TOLLGATE" verify "$root" --fail-on low
 expect_eq "$RC" 0 "cached root still clean"
 
+# --- rpm: a package built with rpmbuild and installed into an empty root by Debian's rpm ---------
+if command -v rpmbuild >/dev/null && command -v rpm >/dev/null; then
+  TOP=$TMP/rpmtop
+  mkdir -p "$TMP/specs"
+  cat >"$TMP/specs/tg-tool.spec" <<'EOF'
+Name: tg-tool
+Version: 1.0
+Release: 1
+Summary: tollgate verify test package
+License: MIT
+BuildArch: noarch
+AutoReqProv: no
+%description
+Test package.
+%install
+mkdir -p %{buildroot}/usr/bin %{buildroot}/usr/share/tg-tool
+printf '#!/bin/sh\necho tool\n' > %{buildroot}/usr/bin/tg-tool
+chmod 755 %{buildroot}/usr/bin/tg-tool
+echo data > %{buildroot}/usr/share/tg-tool/table.txt
+%files
+/*
+EOF
+  rpmbuild --quiet --define "_topdir $TOP" --define '_build_id_links none' -bb \
+    "$TMP/specs/tg-tool.spec" >"$TMP/rpmbuild.log" 2>&1 || cat "$TMP/rpmbuild.log" >&2
+  rr=$TMP/rpmroot
+  mkdir -p "$rr"
+  rpm --root "$rr" --dbpath /var/lib/rpm -i --nodeps --noscripts "$TOP"/RPMS/noarch/tg-tool-*.rpm 2>"$TMP/rpm.err" ||
+    cat "$TMP/rpm.err" >&2
+  run_rc "$TOLLGATE" verify "$rr" --fail-on low
+  expect_eq "$RC" 0 "rpm root: clean ($OUT)"
+  expect_contains "$OUT" "(rpm)" "rpm database read"
+  printf 'changed\n' >"$rr/usr/share/tg-tool/table.txt"
+  printf '#!/bin/sh\n' >"$rr/usr/bin/dropper"
+  chmod 755 "$rr/usr/bin/dropper"
+  run_rc "$TOLLGATE" verify "$rr" --format json
+  got=$(python3 -c 'import json,sys; print(" ".join(sorted(f["id"]+"@"+f["subject"] for f in json.load(sys.stdin)["findings"])))' <<<"$OUT")
+  expect_eq "$got" "package-file-modified@/usr/share/tg-tool/table.txt unowned-executable@/usr/bin/dropper" \
+    "rpm: modified packaged file and unowned executable"
+  expect_contains "$OUT" '"owner": "rpm:tg-tool"' "rpm: names the owning package"
+else
+  echo "SKIP: rpm part (rpmbuild not installed)"
+fi
+
 run_rc "$TOLLGATE" verify "$TMP/no-such-root"
 expect_eq "$RC" 2 "missing root: exit 2"
 mkdir -p "$TMP/empty"
