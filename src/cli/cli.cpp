@@ -71,6 +71,9 @@ int run(int argc, char** argv, const Env& env) {
   Action db = addDbCommand(app, env);
   Action dbUpdate = addDbUpdateCommand(*app.get_subcommand("db"), env);
   Action vuln = addVulnCommand(app, env);
+  Action proxy = addProxyCommand(app, env);
+  Action flows = addFlowsCommand(app, env);
+  Action alerts = addAlertsCommand(app, env);
   Action diff = addDiffCommand(app, env);
   Action verify = addVerifyCommand(app, env);
   Action attest = addAttestCommand(app, env);
@@ -100,6 +103,9 @@ int run(int argc, char** argv, const Env& env) {
     return dbUpdate();
   if (app.got_subcommand("db")) return db();
   if (app.got_subcommand("vuln")) return vuln();
+  if (app.got_subcommand("proxy")) return proxy();
+  if (app.got_subcommand("flows")) return flows();
+  if (app.got_subcommand("alerts")) return alerts();
   if (app.got_subcommand("diff")) return diff();
   if (app.got_subcommand("verify")) return verify();
   if (app.got_subcommand("attest")) return attest();

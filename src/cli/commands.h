@@ -14,6 +14,10 @@ using Action = std::function<int()>;
 Action addSbomCommand(CLI::App& app, const Env& env);
 // Registers `tollgate classify` (personal data and secrets in files or stdin).
 Action addClassifyCommand(CLI::App& app, const Env& env);
+// Registers `tollgate proxy` (egress proxy), `tollgate flows` and `tollgate alerts`.
+Action addProxyCommand(CLI::App& app, const Env& env);
+Action addFlowsCommand(CLI::App& app, const Env& env);
+Action addAlertsCommand(CLI::App& app, const Env& env);
 // Registers `tollgate diff OLD NEW` (release comparison and the release-gate rules).
 Action addDiffCommand(CLI::App& app, const Env& env);
 // Registers `tollgate verify PATH` and `tollgate attest sign|verify|export-key`.

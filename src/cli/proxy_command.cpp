@@ -1,0 +1,341 @@
+// tollgate proxy: the egress proxy (HTTP/1.1 forward proxy and CONNECT tunnels) recording flows.
+// tollgate flows / tollgate alerts: what it recorded.
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "tollgate/classify/scanner.h"
+#include "tollgate/egress/flow_store.h"
+#include "tollgate/egress/proxy.h"
+#include "tollgate/util/file.h"
+#include "tollgate/util/strings.h"
+
+namespace tollgate::cli {
+namespace {
+
+struct ProxyArgs {
+  std::string listen;
+  std::string store;
+  std::string flowsLog;
+  std::vector<std::string> resolve;
+  std::string metrics;
+  std::vector<std::string> detectorFiles;
+  unsigned threads = 0;
+  double idleTimeout = 60, ioTimeout = 30, connectTimeout = 10;
+  std::size_t queue = 65536;
+  std::uint32_t maxHeader = 64 * 1024;
+  bool noClassify = false;
+  bool noProcess = false;
+};
+
+Result<std::unique_ptr<store::Store>> openStore(const std::string& given) {
+  std::string text = given.empty() ? store::defaultUrl(std::getenv("XDG_DATA_HOME"),
+                                                       std::getenv("HOME"))
+                                   : given;
+  auto url = store::parseUrl(text);
+  if (!url) return std::unexpected(url.error());
+  auto s = store::open(*url, {.create = true});
+  if (!s) return std::unexpected(s.error());
+  if (auto st = (*s)->migrate(egress::migrations()); !st) return std::unexpected(st.error());
+  return s;
+}
+
+std::chrono::milliseconds seconds(double s) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000.0));
+}
+
+int runProxy(const ProxyArgs& a, const Env& env) {
+  egress::ProxyConfig cfg;
+  auto listen = egress::parseEndpoint(a.listen);
+  if (!listen) {
+    printError(env, "usage: --listen: " + listen.error().message);
+    return 2;
+  }
+  cfg.listen = *listen;
+  if (!a.metrics.empty()) {
+    auto m = egress::parseEndpoint(a.metrics);
+    if (!m) {
+      printError(env, "usage: --metrics: " + m.error().message);
+      return 2;
+    }
+    cfg.metrics = *m;
+  }
+  for (const auto& r : a.resolve) {
+    auto o = egress::parseResolveOverride(r);
+    if (!o) {
+      printError(env, "usage: " + o.error().message);
+      return 2;
+    }
+    cfg.resolve.push_back(*o);
+  }
+  if (a.idleTimeout <= 0 || a.ioTimeout <= 0 || a.connectTimeout <= 0) {
+    printError(env, "usage: timeouts must be positive");
+    return 2;
+  }
+  cfg.idleTimeout = seconds(a.idleTimeout);
+  cfg.ioTimeout = seconds(a.ioTimeout);
+  cfg.connectTimeout = seconds(a.connectTimeout);
+  cfg.threads = a.threads;
+  cfg.maxHeaderBytes = a.maxHeader;
+  cfg.attributeProcesses = !a.noProcess;
+  if (!a.noClassify) {
+    auto defs = classify::parseDetectors(classify::defaultDetectorsYaml(), "<built-in detectors>");
+    if (!defs) {
+      printError(env, "internal: " + defs.error().describe());
+      return 3;
+    }
+    for (const auto& f : a.detectorFiles) {
+      auto text = readFile(f, 16 << 20);
+      if (!text) {
+        printError(env, text.error().describe());
+        return 2;
+      }
+      auto extra = classify::parseDetectors(*text, f);
+      if (!extra) {
+        printError(env, extra.error().describe());
+        return 2;
+      }
+      classify::mergeDetectors(*defs, std::move(*extra));
+    }
+    auto db = classify::Database::compile(*defs);
+    if (!db) {
+      printError(env, db.error().describe());
+      return exitCodeFor(db.error().code);
+    }
+    cfg.classifier = *db;
+  }
+  cfg.log = [&env](const std::string& line) { printError(env, line); };
+
+  // Where flows go: the store (default), or a JSON-lines file.
+  std::unique_ptr<store::Store> st;
+  std::unique_ptr<egress::FlowSink> backend;
+  if (!a.flowsLog.empty()) {
+    auto f = egress::JsonLinesFlowSink::open(a.flowsLog);
+    if (!f) {
+      printError(env, f.error().describe());
+      return 2;
+    }
+    backend = std::move(*f);
+  } else {
+    auto s = openStore(a.store);
+    if (!s) {
+      printError(env, s.error().describe());
+      return exitCodeFor(s.error().code);
+    }
+    st = std::move(*s);
+    backend = std::make_unique<egress::StoreFlowSink>(*st);
+  }
+  egress::QueuedFlowSink queue(*backend, a.queue, [&env](const Error& e) {
+    printError(env, "flow writer: " + e.describe());
+  });
+  auto proxy = egress::Proxy::open(cfg, queue);
+  if (!proxy) {
+    printError(env, proxy.error().describe());
+    return exitCodeFor(proxy.error().code);
+  }
+  std::string line = "proxy listening on " + cfg.listen.host + ":" + std::to_string((*proxy)->port());
+  if (cfg.metrics)
+    line += ", metrics on " + cfg.metrics->host + ":" + std::to_string((*proxy)->metricsPort());
+  printError(env, line);
+  env.err->flush();
+  (*proxy)->run(true);
+  proxy->reset();
+  queue.close();  // drains: every finished flow is written before exit
+  printError(env, "proxy stopped: " + std::to_string(queue.written()) + " flows written, " +
+                      std::to_string(queue.dropped()) + " dropped");
+  return 0;
+}
+
+// "30s", "15m", "2h", "7d" before now, or an RFC 3339 time.
+Result<std::chrono::system_clock::time_point> parseSince(const std::string& s, const Env& env) {
+  if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0])) && s.size() < 12) {
+    char unit = s.back();
+    std::int64_t n = std::atoll(s.c_str());
+    std::int64_t mult = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : 0;
+    if (mult && s.find_first_not_of("0123456789") == s.size() - 1)
+      return env.now() - std::chrono::seconds(n * mult);
+  }
+  std::tm tm{};
+  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!end || (*end != 'Z' && *end != '\0'))
+    return fail(ErrorCode::kUsage, "--since expects 30s, 15m, 2h, 7d or 2026-01-02T03:04:05Z");
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+struct QueryArgs {
+  std::string store;
+  std::string since;
+  std::string vendor;
+  std::string app;
+  std::string format = "table";
+};
+
+std::string classesText(const egress::Flow& f) {
+  std::string s;
+  for (const auto& [id, c] : f.classes) s += (s.empty() ? "" : " ") + id + "=" + std::to_string(c.count);
+  return s.empty() ? "-" : s;
+}
+
+int runFlows(const QueryArgs& a, const Env& env) {
+  if (a.format != "table" && a.format != "json") {
+    printError(env, "usage: --format must be table or json");
+    return 2;
+  }
+  egress::FlowQuery q;
+  if (!a.since.empty()) {
+    auto t = parseSince(a.since, env);
+    if (!t) {
+      printError(env, "usage: " + t.error().message);
+      return 2;
+    }
+    q.since = *t;
+  }
+  q.vendor = a.vendor;
+  q.app = a.app;
+  auto s = openStore(a.store);
+  if (!s) {
+    printError(env, s.error().describe());
+    return exitCodeFor(s.error().code);
+  }
+  auto flows = egress::queryFlows(**s, q);
+  if (!flows) {
+    printError(env, flows.error().describe());
+    return exitCodeFor(flows.error().code);
+  }
+  if (a.format == "json") {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& f : *flows) arr.push_back(egress::toJson(f));
+    *env.out << nlohmann::json{{"flows", arr}}.dump(2, ' ', false,
+                                                   nlohmann::json::error_handler_t::replace)
+             << '\n';
+    return 0;
+  }
+  *env.out << "START                    APP                  VERDICT  METHOD   STATUS  UP       DOWN     DESTINATION / CLASSES\n";
+  for (const auto& f : *flows) {
+    auto j = egress::toJson(f);
+    std::string app = f.exe.empty() ? f.client : f.exe.substr(f.exe.rfind('/') + 1);
+    std::string dest = f.kind == "connect" ? f.host + ":" + std::to_string(f.port) +
+                                                 (f.sni.empty() ? "" : " sni=" + f.sni)
+                                           : f.url;
+    char line[512];
+    std::snprintf(line, sizeof line, "%-24s %-20.20s %-8s %-8s %-7u %-8llu %-8llu ",
+                  j["start"].get<std::string>().c_str(), app.c_str(), f.verdict.c_str(),
+                  f.method.c_str(), f.status, static_cast<unsigned long long>(f.bytesUp),
+                  static_cast<unsigned long long>(f.bytesDown));
+    *env.out << line << printable(dest, 120) << "  " << classesText(f);
+    if (!f.error.empty()) *env.out << "  error: " << printable(f.error, 120);
+    *env.out << '\n';
+  }
+  return 0;
+}
+
+int runAlerts(const QueryArgs& a, const Env& env) {
+  if (a.format != "table" && a.format != "json") {
+    printError(env, "usage: --format must be table or json");
+    return 2;
+  }
+  std::optional<std::chrono::system_clock::time_point> since;
+  if (!a.since.empty()) {
+    auto t = parseSince(a.since, env);
+    if (!t) {
+      printError(env, "usage: " + t.error().message);
+      return 2;
+    }
+    since = *t;
+  }
+  auto s = openStore(a.store);
+  if (!s) {
+    printError(env, s.error().describe());
+    return exitCodeFor(s.error().code);
+  }
+  auto alerts = egress::queryAlerts(**s, since);
+  if (!alerts) {
+    printError(env, alerts.error().describe());
+    return exitCodeFor(alerts.error().code);
+  }
+  if (a.format == "json") {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& al : *alerts)
+      arr.push_back({{"id", al.finding.id},
+                     {"severity", std::string(report::toString(al.finding.severity))},
+                     {"subject", al.finding.subject},
+                     {"message", al.finding.message},
+                     {"evidence", al.finding.evidence}});
+    nlohmann::json doc{{"tool", {{"name", "tollgate"}, {"command", "alerts"}}},
+                       {"target", (*s)->url()},
+                       {"findings", arr}};
+    *env.out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    return 0;
+  }
+  *env.out << "TIME                  SEVERITY   ID                         SUBJECT                MESSAGE\n";
+  for (const auto& al : *alerts) {
+    char line[256];
+    std::snprintf(line, sizeof line, "%-21s %-10s %-26s %-22s ", rfc3339(al.time).c_str(),
+                  std::string(report::toString(al.finding.severity)).c_str(),
+                  al.finding.id.c_str(), al.finding.subject.c_str());
+    *env.out << line << printable(al.finding.message, 200) << '\n';
+  }
+  return 0;
+}
+
+void addQueryOptions(CLI::App* cmd, QueryArgs& a, bool flows) {
+  cmd->add_option("--store", a.store, "Store URL (sqlite:PATH; default under $XDG_DATA_HOME/tollgate)");
+  cmd->add_option("--since", a.since, "Only newer than this: 30s, 15m, 2h, 7d or an RFC 3339 time");
+  if (flows) {
+    cmd->add_option("--vendor", a.vendor, "Only flows to this vendor (from the policy)");
+    cmd->add_option("--app", a.app, "Only flows from this executable (path or file name)");
+  }
+  cmd->add_option("-f,--format", a.format, "table (default) or json")->capture_default_str();
+}
+
+}  // namespace
+
+Action addProxyCommand(CLI::App& app, const Env& env) {
+  auto a = std::make_shared<ProxyArgs>();
+  auto* cmd = app.add_subcommand(
+      "proxy",
+      "Egress proxy: HTTP/1.1 forward proxy and CONNECT tunnels; every request and tunnel is "
+      "recorded as a flow (destination, SNI, JA3/JA4, application, bytes, data classes found)");
+  cmd->add_option("--listen", a->listen, "ADDR:PORT to listen on (port 0: any free port)")
+      ->required();
+  cmd->add_option("--store", a->store,
+                  "Store URL for flows (sqlite:PATH; default under $XDG_DATA_HOME/tollgate)");
+  cmd->add_option("--flows-log", a->flowsLog,
+                  "Append flows as JSON lines to this file instead of the store");
+  cmd->add_option("--resolve", a->resolve,
+                  "NAME=ADDR[:PORT]: connect to ADDR (and PORT) for host NAME (repeatable)");
+  cmd->add_option("--metrics", a->metrics, "ADDR:PORT for a Prometheus /metrics endpoint");
+  cmd->add_option("--detectors", a->detectorFiles,
+                  "YAML file of extra or replacing classify detectors (repeatable)");
+  cmd->add_flag("--no-classify", a->noClassify, "Do not classify URLs and bodies");
+  cmd->add_flag("--no-process", a->noProcess, "Do not look up the client process in /proc");
+  cmd->add_option("--threads", a->threads, "Event-loop threads (default: one per core)");
+  cmd->add_option("--idle-timeout", a->idleTimeout,
+                  "Seconds an idle keep-alive connection or tunnel is kept (default 60)");
+  cmd->add_option("--io-timeout", a->ioTimeout,
+                  "Seconds a peer may make no progress mid-message (default 30)");
+  cmd->add_option("--connect-timeout", a->connectTimeout,
+                  "Seconds to connect upstream (default 10)");
+  cmd->add_option("--max-header", a->maxHeader, "Largest request or response head in bytes (default 65536)")
+      ->check(CLI::Range(1024, 1 << 20));
+  cmd->add_option("--queue", a->queue, "Flow records queued for the writer (default 65536)")
+      ->check(CLI::Range(1, 1 << 24));
+  return [a, &env] { return runProxy(*a, env); };
+}
+
+Action addFlowsCommand(CLI::App& app, const Env& env) {
+  auto a = std::make_shared<QueryArgs>();
+  auto* cmd = app.add_subcommand("flows", "List the flows the proxy recorded");
+  addQueryOptions(cmd, *a, true);
+  return [a, &env] { return runFlows(*a, env); };
+}
+
+Action addAlertsCommand(CLI::App& app, const Env& env) {
+  auto a = std::make_shared<QueryArgs>();
+  auto* cmd = app.add_subcommand("alerts", "List the alerts the proxy raised (finding shape)");
+  addQueryOptions(cmd, *a, false);
+  return [a, &env] { return runAlerts(*a, env); };
+}
+
+}  // namespace tollgate::cli

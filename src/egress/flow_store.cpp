@@ -1,0 +1,141 @@
+#include "tollgate/egress/flow_store.h"
+
+#include <array>
+
+namespace tollgate::egress {
+namespace {
+
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE egress_flows(
+  id TEXT PRIMARY KEY, start_ms INTEGER NOT NULL, record TEXT NOT NULL,
+  host TEXT NOT NULL, vendor TEXT NOT NULL, exe TEXT NOT NULL, verdict TEXT NOT NULL);
+CREATE INDEX egress_flows_start ON egress_flows(start_ms);
+CREATE TABLE egress_alerts(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, flow_id TEXT NOT NULL,
+  finding TEXT NOT NULL);
+CREATE INDEX egress_alerts_time ON egress_alerts(time_ms);
+CREATE TABLE egress_contacts(
+  app TEXT NOT NULL, host TEXT NOT NULL, first_ms INTEGER NOT NULL, PRIMARY KEY(app, host));
+)sql";
+
+constexpr std::array<store::Migration, 1> kMigrations{{{"egress", 1, kV1}}};
+
+std::int64_t ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+Status check(Status st) { return st; }
+
+}  // namespace
+
+std::span<const store::Migration> migrations() { return kMigrations; }
+
+StoreFlowSink::~StoreFlowSink() { (void)flush(); }
+
+Status StoreFlowSink::write(const Flow& flow) {
+  if (!tx_) {
+    auto tx = store_.begin();
+    if (!tx) return std::unexpected(tx.error());
+    tx_.emplace(std::move(*tx));
+  }
+  if (!insert_) {
+    auto st = store_.prepare(
+        "INSERT OR REPLACE INTO egress_flows(id, start_ms, record, host, vendor, exe, verdict) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!st) return std::unexpected(st.error());
+    insert_ = std::move(*st);
+  }
+  auto& s = *insert_;
+  s.reset();
+  std::string record =
+      toJson(flow).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  for (auto st : {s.bind(1, flow.id), s.bind(2, ms(flow.start)), s.bind(3, record),
+                  s.bind(4, flow.host), s.bind(5, flow.vendor), s.bind(6, flow.exe),
+                  s.bind(7, flow.verdict)})
+    if (!st) return st;
+  auto r = s.step();
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+Status StoreFlowSink::flush() {
+  if (!tx_) return {};
+  auto st = tx_->commit();
+  tx_.reset();
+  return check(st);
+}
+
+Result<std::vector<Flow>> queryFlows(store::Store& s, const FlowQuery& q) {
+  auto st = s.prepare(
+      "SELECT record, exe FROM egress_flows WHERE start_ms >= ? AND (? = '' OR vendor = ?) "
+      "ORDER BY start_ms, id LIMIT ?");
+  if (!st) return std::unexpected(st.error());
+  auto& stmt = **st;
+  (void)stmt.bind(1, q.since ? ms(*q.since) : std::int64_t{0});
+  (void)stmt.bind(2, q.vendor);
+  (void)stmt.bind(3, q.vendor);
+  (void)stmt.bind(4, static_cast<std::int64_t>(q.limit));
+  std::vector<Flow> out;
+  for (;;) {
+    auto row = stmt.step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    std::string_view exe = stmt.columnText(1);
+    if (!q.app.empty()) {
+      auto slash = exe.rfind('/');
+      std::string_view base = slash == std::string_view::npos ? exe : exe.substr(slash + 1);
+      if (exe != q.app && base != q.app) continue;
+    }
+    auto j = nlohmann::json::parse(stmt.columnText(0), nullptr, false);
+    if (j.is_discarded()) return fail(ErrorCode::kInvalidInput, "corrupt flow record", s.url());
+    auto f = flowFromJson(j);
+    if (!f) return std::unexpected(f.error().within(s.url()));
+    out.push_back(std::move(*f));
+  }
+  return out;
+}
+
+Status insertAlert(store::Store& s, const StoredAlert& a) {
+  auto st = s.prepare("INSERT INTO egress_alerts(time_ms, flow_id, finding) VALUES (?, ?, ?)");
+  if (!st) return std::unexpected(st.error());
+  nlohmann::json f{{"id", a.finding.id},
+                   {"severity", std::string(report::toString(a.finding.severity))},
+                   {"subject", a.finding.subject},
+                   {"message", a.finding.message},
+                   {"evidence", a.finding.evidence}};
+  (void)(*st)->bind(1, ms(a.time));
+  (void)(*st)->bind(2, a.flowId);
+  (void)(*st)->bind(3, f.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  auto r = (*st)->step();
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+Result<std::vector<StoredAlert>> queryAlerts(
+    store::Store& s, std::optional<std::chrono::system_clock::time_point> since) {
+  auto st = s.prepare(
+      "SELECT time_ms, flow_id, finding FROM egress_alerts WHERE time_ms >= ? ORDER BY seq");
+  if (!st) return std::unexpected(st.error());
+  (void)(*st)->bind(1, since ? ms(*since) : std::int64_t{0});
+  std::vector<StoredAlert> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    StoredAlert a;
+    a.time = std::chrono::system_clock::time_point(std::chrono::milliseconds((*st)->columnInt(0)));
+    a.flowId = std::string((*st)->columnText(1));
+    auto j = nlohmann::json::parse((*st)->columnText(2), nullptr, false);
+    if (!j.is_object()) return fail(ErrorCode::kInvalidInput, "corrupt alert record", s.url());
+    a.finding.id = j.value("id", "");
+    a.finding.severity =
+        report::parseSeverity(j.value("severity", "info")).value_or(report::Severity::kInfo);
+    a.finding.subject = j.value("subject", "");
+    a.finding.message = j.value("message", "");
+    if (auto e = j.find("evidence"); e != j.end()) a.finding.evidence = *e;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+}  // namespace tollgate::egress

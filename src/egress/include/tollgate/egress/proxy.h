@@ -1,0 +1,105 @@
+// The forward proxy: HTTP/1.1 (absolute-form requests, keep-alive, chunked and streamed bodies,
+// Expect: 100-continue) and CONNECT tunnels, on Boost.Asio with one event loop per thread.
+//
+//   egress::ProxyConfig cfg{.listen = {"127.0.0.1", 3128}};
+//   auto proxy = egress::Proxy::open(cfg, queue);   // binds; errors name the address
+//   proxy->run();                                    // until SIGTERM/SIGINT (or stop())
+//   queue.close();                                   // drain the flow records
+//
+// Every request and every tunnel becomes one Flow handed to the QueuedFlowSink (never blocking).
+// Memory per connection is bounded: heads up to HttpLimits::maxHeaderBytes, bodies streamed
+// through 16 KiB buffers with backpressure (nothing more is read from one side until the other
+// side took what was read). Idle connections, slow peers and slow connects time out.
+//
+// Thread safety: open() and run() from one thread; stop() and metricsText() from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tollgate/egress/flow.h"
+#include "tollgate/util/result.h"
+
+namespace tollgate::classify {
+class Database;
+}
+
+namespace tollgate::egress {
+
+struct Endpoint {
+  std::string host;  // literal address
+  std::uint16_t port = 0;
+};
+
+// `NAME=ADDR[:PORT]` (`[v6]:port` for IPv6) as for curl's --resolve: connections to NAME go to
+// ADDR (and PORT when given, else the requested port). Errors: kUsage.
+struct ResolveOverride {
+  std::string name;  // lower-case
+  std::string addr;
+  std::uint16_t port = 0;  // 0: the requested port
+};
+[[nodiscard]] Result<ResolveOverride> parseResolveOverride(std::string_view spec);
+// `ADDR:PORT`, `[v6]:PORT`. Errors: kUsage.
+[[nodiscard]] Result<Endpoint> parseEndpoint(std::string_view spec);
+
+struct ProxyConfig {
+  Endpoint listen{"127.0.0.1", 3128};
+  std::optional<Endpoint> metrics;  // Prometheus /metrics
+  std::vector<ResolveOverride> resolve;
+  std::chrono::milliseconds idleTimeout{60'000};    // no request on a keep-alive connection
+  std::chrono::milliseconds ioTimeout{30'000};      // a peer that makes no progress
+  std::chrono::milliseconds connectTimeout{10'000};
+  std::chrono::milliseconds continueTimeout{1'000};  // waiting for an upstream 100 Continue
+  std::uint32_t maxHeaderBytes = 64 * 1024;
+  std::uint64_t maxScanBytes = 16ull << 20;  // body bytes classified per request
+  unsigned threads = 0;                       // 0: one per core
+  std::shared_ptr<const classify::Database> classifier;  // null: no classification
+  bool attributeProcesses = true;  // /proc lookup for clients on this host
+  std::function<void(const std::string&)> log;  // one-line notices (errors of the proxy itself)
+};
+
+struct ProxyCounters {
+  std::atomic<std::uint64_t> connections{0}, activeConnections{0}, flows{0}, bytesUp{0},
+      bytesDown{0}, errors{0}, alerts{0}, tunnels{0};
+};
+
+class ProxyImpl;
+
+class Proxy {
+ public:
+  // Binds the listening (and metrics) sockets. Errors: kIo naming the address.
+  [[nodiscard]] static Result<std::unique_ptr<Proxy>> open(ProxyConfig config,
+                                                           QueuedFlowSink& sink);
+  ~Proxy();
+  // The bound port (useful with port 0).
+  [[nodiscard]] std::uint16_t port() const;
+  [[nodiscard]] std::uint16_t metricsPort() const;
+  // Serves until stop() or SIGTERM/SIGINT (when handleSignals); open connections are closed and
+  // their flows recorded before it returns.
+  void run(bool handleSignals = true);
+  void stop();
+  [[nodiscard]] const ProxyCounters& counters() const;
+  [[nodiscard]] std::string metricsText() const;
+
+ private:
+  explicit Proxy(std::unique_ptr<ProxyImpl> impl);
+  std::unique_ptr<ProxyImpl> impl_;
+};
+
+// The process on this host that owns the TCP connection from `client` to `server`, via
+// /proc/net/tcp{,6} (socket inode) and /proc/PID/fd (owner), /proc/PID/exe. Empty when not found
+// (another user's process without privileges, a remote client). Blocking file reads.
+struct ProcessInfo {
+  std::int64_t pid = 0;
+  std::string exe;
+};
+[[nodiscard]] ProcessInfo findProcess(const Endpoint& client, const Endpoint& server,
+                                      const std::string& procRoot = "/proc");
+
+}  // namespace tollgate::egress

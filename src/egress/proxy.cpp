@@ -1,0 +1,1008 @@
+// The proxy's event loops: one io_context per thread, sessions as C++20 coroutines (Boost.Asio),
+// each with a watchdog timer that closes its sockets when a deadline passes (idle client, slow
+// peer, slow connect).
+#include "tollgate/egress/proxy.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <charconv>
+#include <cstdio>
+#include <list>
+#include <mutex>
+#include <thread>
+
+#include "tollgate/classify/decode.h"
+#include "tollgate/classify/scanner.h"
+#include "tollgate/egress/http.h"
+#include "tollgate/egress/tls_hello.h"
+#include "tollgate/util/strings.h"
+
+namespace tollgate::egress {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using asio::ip::tcp;
+using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+
+Result<Endpoint> parseEndpoint(std::string_view spec) {
+  // Port 0 (any free port) is valid for listening, never for a destination.
+  if (endsWith(spec, ":0")) {
+    auto hp = parseAuthority(std::string(spec.substr(0, spec.size() - 2)) + ":1");
+    if (hp) return Endpoint{hp->first, 0};
+  }
+  auto hp = parseAuthority(spec);
+  if (!hp) return fail(ErrorCode::kUsage, "expected ADDR:PORT: " + printable(spec, 80));
+  return Endpoint{hp->first, hp->second};
+}
+
+Result<ResolveOverride> parseResolveOverride(std::string_view spec) {
+  auto eq = spec.find('=');
+  if (eq == std::string_view::npos || eq == 0 || eq + 1 == spec.size())
+    return fail(ErrorCode::kUsage, "--resolve expects NAME=ADDR[:PORT]: " + printable(spec, 80));
+  ResolveOverride r;
+  r.name = toLower(spec.substr(0, eq));
+  auto rest = spec.substr(eq + 1);
+  error_code ec;
+  auto whole = asio::ip::make_address(std::string(rest), ec);
+  if (!ec) {
+    r.addr = whole.to_string();
+    return r;
+  }
+  auto hp = parseAuthority(rest);
+  if (!hp) return fail(ErrorCode::kUsage, "--resolve: bad ADDR[:PORT]: " + printable(rest, 80));
+  asio::ip::make_address(hp->first, ec);
+  if (ec) return fail(ErrorCode::kUsage, "--resolve: not an IP address: " + printable(rest, 80));
+  r.addr = hp->first;
+  r.port = hp->second;
+  return r;
+}
+
+namespace {
+
+constexpr std::size_t kReadChunk = 16 * 1024;
+
+std::string endpointText(const tcp::endpoint& e) {
+  auto a = e.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  std::string h = a.to_string();
+  if (a.is_v6()) h = "[" + h + "]";
+  return h + ":" + std::to_string(e.port());
+}
+
+std::string plainAddress(asio::ip::address a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  return a.to_string();
+}
+
+std::string reasonPhrase(unsigned status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 413: return "Payload Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Error";
+  }
+}
+
+std::string errorResponse(unsigned status, const std::string& why) {
+  std::string body = "tollgate: " + why + "\n";
+  return "HTTP/1.1 " + std::to_string(status) + " " + reasonPhrase(status) +
+         "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+std::string chunkHeader(std::size_t n) {
+  char b[24];
+  std::snprintf(b, sizeof b, "%zx\r\n", n);
+  return b;
+}
+
+std::string basicAuthUser(std::string_view header) {
+  auto sp = header.find(' ');
+  if (sp == std::string_view::npos || toLower(header.substr(0, sp)) != "basic") return {};
+  auto dec = classify::base64Decode(trim(header.substr(sp + 1)), false);
+  if (!dec) return {};
+  auto colon = dec->find(':');
+  return printable(std::string_view(*dec).substr(0, colon), 64);
+}
+
+}  // namespace
+
+class ProxyImpl;
+
+// A coroutine with by-value parameters rather than a capturing lambda: GCC 12 mishandles the
+// lifetime of coroutine lambdas' captures.
+awaitable<ProcessInfo> lookupProcess(Endpoint client, Endpoint server) {
+  co_return findProcess(client, server);
+}
+
+// Classifies what a request sends: the URL and the (decoded) body, streamed.
+class FlowClassifier {
+ public:
+  FlowClassifier(std::shared_ptr<const classify::Database> db, std::uint64_t maxBytes)
+      : db_(std::move(db)), maxBytes_(maxBytes) {}
+
+  void scanUrl(std::string_view url, Flow& flow) {
+    if (!db_) return;
+    classify::ScanOptions opt;
+    opt.contentType = "application/x-www-form-urlencoded";
+    auto found = classify::scan(db_, url, opt);
+    if (found) add(*found, "url", flow);
+  }
+  void beginBody(const HttpHead& head) {
+    if (!db_) return;
+    classify::ScanOptions opt;
+    opt.contentEncoding = std::string(head.field("content-encoding"));
+    opt.contentType = std::string(head.field("content-type"));
+    auto sc = classify::Scanner::open(db_, opt);
+    if (sc) scanner_.emplace(std::move(*sc));
+    fed_ = 0;
+  }
+  void body(std::string_view bytes, Flow& flow) {
+    if (!scanner_ || fed_ >= maxBytes_) return;
+    bytes = bytes.substr(0, std::min<std::uint64_t>(bytes.size(), maxBytes_ - fed_));
+    fed_ += bytes.size();
+    std::vector<classify::Match> found;
+    if (auto st = scanner_->feed(bytes, found); !st) {
+      note(flow, st.error());
+      scanner_.reset();
+      return;
+    }
+    add(found, "body", flow);
+  }
+  void endBody(Flow& flow) {
+    if (!scanner_) return;
+    std::vector<classify::Match> found;
+    if (auto st = scanner_->finish(found); !st) note(flow, st.error());
+    add(found, "body", flow);
+    scanner_.reset();
+  }
+
+ private:
+  static void note(Flow& flow, const Error& e) {
+    if (flow.error.empty()) flow.error = "classify: " + e.message;
+  }
+  static void add(const std::vector<classify::Match>& found, const char* where, Flow& flow) {
+    for (const auto& m : found) {
+      auto& c = flow.classes[m.detector];
+      ++c.count;
+      c.cls = std::string(classify::toString(m.cls));
+      c.severity = std::string(classify::toString(m.severity));
+      if (c.samples.size() < 3) {
+        auto s = classify::mask(m.value);
+        if (std::find(c.samples.begin(), c.samples.end(), s) == c.samples.end())
+          c.samples.push_back(std::move(s));
+      }
+      std::string w = m.decoding.empty() ? std::string(where) : std::string(where) + ":" + m.decoding;
+      if (std::find(c.where.begin(), c.where.end(), w) == c.where.end() && c.where.size() < 4)
+        c.where.push_back(std::move(w));
+    }
+  }
+
+  std::shared_ptr<const classify::Database> db_;
+  std::uint64_t maxBytes_;
+  std::optional<classify::Scanner> scanner_;
+  std::uint64_t fed_ = 0;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(ProxyImpl& proxy, tcp::socket client);
+  awaitable<void> run();
+  asio::any_io_executor executor() { return client_.get_executor(); }
+  void close() {
+    error_code ec;
+    client_.close(ec);
+    upstream_.close(ec);
+  }
+
+ private:
+  // I/O helpers that keep the watchdog's deadline current.
+  void arm(std::chrono::milliseconds d) { deadline_ = Clock::now() + d; }
+  awaitable<std::size_t> readSome(tcp::socket& s, std::string& into, error_code& ec);
+  awaitable<void> writeAll(tcp::socket& s, std::string_view data, error_code& ec);
+  awaitable<void> watchdog();
+
+  awaitable<bool> handleRequest(HttpParser& req, Flow& flow);
+  awaitable<void> handleConnect(const HttpHead& head, Flow& flow);
+  awaitable<bool> connectUpstream(const std::string& host, std::uint16_t port, Flow& flow);
+  awaitable<void> pump(tcp::socket& from, tcp::socket& to, std::string initial,
+                       std::uint64_t& counter);
+  awaitable<void> refuse(unsigned status, const std::string& why, Flow& flow);
+  void finishFlow(Flow& flow, Clock::time_point t0);
+  Flow newFlow(std::string kind);
+
+  ProxyImpl& proxy_;
+  tcp::socket client_;
+  tcp::socket upstream_;
+  std::string upstreamKey_;  // "host:port" of the open upstream connection
+  std::string upstreamIp_;
+  std::string cbuf_, ubuf_;  // bytes read and not yet parsed
+  asio::steady_timer timer_;
+  Clock::time_point deadline_;
+  bool timedOut_ = false;
+  bool done_ = false;
+  std::string clientText_;
+  Endpoint clientEp_, localEp_;
+  ProcessInfo app_;
+  bool appLooked_ = false;
+  std::string user_;
+};
+
+class ProxyImpl {
+ public:
+  ProxyConfig cfg;
+  QueuedFlowSink& sink;
+  ProxyCounters counters;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  asio::thread_pool lookups{1};
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<tcp::acceptor> metricsAcceptor;
+  std::atomic<std::uint64_t> sequence{0};
+  std::atomic<bool> stopping{false};
+  std::mutex sessionsMu;
+  std::list<std::weak_ptr<Session>> sessions;
+  std::size_t next = 0;
+  std::optional<asio::signal_set> signals;
+
+  ProxyImpl(ProxyConfig c, QueuedFlowSink& s) : cfg(std::move(c)), sink(s) {}
+
+  void log(const std::string& line) const {
+    if (cfg.log) cfg.log(line);
+  }
+
+  asio::io_context& pick() {
+    auto& c = *contexts[next];
+    next = (next + 1) % contexts.size();
+    return c;
+  }
+
+  awaitable<void> acceptLoop() {
+    for (;;) {
+      error_code ec;
+      auto& ctx = pick();
+      tcp::socket s = co_await acceptor->async_accept(ctx, asio::redirect_error(use_awaitable, ec));
+      if (ec) {
+        if (stopping || ec == asio::error::operation_aborted) co_return;
+        // EMFILE and friends: back off briefly instead of spinning.
+        log("accept: " + ec.message());
+        asio::steady_timer t(acceptor->get_executor(), std::chrono::milliseconds(50));
+        co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
+        continue;
+      }
+      auto session = std::make_shared<Session>(*this, std::move(s));
+      {
+        std::lock_guard lock(sessionsMu);
+        if (sessions.size() > 1024) {
+          sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+        }
+        sessions.push_back(session);
+      }
+      asio::co_spawn(ctx, [session]() { return session->run(); }, asio::detached);
+    }
+  }
+
+  awaitable<void> metricsLoop() {
+    for (;;) {
+      error_code ec;
+      tcp::socket s = co_await metricsAcceptor->async_accept(asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return;
+      asio::co_spawn(metricsAcceptor->get_executor(), serveMetrics(std::move(s)), asio::detached);
+    }
+  }
+
+  awaitable<void> serveMetrics(tcp::socket s) {
+    std::string req;
+    std::array<char, 1024> buf{};
+    error_code e;
+    while (req.find("\r\n\r\n") == std::string::npos && req.size() < 8192) {
+      std::size_t n =
+          co_await s.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, e));
+      if (e) co_return;
+      req.append(buf.data(), n);
+    }
+    bool ok = startsWith(req, "GET /metrics ") || startsWith(req, "GET / ");
+    std::string body = ok ? metricsText() : "not found\n";
+    std::string out = std::string("HTTP/1.1 ") + (ok ? "200 OK" : "404 Not Found") +
+                      "\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    co_await asio::async_write(s, asio::buffer(out), asio::redirect_error(use_awaitable, e));
+  }
+
+  std::string metricsText() const {
+    std::string out;
+    auto counter = [&](const char* name, const char* help, const char* type, std::uint64_t v) {
+      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+             name + " " + std::to_string(v) + "\n";
+    };
+    counter("tollgate_proxy_connections_total", "Client connections accepted.", "counter",
+            counters.connections);
+    counter("tollgate_proxy_connections_active", "Client connections open.", "gauge",
+            counters.activeConnections);
+    counter("tollgate_proxy_tunnels_total", "CONNECT tunnels opened.", "counter", counters.tunnels);
+    counter("tollgate_proxy_flows_total", "Flow records produced.", "counter", counters.flows);
+    counter("tollgate_proxy_bytes_up_total", "Bytes from clients to servers.", "counter",
+            counters.bytesUp);
+    counter("tollgate_proxy_bytes_down_total", "Bytes from servers to clients.", "counter",
+            counters.bytesDown);
+    counter("tollgate_proxy_errors_total", "Flows that ended in an error.", "counter",
+            counters.errors);
+    counter("tollgate_proxy_alerts_total", "Alerts raised.", "counter", counters.alerts);
+    counter("tollgate_proxy_flow_queue_depth", "Flow records waiting for the writer.", "gauge",
+            sink.depth());
+    counter("tollgate_proxy_flows_dropped_total", "Flow records dropped on a full queue.",
+            "counter", sink.dropped());
+    return out;
+  }
+
+  void stopAll() {
+    if (stopping.exchange(true)) return;
+    asio::post(contexts[0]->get_executor(), [this] {
+      error_code ec;
+      if (acceptor) acceptor->close(ec);
+      if (metricsAcceptor) metricsAcceptor->close(ec);
+    });
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard lock(sessionsMu);
+      for (auto& w : sessions)
+        if (auto s = w.lock()) live.push_back(std::move(s));
+      sessions.clear();
+    }
+    // Closed on each session's own thread (sockets are not thread-safe); its coroutine unwinds
+    // and records its flow.
+    for (auto& s : live) asio::post(s->executor(), [s] { s->close(); });
+    asio::post(contexts[0]->get_executor(), [this] {
+      error_code ec;
+      if (signals) signals->cancel(ec);
+    });
+    for (auto& g : guards) g.reset();
+  }
+};
+
+Session::Session(ProxyImpl& proxy, tcp::socket client)
+    : proxy_(proxy),
+      client_(std::move(client)),
+      upstream_(client_.get_executor()),
+      timer_(client_.get_executor()) {}
+
+Flow Session::newFlow(std::string kind) {
+  Flow f;
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  f.id = std::to_string(ms) + "-" + std::to_string(proxy_.sequence.fetch_add(1) + 1);
+  f.start = now;
+  f.kind = std::move(kind);
+  f.client = clientText_;
+  f.exe = app_.exe;
+  f.pid = app_.pid;
+  f.user = user_;
+  return f;
+}
+
+void Session::finishFlow(Flow& flow, Clock::time_point t0) {
+  flow.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0);
+  if (!flow.error.empty() && flow.verdict == "allow" && !startsWith(flow.error, "classify:"))
+    flow.verdict = "error";
+  auto& c = proxy_.counters;
+  c.flows.fetch_add(1, std::memory_order_relaxed);
+  c.bytesUp.fetch_add(flow.bytesUp, std::memory_order_relaxed);
+  c.bytesDown.fetch_add(flow.bytesDown, std::memory_order_relaxed);
+  if (flow.verdict == "error") c.errors.fetch_add(1, std::memory_order_relaxed);
+  proxy_.sink.write(std::move(flow));
+}
+
+awaitable<void> Session::watchdog() {
+  auto self = shared_from_this();
+  while (!done_) {
+    timer_.expires_at(deadline_);
+    error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (done_) co_return;
+    if (Clock::now() >= deadline_) {
+      timedOut_ = true;
+      close();
+      co_return;
+    }
+  }
+}
+
+awaitable<std::size_t> Session::readSome(tcp::socket& s, std::string& into, error_code& ec) {
+  std::array<char, kReadChunk> buf;
+  std::size_t n = co_await s.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
+  into.append(buf.data(), n);
+  co_return n;
+}
+
+awaitable<void> Session::writeAll(tcp::socket& s, std::string_view data, error_code& ec) {
+  arm(proxy_.cfg.ioTimeout);
+  co_await asio::async_write(s, asio::buffer(data.data(), data.size()),
+                             asio::redirect_error(use_awaitable, ec));
+}
+
+awaitable<void> Session::refuse(unsigned status, const std::string& why, Flow& flow) {
+  flow.status = status;
+  if (flow.error.empty()) flow.error = why;
+  error_code ec;
+  co_await writeAll(client_, errorResponse(status, why), ec);
+  error_code ignore;
+  client_.shutdown(tcp::socket::shutdown_send, ignore);
+}
+
+awaitable<bool> Session::connectUpstream(const std::string& host, std::uint16_t port, Flow& flow) {
+  std::string key = host + ":" + std::to_string(port);
+  if (upstream_.is_open() && upstreamKey_ == key) {
+    flow.ip = upstreamIp_;
+    co_return true;
+  }
+  error_code ec;
+  if (upstream_.is_open()) upstream_.close(ec);
+  ubuf_.clear();
+  upstreamKey_.clear();
+  std::string addr = host;
+  std::uint16_t p = port;
+  for (const auto& r : proxy_.cfg.resolve)
+    if (r.name == host) {
+      addr = r.addr;
+      if (r.port) p = r.port;
+      break;
+    }
+  std::vector<tcp::endpoint> eps;
+  auto literal = asio::ip::make_address(addr, ec);
+  arm(proxy_.cfg.connectTimeout);
+  if (!ec) {
+    eps.emplace_back(literal, p);
+  } else {
+    tcp::resolver resolver(client_.get_executor());
+    auto results = co_await resolver.async_resolve(addr, std::to_string(p),
+                                                   asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      flow.error = "cannot resolve " + host + ": " + ec.message();
+      co_return false;
+    }
+    for (const auto& r : results) eps.push_back(r.endpoint());
+  }
+  tcp::endpoint connected = co_await asio::async_connect(upstream_, eps,
+                                                          asio::redirect_error(use_awaitable, ec));
+  if (ec) {
+    flow.error = "cannot connect to " + key + ": " + (timedOut_ ? "timed out" : ec.message());
+    upstream_.close(ec);
+    co_return false;
+  }
+  upstream_.set_option(tcp::no_delay(true), ec);
+  flow.ip = upstreamIp_ = plainAddress(connected.address());
+  upstreamKey_ = key;
+  co_return true;
+}
+
+awaitable<void> Session::run() {
+  auto self = shared_from_this();
+  auto& counters = proxy_.counters;
+  counters.connections.fetch_add(1, std::memory_order_relaxed);
+  counters.activeConnections.fetch_add(1, std::memory_order_relaxed);
+  error_code ec;
+  auto remote = client_.remote_endpoint(ec);
+  auto local = client_.local_endpoint(ec);
+  clientText_ = ec ? "?" : endpointText(remote);
+  clientEp_ = {plainAddress(remote.address()), remote.port()};
+  localEp_ = {plainAddress(local.address()), local.port()};
+  client_.set_option(tcp::no_delay(true), ec);
+  arm(proxy_.cfg.idleTimeout);
+  asio::co_spawn(client_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
+
+  if (proxy_.cfg.attributeProcesses && remote.address().is_loopback()) {
+    // /proc is read on a helper thread so that the event loop never blocks on it.
+    app_ = co_await asio::co_spawn(proxy_.lookups, lookupProcess(clientEp_, localEp_),
+                                   use_awaitable);
+  }
+
+  bool keepGoing = true;
+  while (keepGoing && !proxy_.stopping) {
+    HttpParser req = HttpParser::request({.maxHeaderBytes = proxy_.cfg.maxHeaderBytes});
+    std::string none;
+    // Read the head (the idle timeout applies while nothing of it has arrived).
+    arm(proxy_.cfg.idleTimeout);
+    Clock::time_point t0 = Clock::now();
+    bool started = !cbuf_.empty();
+    Flow flow;
+    bool haveFlow = false;
+    while (!req.headDone()) {
+      if (!cbuf_.empty()) {
+        auto used = req.feed(cbuf_, none);
+        if (!used) {
+          flow = newFlow("http");
+          flow.error = "bad request from client: " + used.error().describe();
+          co_await refuse(used.error().code == ErrorCode::kLimit ? 431 : 400,
+                          used.error().message, flow);
+          finishFlow(flow, t0);
+          keepGoing = false;
+          haveFlow = true;
+          break;
+        }
+        cbuf_.erase(0, *used);
+        if (req.headDone()) break;
+      }
+      if (started) arm(proxy_.cfg.ioTimeout);
+      co_await readSome(client_, cbuf_, ec);
+      if (ec) {
+        if (started || !cbuf_.empty()) {
+          flow = newFlow("http");
+          flow.error = std::string("client closed mid-head: ") + (timedOut_ ? "timed out" : ec.message());
+          finishFlow(flow, t0);
+        }
+        keepGoing = false;
+        haveFlow = true;
+        break;
+      }
+      if (!started) {
+        started = true;
+        t0 = Clock::now();
+      }
+    }
+    if (haveFlow || !keepGoing) break;
+    if (user_.empty()) user_ = basicAuthUser(req.head().field("proxy-authorization"));
+    if (req.head().method == "CONNECT") {
+      flow = newFlow("connect");
+      co_await handleConnect(req.head(), flow);
+      finishFlow(flow, t0);
+      keepGoing = false;
+      break;
+    }
+    flow = newFlow("http");
+    keepGoing = co_await handleRequest(req, flow);
+    finishFlow(flow, t0);
+  }
+  done_ = true;
+  timer_.cancel();
+  error_code ignore;
+  client_.shutdown(tcp::socket::shutdown_both, ignore);
+  client_.close(ignore);
+  upstream_.close(ignore);
+  counters.activeConnections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+// One request/response exchange; false when the client connection must close afterwards.
+awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
+  const HttpHead& head = req.head();
+  flow.method = printable(head.method, 32);
+  auto url = parseAbsoluteUrl(head.target);
+  if (!url) {
+    flow.url = printable(head.target, 2048);
+    co_await refuse(url.error().code == ErrorCode::kUnsupported ? 501 : 400,
+                    url.error().message, flow);
+    co_return false;
+  }
+  flow.host = url->host;
+  flow.port = url->port;
+  flow.url = printable(head.target, 2048);
+  FlowClassifier classifier(proxy_.cfg.classifier, proxy_.cfg.maxScanBytes);
+  classifier.scanUrl(url->path, flow);
+
+  bool hasBody = head.chunked || head.contentLength.value_or(0) > 0;
+  bool expectContinue = hasBody && toLower(trim(head.field("expect"))) == "100-continue";
+  if (!hasBody && !head.field("expect").empty() && !expectContinue) {
+    co_await refuse(417, "unsupported Expect", flow);
+    co_return false;
+  }
+  if (!co_await connectUpstream(url->host, url->port, flow)) {
+    co_await refuse(timedOut_ ? 504 : 502, flow.error, flow);
+    co_return false;
+  }
+
+  // The head in origin-form, Host from the URL, body framing as received.
+  std::string authority = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
+  if (url->port != 80) authority += ":" + std::to_string(url->port);
+  std::string extra = "Host: " + authority + "\r\n";
+  if (head.chunked)
+    extra += "Transfer-Encoding: chunked\r\n";
+  else if (head.contentLength)
+    extra += "Content-Length: " + std::to_string(*head.contentLength) + "\r\n";
+  HttpHead fwd = head;
+  std::erase_if(fwd.fields, [](const HttpField& f) { return toLower(f.name) == "host"; });
+  error_code ec;
+  std::string fwdHead = serializeHead(fwd, url->path, extra);
+  bool reused = !upstreamKey_.empty() && upstream_.is_open();
+  co_await writeAll(upstream_, fwdHead, ec);
+  if (!hasBody && reused) {
+    // A kept-alive upstream connection may have been closed by the server meanwhile: a request
+    // without a body is sent again on a fresh connection when nothing at all came back.
+    arm(proxy_.cfg.ioTimeout);
+    if (!ec && ubuf_.empty()) co_await readSome(upstream_, ubuf_, ec);
+    if (ec && ubuf_.empty()) {
+      upstream_.close(ec);
+      upstreamKey_.clear();
+      if (!co_await connectUpstream(url->host, url->port, flow)) {
+        co_await refuse(timedOut_ ? 504 : 502, flow.error, flow);
+        co_return false;
+      }
+      co_await writeAll(upstream_, fwdHead, ec);
+    }
+  }
+  if (ec) {
+    co_await refuse(502, "upstream write failed: " + ec.message(), flow);
+    co_return false;
+  }
+
+  HttpParser resp = HttpParser::response({.maxHeaderBytes = proxy_.cfg.maxHeaderBytes},
+                                         head.method == "HEAD");
+  std::string respBody;
+  bool clientMustClose = !head.keepAlive;
+
+  // Expect: 100-continue: wait briefly for the server's verdict before streaming the body.
+  bool sendBody = hasBody;
+  if (expectContinue) {
+    asio::steady_timer wait(client_.get_executor(), proxy_.cfg.continueTimeout);
+    bool waited = false;
+    wait.async_wait([this, &waited](error_code e) {
+      if (!e) {
+        waited = true;
+        error_code ignore;
+        upstream_.cancel(ignore);
+      }
+    });
+    arm(proxy_.cfg.ioTimeout);
+    while (!resp.headDone()) {
+      if (!ubuf_.empty()) {
+        auto used = resp.feed(ubuf_, respBody);
+        if (!used) break;
+        ubuf_.erase(0, *used);
+        if (resp.headDone()) break;
+      }
+      co_await readSome(upstream_, ubuf_, ec);
+      if (ec) break;
+    }
+    wait.cancel();
+    if (resp.headDone() && resp.head().status == 100) {
+      co_await writeAll(client_, "HTTP/1.1 100 Continue\r\n\r\n", ec);
+      resp = HttpParser::response({.maxHeaderBytes = proxy_.cfg.maxHeaderBytes}, false);
+    } else if (resp.headDone()) {
+      // A final answer before the body: relay it; the body is not sent and the connection
+      // cannot be reused (the client may still send it).
+      sendBody = false;
+      clientMustClose = true;
+    } else if (waited || ec == asio::error::operation_aborted) {
+      ec = {};
+      resp = HttpParser::response({.maxHeaderBytes = proxy_.cfg.maxHeaderBytes}, false);
+      co_await writeAll(client_, "HTTP/1.1 100 Continue\r\n\r\n", ec);
+    } else {
+      co_await refuse(502, "upstream failed before 100 Continue", flow);
+      co_return false;
+    }
+  }
+
+  // Stream the request body with backpressure: read 16 KiB, write it on, then read again.
+  if (sendBody) {
+    classifier.beginBody(head);
+    std::string chunk;
+    while (true) {
+      chunk.clear();
+      if (!cbuf_.empty()) {
+        auto used = req.feed(cbuf_, chunk);
+        if (!used) {
+          flow.error = "bad request body: " + used.error().message;
+          co_await refuse(400, used.error().message, flow);
+          co_return false;
+        }
+        cbuf_.erase(0, *used);
+      }
+      if (!chunk.empty()) {
+        flow.bytesUp += chunk.size();
+        classifier.body(chunk, flow);
+        std::string framed = head.chunked ? chunkHeader(chunk.size()) + chunk + "\r\n" : chunk;
+        co_await writeAll(upstream_, framed, ec);
+        if (ec) {
+          co_await refuse(502, "upstream closed during the request body", flow);
+          co_return false;
+        }
+      }
+      if (req.done()) break;
+      if (cbuf_.empty() || chunk.empty()) {
+        arm(proxy_.cfg.ioTimeout);
+        co_await readSome(client_, cbuf_, ec);
+        if (ec) {
+          flow.error = std::string("client vanished mid-body: ") +
+                       (timedOut_ ? "timed out" : ec.message());
+          upstream_.close(ec);
+          co_return false;
+        }
+      }
+    }
+    if (head.chunked) {
+      co_await writeAll(upstream_, "0\r\n\r\n", ec);
+      if (ec) {
+        co_await refuse(502, "upstream closed during the request body", flow);
+        co_return false;
+      }
+    }
+    classifier.endBody(flow);
+  }
+
+  // The response head (1xx interim responses are relayed and skipped).
+  while (true) {
+    arm(proxy_.cfg.ioTimeout);
+    while (!resp.headDone()) {
+      if (!ubuf_.empty()) {
+        auto used = resp.feed(ubuf_, respBody);
+        if (!used) {
+          flow.error = "bad response from upstream: " + used.error().describe();
+          upstream_.close(ec);
+          co_await refuse(502, used.error().message, flow);
+          co_return false;
+        }
+        ubuf_.erase(0, *used);
+        if (resp.headDone()) break;
+      }
+      co_await readSome(upstream_, ubuf_, ec);
+      if (ec) {
+        upstream_.close(ec);
+        co_await refuse(timedOut_ ? 504 : 502,
+                        timedOut_ ? "upstream timed out" : "upstream closed without a response",
+                        flow);
+        co_return false;
+      }
+    }
+    unsigned st = resp.head().status;
+    if (st >= 100 && st < 200 && st != 101) {
+      co_await writeAll(client_, serializeHead(resp.head(), "", ""), ec);
+      resp = HttpParser::response({.maxHeaderBytes = proxy_.cfg.maxHeaderBytes},
+                                  head.method == "HEAD");
+      respBody.clear();
+      continue;
+    }
+    break;
+  }
+  const HttpHead& rh = resp.head();
+  flow.status = rh.status;
+  if (rh.status == 101) {
+    // Upgrades are not proxied (the Upgrade field is hop-by-hop and was not forwarded).
+    upstream_.close(ec);
+    co_await refuse(502, "upstream switched protocols", flow);
+    co_return false;
+  }
+  bool untilEof = resp.needsEof();
+  bool noBody = head.method == "HEAD" || rh.status == 204 || rh.status == 304;
+  std::string rextra;
+  if (noBody) {
+    if (auto cl = rh.field("content-length"); !cl.empty())
+      rextra += "Content-Length: " + std::string(cl) + "\r\n";
+  } else if (rh.chunked) {
+    rextra += "Transfer-Encoding: chunked\r\n";
+  } else if (rh.contentLength) {
+    rextra += "Content-Length: " + std::to_string(*rh.contentLength) + "\r\n";
+  }
+  if (untilEof || !rh.keepAlive || head.version == 10) clientMustClose = true;
+  if (clientMustClose) rextra += "Connection: close\r\n";
+  co_await writeAll(client_, serializeHead(rh, "", rextra), ec);
+  if (ec) {
+    flow.error = "client vanished before the response";
+    upstream_.close(ec);
+    co_return false;
+  }
+  // Stream the response body.
+  while (true) {
+    if (!respBody.empty()) {
+      flow.bytesDown += respBody.size();
+      std::string framed = rh.chunked ? chunkHeader(respBody.size()) + respBody + "\r\n" : respBody;
+      co_await writeAll(client_, framed, ec);
+      respBody.clear();
+      if (ec) {
+        flow.error = "client vanished mid-response";
+        upstream_.close(ec);
+        co_return false;
+      }
+    }
+    if (resp.done()) break;
+    if (!ubuf_.empty()) {
+      auto used = resp.feed(ubuf_, respBody);
+      if (!used) {
+        flow.error = "bad response body from upstream: " + used.error().message;
+        upstream_.close(ec);
+        co_return false;
+      }
+      ubuf_.erase(0, *used);
+      if (!respBody.empty() || resp.done()) continue;
+    }
+    arm(proxy_.cfg.ioTimeout);
+    co_await readSome(upstream_, ubuf_, ec);
+    if (ec) {
+      if (ec == asio::error::eof && untilEof) {
+        (void)resp.feedEof();
+        break;
+      }
+      flow.error = std::string("upstream vanished mid-response: ") +
+                   (timedOut_ ? "timed out" : ec.message());
+      upstream_.close(ec);
+      co_return false;
+    }
+  }
+  if (rh.chunked) {
+    co_await writeAll(client_, "0\r\n\r\n", ec);
+    if (ec) co_return false;
+  }
+  if (untilEof || !rh.keepAlive) {
+    upstream_.close(ec);
+    upstreamKey_.clear();
+  }
+  co_return !clientMustClose;
+}
+
+awaitable<void> Session::pump(tcp::socket& from, tcp::socket& to, std::string initial,
+                              std::uint64_t& counter) {
+  error_code ec;
+  if (!initial.empty()) {
+    counter += initial.size();
+    co_await writeAll(to, initial, ec);
+    if (ec) {
+      close();
+      co_return;
+    }
+  }
+  std::array<char, kReadChunk> buf;
+  for (;;) {
+    arm(proxy_.cfg.idleTimeout);
+    std::size_t n =
+        co_await from.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      error_code ignore;
+      if (ec == asio::error::eof)
+        to.shutdown(tcp::socket::shutdown_send, ignore);
+      else
+        close();
+      co_return;
+    }
+    counter += n;
+    co_await writeAll(to, std::string_view(buf.data(), n), ec);
+    if (ec) {
+      close();
+      co_return;
+    }
+  }
+}
+
+awaitable<void> Session::handleConnect(const HttpHead& head, Flow& flow) {
+  proxy_.counters.tunnels.fetch_add(1, std::memory_order_relaxed);
+  flow.method = "CONNECT";
+  flow.url = printable(head.target, 300);
+  auto target = parseAuthority(head.target);
+  if (!target) {
+    co_await refuse(400, "CONNECT target: " + target.error().message, flow);
+    co_return;
+  }
+  flow.host = target->first;
+  flow.port = target->second;
+  if (!co_await connectUpstream(target->first, target->second, flow)) {
+    co_await refuse(timedOut_ ? 504 : 502, flow.error, flow);
+    co_return;
+  }
+  error_code ec;
+  co_await writeAll(client_, "HTTP/1.1 200 Connection established\r\n\r\n", ec);
+  if (ec) {
+    flow.error = "client vanished before the tunnel opened";
+    co_return;
+  }
+  flow.status = 200;
+  // The client speaks first in TLS: read its ClientHello (bounded) before relaying anything.
+  std::string first = std::move(cbuf_);
+  cbuf_.clear();
+  arm(proxy_.cfg.ioTimeout);
+  while (true) {
+    auto hello = parseClientHello(first);
+    if (!hello) break;  // not TLS, or malformed: relayed as it is (policy decides on host)
+    if (*hello) {
+      const ClientHello& h = **hello;
+      flow.sni = printable(h.sni, 256);
+      std::string alpn;
+      for (const auto& a : h.alpn) alpn += (alpn.empty() ? "" : ",") + printable(a, 32);
+      flow.alpn = alpn;
+      flow.ja3 = h.ja3();
+      flow.ja4 = h.ja4();
+      break;
+    }
+    std::size_t before = first.size();
+    co_await readSome(client_, first, ec);
+    if (ec || first.size() == before) {
+      if (first.empty()) {
+        flow.error = ec == asio::error::eof ? "" : "client closed the tunnel: " + ec.message();
+        co_return;
+      }
+      break;  // relay what there is
+    }
+  }
+  // Relay both ways until both sides are done.
+  auto self = shared_from_this();
+  int running = 2;
+  asio::steady_timer both(client_.get_executor(), Clock::time_point::max());
+  auto finished = [&running, &both](std::exception_ptr) {
+    if (--running == 0) both.cancel();
+  };
+  asio::co_spawn(client_.get_executor(), pump(client_, upstream_, std::move(first), flow.bytesUp),
+                 finished);
+  asio::co_spawn(client_.get_executor(), pump(upstream_, client_, {}, flow.bytesDown), finished);
+  co_await both.async_wait(asio::redirect_error(use_awaitable, ec));
+  if (timedOut_) flow.error = "tunnel idle timeout";
+}
+
+Proxy::Proxy(std::unique_ptr<ProxyImpl> impl) : impl_(std::move(impl)) {}
+Proxy::~Proxy() {
+  if (impl_) {
+    impl_->stopAll();
+    impl_->lookups.join();
+  }
+}
+
+Result<std::unique_ptr<Proxy>> Proxy::open(ProxyConfig config, QueuedFlowSink& sink) {
+  auto impl = std::make_unique<ProxyImpl>(std::move(config), sink);
+  unsigned n = impl->cfg.threads ? impl->cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < n; ++i) {
+    impl->contexts.push_back(std::make_unique<asio::io_context>(1));
+    impl->guards.push_back(asio::make_work_guard(*impl->contexts.back()));
+  }
+  auto bind = [&](const Endpoint& ep, std::unique_ptr<tcp::acceptor>& out) -> Status {
+    error_code ec;
+    auto addr = asio::ip::make_address(ep.host, ec);
+    std::string where = ep.host + ":" + std::to_string(ep.port);
+    if (ec) return fail(ErrorCode::kUsage, "not an IP address", where);
+    auto acc = std::make_unique<tcp::acceptor>(*impl->contexts[0]);
+    tcp::endpoint e(addr, ep.port);
+    acc->open(e.protocol(), ec);
+    if (!ec) acc->set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acc->bind(e, ec);
+    if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return fail(ErrorCode::kIo, "cannot listen: " + ec.message(), where);
+    out = std::move(acc);
+    return {};
+  };
+  if (auto st = bind(impl->cfg.listen, impl->acceptor); !st) return std::unexpected(st.error());
+  if (impl->cfg.metrics)
+    if (auto st = bind(*impl->cfg.metrics, impl->metricsAcceptor); !st)
+      return std::unexpected(st.error());
+  return std::unique_ptr<Proxy>(new Proxy(std::move(impl)));
+}
+
+std::uint16_t Proxy::port() const { return impl_->acceptor->local_endpoint().port(); }
+std::uint16_t Proxy::metricsPort() const {
+  return impl_->metricsAcceptor ? impl_->metricsAcceptor->local_endpoint().port() : 0;
+}
+const ProxyCounters& Proxy::counters() const { return impl_->counters; }
+std::string Proxy::metricsText() const { return impl_->metricsText(); }
+void Proxy::stop() { impl_->stopAll(); }
+
+void Proxy::run(bool handleSignals) {
+  auto& ctx0 = *impl_->contexts[0];
+  asio::co_spawn(ctx0, impl_->acceptLoop(), asio::detached);
+  if (impl_->metricsAcceptor) asio::co_spawn(ctx0, impl_->metricsLoop(), asio::detached);
+  if (handleSignals) {
+    impl_->signals.emplace(ctx0, SIGTERM, SIGINT);
+    impl_->signals->async_wait([this](error_code ec, int) {
+      if (!ec) impl_->stopAll();
+    });
+  }
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < impl_->contexts.size(); ++i)
+    threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
+  ctx0.run();
+  for (auto& t : threads) t.join();
+  impl_->signals.reset();
+}
+
+}  // namespace tollgate::egress
