@@ -130,7 +130,7 @@ t_nodecode=$(best "$tollgate" classify -q --count --no-decode "$corpus")
 printf '%-44s %10.2f %10s\n' "tollgate classify --no-decode" "$t_nodecode" "$(mbps "$bytes" "$(net "$t_nodecode")")"
 t_rg=$(best rg "${rg_args[@]}" "$corpus")
 printf '%-44s %10.2f %10s\n' "ripgrep (?-u), 9 patterns, count only" "$t_rg" "$(mbps "$bytes" "$t_rg")"
-matches=$({ "$tollgate" classify -q --format table "$corpus" || true; } | head -1 | sed 's/.* bytes, \([0-9]*\) matches.*/\1/')
+matches=$({ "$tollgate" classify -q --count --format table "$corpus" || true; } | head -1 | sed 's/.* bytes, \([0-9]*\) matches.*/\1/')
 rg_lines=$(rg "${rg_args[@]}" "$corpus" || true)
 echo "tollgate validated matches: $matches; ripgrep matching lines: $rg_lines"
 echo "ratio tollgate/ripgrep (throughput, start-up excluded): $(awk -v a="$(net "$t_plain")" -v b="$t_rg" 'BEGIN { printf "%.2f", b / a }')x" \

@@ -170,13 +170,53 @@ double byteEntropy(std::string_view s) {
   return h;
 }
 
+#if defined(__SSE2__)
+// Bit k set when byte k of the 16 at `p` is in either base64 alphabet.
+unsigned b64Mask16(const unsigned char* p) {
+  __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+  __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+  __m128i extra = _mm_or_si128(
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')), _mm_cmpeq_epi8(v, _mm_set1_epi8('/'))),
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')), _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), extra)));
+}
+#endif
+
+// The first position at or after `i` where a run of at least kMinBase64 base64 characters may
+// start; runs shorter than that are never segments. Windows of 64 bytes overlap by kMinBase64,
+// so a long run is seen whole in the window where it starts.
+std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) {
+#if defined(__SSE2__)
+  static_assert(kMinBase64 <= 32);
+  while (i + 64 <= n) {
+    std::uint64_t m = b64Mask16(p + i) | std::uint64_t{b64Mask16(p + i + 16)} << 16 |
+                      std::uint64_t{b64Mask16(p + i + 32)} << 32 |
+                      std::uint64_t{b64Mask16(p + i + 48)} << 48;
+    // Bit k stays set when bytes k .. k+len-1 are all set: doubling shifts, then the rest.
+    std::uint64_t r = m & (m >> 1);  // runs of 2
+    r &= r >> 2;                     // 4
+    r &= r >> 4;                     // 8
+    r &= r >> 8;                     // 16
+    r &= r >> (kMinBase64 - 16);     // kMinBase64
+    if (r) return i + static_cast<std::size_t>(__builtin_ctzll(r));
+    i += 64 - kMinBase64 + 1;
+  }
+#endif
+  return i;
+}
+
 void findBase64(std::string_view d, std::vector<Segment>& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   std::size_t n = d.size();
   std::size_t i = 0;
   while (i < n) {
     if (!kB64Class[p[i]]) {
-      ++i;
+      i = skipShortRuns(p, i, n);
+      if (i < n && !kB64Class[p[i]]) ++i;
       continue;
     }
     std::size_t s = i;
@@ -391,9 +431,10 @@ std::string stripSpace(std::string_view s) {
   return out;
 }
 
-// Windows closer than this are scanned as one (a Hyperscan call costs about as much as
-// scanning a few hundred bytes).
-constexpr std::size_t kWindowGap = 64;
+// Windows closer than `gap` bytes are scanned as one: a Hyperscan call costs about as much as
+// scanning a few hundred bytes with the digit database, a thousand with a one-pattern one.
+constexpr std::size_t kDigitGap = 128;
+constexpr std::size_t kLiteralGap = 512;
 struct Window {
   std::size_t start;
   std::size_t end;
@@ -401,14 +442,15 @@ struct Window {
 
 // Adds [s, e) to `out`, extended outwards to a non-word byte (so that \b at a window's edge means
 // what it means in the whole buffer) and merged with the previous window when they are close.
-void addWindow(std::string_view d, std::size_t s, std::size_t e, std::vector<Window>& out) {
+void addWindow(std::string_view d, std::size_t s, std::size_t e, std::vector<Window>& out,
+               std::size_t gap = kDigitGap) {
   auto word = [](unsigned char c) {
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
   };
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   for (std::size_t k = 0; s > 0 && k < 64 && word(p[s - 1]); ++k) --s;
   for (std::size_t k = 0; e < d.size() && k < 64 && word(p[e]); ++k) ++e;
-  if (!out.empty() && s <= out.back().end + kWindowGap) {
+  if (!out.empty() && s <= out.back().end + gap) {
     out.back().start = std::min(out.back().start, s);
     out.back().end = std::max(out.back().end, e);
     return;
@@ -530,7 +572,8 @@ void byteWindows(std::string_view d, char c, std::size_t before, std::size_t aft
     const void* hit = std::memchr(d.data() + i, c, d.size() - i);
     if (!hit) return;
     std::size_t p = static_cast<std::size_t>(static_cast<const char*>(hit) - d.data());
-    addWindow(d, p > before ? p - before : 0, std::min(d.size(), p + 1 + after), out);
+    addWindow(d, p > before ? p - before : 0, std::min(d.size(), p + 1 + after), out,
+              kLiteralGap);
     i = p + 1;
   }
 }
@@ -544,7 +587,8 @@ void colonWindows(std::string_view d, std::vector<Window>& out) {
     std::size_t p = static_cast<std::size_t>(static_cast<const char*>(hit) - d.data());
     std::size_t k = p + 1;
     while (k < d.size() && k - p <= 4 && isHexChar(d[k])) ++k;
-    if (k < d.size() && d[k] == ':') addWindow(d, p > 8 ? p - 8 : 0, std::min(d.size(), k + 64), out);
+    if (k < d.size() && d[k] == ':')
+      addWindow(d, p > 8 ? p - 8 : 0, std::min(d.size(), k + 64), out, kLiteralGap);
     i = p + 1;
   }
 }
