@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <unordered_map>
 
 #include "tollgate/egress/proxy.h"
 
@@ -95,6 +96,39 @@ std::string socketInode(const std::string& procRoot, const Endpoint& client,
   return {};
 }
 
+std::string exeOf(const std::string& procRoot, std::int64_t pid) {
+  std::array<char, 4096> exe{};
+  std::string link = procRoot + "/" + std::to_string(pid) + "/exe";
+  ssize_t n = ::readlink(link.c_str(), exe.data(), exe.size() - 1);
+  return n > 0 ? std::string(exe.data(), static_cast<std::size_t>(n)) : std::string();
+}
+
+// Every socket inode of every process: one walk of /proc/PID/fd.
+std::unordered_map<std::string, std::int64_t> socketOwners(const std::string& procRoot) {
+  std::unordered_map<std::string, std::int64_t> owners;
+  DIR* proc = ::opendir(procRoot.c_str());
+  if (!proc) return owners;
+  std::array<char, 256> link{};
+  while (dirent* e = ::readdir(proc)) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    std::string fdDir = procRoot + "/" + e->d_name + "/fd";
+    DIR* fds = ::opendir(fdDir.c_str());
+    if (!fds) continue;
+    std::int64_t pid = std::strtoll(e->d_name, nullptr, 10);
+    while (dirent* f = ::readdir(fds)) {
+      if (f->d_name[0] == '.') continue;
+      std::string path = fdDir + "/" + f->d_name;
+      ssize_t n = ::readlink(path.c_str(), link.data(), link.size());
+      std::string_view l(link.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
+      if (l.size() > 9 && l.substr(0, 8) == "socket:[" && l.back() == ']')
+        owners.emplace(std::string(l.substr(8, l.size() - 9)), pid);
+    }
+    ::closedir(fds);
+  }
+  ::closedir(proc);
+  return owners;
+}
+
 }  // namespace
 
 ProcessInfo findProcess(const Endpoint& client, const Endpoint& server,
@@ -102,36 +136,30 @@ ProcessInfo findProcess(const Endpoint& client, const Endpoint& server,
   ProcessInfo info;
   std::string inode = socketInode(procRoot, client, server);
   if (inode.empty() || inode == "0") return info;
-  std::string want = "socket:[" + inode + "]";
-  DIR* proc = ::opendir(procRoot.c_str());
-  if (!proc) return info;
-  std::array<char, 256> link{};
-  while (dirent* e = ::readdir(proc)) {
-    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
-    std::string fdDir = procRoot + "/" + e->d_name + "/fd";
-    DIR* fds = ::opendir(fdDir.c_str());
-    if (!fds) continue;
-    bool found = false;
-    while (dirent* f = ::readdir(fds)) {
-      if (f->d_name[0] == '.') continue;
-      std::string path = fdDir + "/" + f->d_name;
-      ssize_t n = ::readlink(path.c_str(), link.data(), link.size());
-      if (n > 0 && std::string_view(link.data(), static_cast<std::size_t>(n)) == want) {
-        found = true;
-        break;
-      }
-    }
-    ::closedir(fds);
-    if (found) {
-      info.pid = std::strtoll(e->d_name, nullptr, 10);
-      std::array<char, 4096> exe{};
-      std::string exeLink = procRoot + "/" + e->d_name + "/exe";
-      ssize_t n = ::readlink(exeLink.c_str(), exe.data(), exe.size() - 1);
-      if (n > 0) info.exe.assign(exe.data(), static_cast<std::size_t>(n));
-      break;
-    }
+  auto owners = socketOwners(procRoot);
+  if (auto it = owners.find(inode); it != owners.end()) {
+    info.pid = it->second;
+    info.exe = exeOf(procRoot, info.pid);
   }
-  ::closedir(proc);
+  return info;
+}
+
+ProcessInfo ProcessCache::find(const Endpoint& client, const Endpoint& server) {
+  ProcessInfo info;
+  std::string inode = socketInode(procRoot_, client, server);
+  if (inode.empty() || inode == "0") return info;
+  std::lock_guard lock(mu_);
+  auto it = owners_.find(inode);
+  auto now = std::chrono::steady_clock::now();
+  // A burst of new connections costs one walk of /proc, not one each.
+  if (it == owners_.end() && now - lastWalk_ > std::chrono::milliseconds(20)) {
+    owners_ = socketOwners(procRoot_);
+    lastWalk_ = now;
+    it = owners_.find(inode);
+  }
+  if (it == owners_.end()) return info;
+  info.pid = it->second;
+  info.exe = exeOf(procRoot_, info.pid);
   return info;
 }
 

@@ -131,18 +131,32 @@ class ProxyImpl;
 
 // A coroutine with by-value parameters rather than a capturing lambda: GCC 12 mishandles the
 // lifetime of coroutine lambdas' captures.
-awaitable<ProcessInfo> lookupProcess(Endpoint client, Endpoint server) {
-  co_return findProcess(client, server);
+awaitable<ProcessInfo> lookupProcess(ProcessCache* cache, Endpoint client, Endpoint server) {
+  co_return cache->find(client, server);
 }
 
 // Classifies what a request sends: the URL and the (decoded) body, streamed.
 class FlowClassifier {
  public:
+  // A cheap pre-check before the full scan (which costs a Hyperscan scratch per call): a path of
+  // plain words (`/static/app.js`) carries no data class; a query, an escape, an '@', a '+', a
+  // ':' or a run of 6 digits may.
+  static bool worthScanning(std::string_view url) {
+    int digits = 0;
+    for (char c : url) {
+      if (c == '?' || c == '%' || c == '@' || c == '=' || c == '+' || c == ':' || c == ';')
+        return true;
+      digits = (c >= '0' && c <= '9') ? digits + 1 : 0;
+      if (digits >= 6) return true;
+    }
+    return url.size() > 128;
+  }
+
   FlowClassifier(std::shared_ptr<const classify::Database> db, std::uint64_t maxBytes)
       : db_(std::move(db)), maxBytes_(maxBytes) {}
 
   void scanUrl(std::string_view url, Flow& flow) {
-    if (!db_) return;
+    if (!db_ || !worthScanning(url)) return;
     classify::ScanOptions opt;
     opt.contentType = "application/x-www-form-urlencoded";
     auto found = classify::scan(db_, url, opt);
@@ -256,6 +270,7 @@ class ProxyImpl {
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   asio::thread_pool lookups{1};
+  ProcessCache processes;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<tcp::acceptor> metricsAcceptor;
   std::atomic<std::uint64_t> sequence{0};
@@ -512,7 +527,7 @@ awaitable<void> Session::run() {
 
   if (proxy_.cfg.attributeProcesses && remote.address().is_loopback()) {
     // /proc is read on a helper thread so that the event loop never blocks on it.
-    app_ = co_await asio::co_spawn(proxy_.lookups, lookupProcess(clientEp_, localEp_),
+    app_ = co_await asio::co_spawn(proxy_.lookups, lookupProcess(&proxy_.processes, clientEp_, localEp_),
                                    use_awaitable);
   }
 

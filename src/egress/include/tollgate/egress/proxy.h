@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <unordered_map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -101,5 +103,19 @@ struct ProcessInfo {
 };
 [[nodiscard]] ProcessInfo findProcess(const Endpoint& client, const Endpoint& server,
                                       const std::string& procRoot = "/proc");
+
+// findProcess with the walk of /proc/PID/fd shared: socket owners are remembered and /proc is
+// walked again (at most every 20 ms) only for an inode not seen yet. Thread-safe.
+class ProcessCache {
+ public:
+  explicit ProcessCache(std::string procRoot = "/proc") : procRoot_(std::move(procRoot)) {}
+  [[nodiscard]] ProcessInfo find(const Endpoint& client, const Endpoint& server);
+
+ private:
+  std::string procRoot_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::int64_t> owners_;
+  std::chrono::steady_clock::time_point lastWalk_{};
+};
 
 }  // namespace tollgate::egress

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# tollgate proxy against squid and tinyproxy (plain HTTP) on the same loopback load, in one run:
+# nginx serves a 1 KB file, wrk sends absolute-form requests through each proxy (a Lua script sets
+# the target), and the same load goes direct for the baseline. Then the idle-connection test:
+# 10,000 keep-alive connections held open through tollgate, its resident memory measured.
+#
+#   bench/proxy.sh [BUILD_DIR]      (default: build; needs nginx, wrk; squid and tinyproxy optional)
+#   env: DURATION=10s CONNS=100 THREADS=2 IDLE=10000
+#
+# Printed per row: requests/s, p50 and p99 latency, the ratio to direct, and the p99 latency the
+# proxy adds over direct. tollgate runs observe-only (flows recorded, bodies and URLs classified,
+# processes looked up) with flows going to a store under the temp dir. Everything runs on
+# 127.0.0.1 and is stopped by PID at the end. Interception (mitmproxy row) is not measured yet:
+# tollgate does not intercept TLS.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$here/build}" && pwd)
+tollgate=$build/tollgate
+DURATION=${DURATION:-10s} CONNS=${CONNS:-100} THREADS=${THREADS:-2} IDLE=${IDLE:-10000}
+[ -x "$tollgate" ] || { echo "bench: $tollgate not built" >&2; exit 2; }
+for t in nginx wrk python3; do command -v $t >/dev/null || { echo "bench: $t not installed" >&2; exit 2; }; done
+
+D=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-bench-proxy.XXXXXX")
+chmod 755 "$D"; mkdir -p "$D/www" "$D/logs" "$D/ngtmp"; chmod 777 "$D/logs"
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$D"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+  local i
+  for i in $(seq 200); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "bench: nothing listens on $1" >&2; return 1
+}
+
+head -c 768 /dev/urandom | base64 -w0 >"$D/www/1k"
+NGINX_PORT=$(free_port)
+cat >"$D/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $D/nginx.pid;
+error_log $D/logs/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $D/ngtmp; proxy_temp_path $D/ngtmp; fastcgi_temp_path $D/ngtmp;
+  uwsgi_temp_path $D/ngtmp; scgi_temp_path $D/ngtmp;
+  server { listen 127.0.0.1:$NGINX_PORT; root $D/www; }
+}
+EOF
+nginx -e "$D/logs/nginx-error.log" -c "$D/nginx.conf" & PIDS+=($!)
+wait_port "$NGINX_PORT"
+
+NAMES=(direct) ADDRS=("")
+TG_PORT=$(free_port)
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+"$tollgate" proxy --listen "127.0.0.1:$TG_PORT" --store "sqlite:$D/flows.db" 2>"$D/logs/tollgate.err" &
+TG_PID=$!; PIDS+=($TG_PID)
+wait_port "$TG_PORT"; NAMES+=(tollgate); ADDRS+=("127.0.0.1:$TG_PORT")
+if command -v squid >/dev/null; then
+  SQ_PORT=$(free_port)
+  cat >"$D/squid.conf" <<EOF
+http_port 127.0.0.1:$SQ_PORT
+acl lo src 127.0.0.1/32
+http_access allow lo
+http_access deny all
+cache deny all
+cache_mem 0 MB
+pid_filename $D/logs/squid.pid
+cache_log $D/logs/squid-cache.log
+access_log none
+cache_store_log none
+coredump_dir $D/logs
+pinger_enable off
+dns_nameservers 127.0.0.1
+shutdown_lifetime 1 seconds
+max_filedescriptors 8192
+EOF
+  squid -N -f "$D/squid.conf" >"$D/logs/squid.out" 2>&1 & PIDS+=($!)
+  wait_port "$SQ_PORT" && { NAMES+=(squid); ADDRS+=("127.0.0.1:$SQ_PORT"); }
+fi
+if command -v tinyproxy >/dev/null; then
+  TP_PORT=$(free_port)
+  printf 'User nobody\nGroup nogroup\nListen 127.0.0.1\nPort %s\nTimeout 600\nMaxClients 1000\nAllow 127.0.0.1\nLogLevel Error\nDisableViaHeader Yes\n' \
+    "$TP_PORT" >"$D/tinyproxy.conf"
+  tinyproxy -d -c "$D/tinyproxy.conf" >"$D/logs/tinyproxy.out" 2>&1 & PIDS+=($!)
+  wait_port "$TP_PORT" && { NAMES+=(tinyproxy); ADDRS+=("127.0.0.1:$TP_PORT"); }
+fi
+
+cat >"$D/abs.lua" <<'EOF'
+local target = os.getenv("WRK_TARGET")
+if target then
+  wrk.path = target
+  wrk.headers["Host"] = target:match("^%a+://([^/]+)")
+end
+function done(s, lat)
+  local e = s.errors
+  io.write(string.format("RESULT %.1f %.3f %.3f %d\n", s.requests / (s.duration / 1e6),
+    lat:percentile(50) / 1000, lat:percentile(99) / 1000, e.connect + e.write + e.timeout + e.status))
+end
+EOF
+ORIGIN=http://127.0.0.1:$NGINX_PORT/1k
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo ?)"
+echo "load: wrk -t$THREADS -c$CONNS -d$DURATION, 1 KB file from nginx on loopback (wrk shares the CPUs)"
+printf '%-10s %10s %9s %9s %8s %12s %7s\n' proxy req/s p50_ms p99_ms ratio p99_added_ms errors
+base_rps="" base_p99=""
+for i in "${!NAMES[@]}"; do
+  if [ -z "${ADDRS[$i]}" ]; then out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$D/abs.lua" "$ORIGIN")
+  else out=$(WRK_TARGET=$ORIGIN wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$D/abs.lua" "http://${ADDRS[$i]}/"); fi
+  read -r rps p50 p99 err < <(echo "$out" | awk '/^RESULT/{print $2, $3, $4, $5}')
+  [ -z "$base_rps" ] && base_rps=$rps base_p99=$p99
+  eval "rps_${NAMES[$i]}=$rps"
+  printf '%-10s %10.0f %9.2f %9.2f %8.3f %12.2f %7s\n' "${NAMES[$i]}" "$rps" "$p50" "$p99" \
+    "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN{print a/b}')" \
+    "$(awk -v a="$p99" -v b="$base_p99" 'BEGIN{print a-b}')" "$err"
+done
+if [ -n "${rps_squid:-}" ]; then
+  echo "tollgate / squid throughput: $(awk -v a="$rps_tollgate" -v b="$rps_squid" 'BEGIN{printf "%.2f", a/b}') (goal >= 1.5)"
+fi
+
+# Idle keep-alive connections: each sends one request, then stays open.
+rss() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+before=$(rss "$TG_PID")
+python3 - "$TG_PORT" "$ORIGIN" "$IDLE" <<'EOF' &
+import socket, sys, time, resource
+port, origin, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+resource.setrlimit(resource.RLIMIT_NOFILE, (n + 1000, n + 1000))
+socks = []
+req = f"GET {origin} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+for i in range(n):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(req)
+    socks.append(s)
+for s in socks:
+    s.recv(65536)
+print(f"OPEN {len(socks)}", flush=True)
+time.sleep(8)
+EOF
+HOLDER=$!
+sleep 1
+for _ in $(seq 120); do
+  active=$(curl -s "http://127.0.0.1:$TG_PORT/" -o /dev/null 2>&1; awk '/^VmRSS/{print $2}' /proc/$TG_PID/status)
+  n=$(ls /proc/$TG_PID/fd | wc -l)
+  [ "$n" -ge "$((IDLE + 10))" ] && break
+  sleep 0.5
+done
+sleep 2
+after=$(rss "$TG_PID")
+fds=$(ls /proc/$TG_PID/fd | wc -l)
+echo "idle: $IDLE keep-alive connections (after one request each): tollgate RSS $((before / 1024)) MB -> $((after / 1024)) MB with $fds open descriptors (goal < 500 MB)"
+wait "$HOLDER" 2>/dev/null || true
