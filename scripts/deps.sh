@@ -40,6 +40,8 @@ test_pkgs=(debootstrap umoci skopeo zip nodejs npm python3 python3-pip ca-certif
            nginx-light curl tshark)
 fuzz_pkgs=(clang-19 libclang-rt-19-dev llvm-19)
 bench_pkgs=(hyperfine time
+            # integrity: the peer of bench/diff.sh
+            diffoscope-minimal bc
             # egress: load generator and the peer proxies of bench/proxy.sh
             wrk squid tinyproxy mitmproxy)
 
