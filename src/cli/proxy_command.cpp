@@ -10,6 +10,8 @@
 #include "tollgate/egress/proxy.h"
 #include "tollgate/util/file.h"
 #include "tollgate/util/strings.h"
+#include "tollgate/vulndb/ioc.h"
+#include "tollgate/vulndb/vulndb.h"
 
 namespace tollgate::cli {
 namespace {
@@ -38,6 +40,8 @@ Result<std::unique_ptr<store::Store>> openStore(const std::string& given) {
   auto s = store::open(*url, {.create = true});
   if (!s) return std::unexpected(s.error());
   if (auto st = (*s)->migrate(egress::migrations()); !st) return std::unexpected(st.error());
+  // The indicator lists of `db import --ioc` live in vulndb's tables.
+  if (auto st = (*s)->migrate(vulndb::migrations()); !st) return std::unexpected(st.error());
   return s;
 }
 
@@ -124,6 +128,12 @@ int runProxy(const ProxyArgs& a, const Env& env) {
       return exitCodeFor(s.error().code);
     }
     st = std::move(*s);
+    auto iocs = vulndb::IndicatorSet::load(*st);
+    if (!iocs) {
+      printError(env, iocs.error().describe());
+      return exitCodeFor(iocs.error().code);
+    }
+    cfg.indicators = *iocs;
     backend = std::make_unique<egress::StoreFlowSink>(*st);
   }
   egress::QueuedFlowSink queue(*backend, a.queue, [&env](const Error& e) {

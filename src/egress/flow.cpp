@@ -71,6 +71,13 @@ nlohmann::json toJson(const Flow& f) {
   put(j, "vendor", f.vendor);
   j["verdict"] = f.verdict;
   put(j, "error", f.error);
+  if (!f.alerts.empty()) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& x : f.alerts)
+      a.push_back({{"id", x.id}, {"severity", std::string(report::toString(x.severity))},
+                   {"subject", x.subject}, {"message", x.message}, {"evidence", x.evidence}});
+    j["alerts"] = a;
+  }
   return j;
 }
 
@@ -114,6 +121,17 @@ Result<Flow> flowFromJson(const nlohmann::json& j) {
     f.vendor = j.value("vendor", "");
     f.verdict = j.value("verdict", "");
     f.error = j.value("error", "");
+    if (auto a = j.find("alerts"); a != j.end() && a->is_array())
+      for (const auto& x : *a) {
+        report::Finding fd;
+        fd.id = x.value("id", "");
+        fd.severity =
+            report::parseSeverity(x.value("severity", "info")).value_or(report::Severity::kInfo);
+        fd.subject = x.value("subject", "");
+        fd.message = x.value("message", "");
+        if (auto e = x.find("evidence"); e != x.end()) fd.evidence = *e;
+        f.alerts.push_back(std::move(fd));
+      }
     return f;
   } catch (const nlohmann::json::exception& e) {
     return fail(ErrorCode::kInvalidInput, std::string("bad flow record: ") + e.what());

@@ -55,6 +55,8 @@ Status StoreFlowSink::write(const Flow& flow) {
     if (!st) return st;
   auto r = s.step();
   if (!r) return std::unexpected(r.error());
+  for (const auto& a : flow.alerts)
+    if (auto st = insertAlert(store_, {flow.start, flow.id, a}); !st) return st;
   return {};
 }
 

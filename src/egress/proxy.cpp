@@ -25,6 +25,7 @@
 #include "tollgate/egress/http.h"
 #include "tollgate/egress/tls_hello.h"
 #include "tollgate/util/strings.h"
+#include "tollgate/vulndb/ioc.h"
 
 namespace tollgate::egress {
 
@@ -415,8 +416,42 @@ Flow Session::newFlow(std::string kind) {
   return f;
 }
 
+// Alerts for indicators of compromise: the destination (host or SNI) on a domain list, the URL
+// on a URL list. What was sent there (data classes) goes into the evidence.
+void raiseIocAlerts(const vulndb::IndicatorSet& iocs, Flow& flow) {
+  auto alert = [&](const char* id, const vulndb::Indicator& ind, const std::string& what) {
+    report::Finding f;
+    f.id = id;
+    f.severity = report::Severity::kCritical;
+    f.subject = flow.id;
+    std::string app = flow.exe.empty() ? flow.client : flow.exe;
+    f.message = app + " contacted " + what + ", a listed indicator (" + ind.description + ")" +
+                (flow.bytesUp ? ", sending " + std::to_string(flow.bytesUp) + " bytes" : "");
+    nlohmann::json classes = nlohmann::json::object();
+    for (const auto& [det, c] : flow.classes) classes[det] = c.count;
+    f.evidence = {{"indicator", ind.value}, {"type", std::string(vulndb::toString(ind.type))},
+                  {"source", ind.source}, {"host", flow.host}, {"sni", flow.sni},
+                  {"url", flow.url}, {"exe", flow.exe}, {"pid", flow.pid},
+                  {"client", flow.client}, {"bytes_up", flow.bytesUp}, {"classes", classes}};
+    flow.alerts.push_back(std::move(f));
+  };
+  const vulndb::Indicator* hit = nullptr;
+  if (!flow.host.empty()) hit = iocs.find(vulndb::IndicatorType::kDomain, flow.host);
+  if (!hit && !flow.sni.empty()) hit = iocs.find(vulndb::IndicatorType::kDomain, flow.sni);
+  if (hit) alert("egress-ioc-domain", *hit, hit->value);
+  if (flow.kind == "http" && !flow.url.empty())
+    if (const auto* u = iocs.find(vulndb::IndicatorType::kUrl, flow.url))
+      alert("egress-ioc-url", *u, flow.url);
+}
+
 void Session::finishFlow(Flow& flow, Clock::time_point t0) {
   flow.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0);
+  if (proxy_.cfg.indicators && !proxy_.cfg.indicators->empty())
+    raiseIocAlerts(*proxy_.cfg.indicators, flow);
+  if (!flow.alerts.empty()) {
+    proxy_.counters.alerts.fetch_add(flow.alerts.size(), std::memory_order_relaxed);
+    if (flow.verdict == "allow") flow.verdict = "alert";
+  }
   if (!flow.error.empty() && flow.verdict == "allow" && !startsWith(flow.error, "classify:"))
     flow.verdict = "error";
   auto& c = proxy_.counters;

@@ -65,6 +65,9 @@ wait_port "$HTTP_PORT" || { echo "nginx did not start"; cat "$TMP/logs/nginx-err
 
 # --- the proxy ------------------------------------------------------------------------------
 STORE="sqlite:$TMP/tollgate.db"
+# The published 3CX indicators, as a defender would load them.
+run_rc "$TOLLGATE" db import --ioc "$TOLLGATE_SHARED_DATA/ioc/3cx-2023.csv" --store "$STORE" -q
+expect_eq "$RC" 0 "db import --ioc"
 PROXY_PORT=$(free_port)
 METRICS_PORT=$(free_port)
 "$TOLLGATE" proxy --listen "127.0.0.1:$PROXY_PORT" --store "$STORE" \
@@ -222,6 +225,12 @@ expect_eq "$RC" 2 "bad --format: exit 2"
 run_rc "$TOLLGATE" alerts --store "$STORE" --format json
 expect_eq "$RC" 0 "alerts --format json"
 expect_contains "$OUT" '"findings"' "alerts in the finding shape"
+A="$OUT"
+expect_eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin)["findings"]; print([(f["id"], f["severity"], f["evidence"]["host"]) for f in d])' <<<"$A")" \
+  "[('egress-ioc-domain', 'critical', 'akamaicontainer.com')]" "3CX beacon: one critical IOC alert for the C2 domain"
+expect_eq "$(python3 -c 'import json,sys; f=json.load(sys.stdin)["findings"][0]; print(f["evidence"]["exe"].endswith("/curl"), sorted(f["evidence"]["classes"]))' <<<"$A")" \
+  "True ['hostname', 'os_build', 'username']" "the alert names the application and the host data it sent"
+expect_eq "$(q 'print([f["verdict"] for f in fl if f["host"]=="akamaicontainer.com"])')" "['alert']" "beacon flow verdict: alert"
 run_rc "$TOLLGATE" proxy --listen nonsense
 expect_eq "$RC" 2 "bad --listen: exit 2"
 run_rc "$TOLLGATE" proxy --listen 127.0.0.1:1 --resolve bad --store "$STORE"

@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "tollgate/report/finding.h"
 #include "tollgate/util/result.h"
 
 namespace tollgate::egress {
@@ -62,6 +63,7 @@ struct Flow {
   std::string vendor;
   std::string verdict = "allow";  // allow | alert | redact | block | error
   std::string error;              // what went wrong, "" when nothing did
+  std::vector<report::Finding> alerts;  // raised on this flow (subject: the flow id)
 };
 
 // {"id":..., "start":"RFC 3339", "duration_ms":..., ...}; empty fields are left out.

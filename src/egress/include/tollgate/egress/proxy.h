@@ -31,6 +31,9 @@
 namespace tollgate::classify {
 class Database;
 }
+namespace tollgate::vulndb {
+class IndicatorSet;
+}
 
 namespace tollgate::egress {
 
@@ -62,6 +65,9 @@ struct ProxyConfig {
   std::uint64_t maxScanBytes = 16ull << 20;  // body bytes classified per request
   unsigned threads = 0;                       // 0: one per core
   std::shared_ptr<const classify::Database> classifier;  // null: no classification
+  // Indicators from `db import --ioc`: a flow to a listed domain (host or SNI) or URL raises an
+  // alert. Null: none.
+  std::shared_ptr<const vulndb::IndicatorSet> indicators;
   bool attributeProcesses = true;  // /proc lookup for clients on this host
   std::function<void(const std::string&)> log;  // one-line notices (errors of the proxy itself)
 };
