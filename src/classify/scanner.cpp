@@ -9,11 +9,15 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 
 #include "tollgate/classify/decode.h"
 #include "tollgate/util/c_handle.h"
+#include "tollgate/util/file.h"
+#include "tollgate/util/hash.h"
 #include "tollgate/util/strings.h"
 #include "validators.h"
 
@@ -504,20 +508,22 @@ void digitWindows(std::string_view d, std::vector<Window>& out) {
       __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
                                   _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
       __m128i sep = _mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
-          _mm_or_si128(
-              _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')),
-                           _mm_cmpeq_epi8(v, _mm_set1_epi8(')'))),
-              _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')),
-                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
-                           _mm_cmpeq_epi8(v, _mm_set1_epi8('/')))));
+          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                       _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')),
+                                    _mm_cmpeq_epi8(v, _mm_set1_epi8(')'))),
+                       _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')),
+                                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
+                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('/')))));
       auto inRun = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(dig, sep)));
       auto notRun = ~inRun & 0xFFFFu;
       if (notRun) {
         unsigned len = static_cast<unsigned>(__builtin_ctz(notRun));
         unsigned runMask = (1u << len) - 1;
         auto digitMask = static_cast<unsigned>(_mm_movemask_epi8(dig)) & runMask;
-        auto dotMask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')))) & runMask;
+        auto dotMask =
+            static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')))) &
+            runMask;
         if (__builtin_popcount(digitMask) < 8 && __builtin_popcount(dotMask) < 3) {
           i += len;
           continue;
@@ -552,7 +558,8 @@ void digitWindows(std::string_view d, std::vector<Window>& out) {
     bool nino = digits == 6 && s >= 2 && alpha(s - 1) && alpha(s - 2);
     // A digit run glued to a word before it, with no separator inside, holds no \b-bounded
     // number: "0x00000000", "sha256".
-    bool glued = s == i && i > 0 && (alpha(i - 1) || p[i - 1] == '_') && lastDigit + 1 - i == digits;
+    bool glued =
+        s == i && i > 0 && (alpha(i - 1) || p[i - 1] == '_') && lastDigit + 1 - i == digits;
     bool number = !glued && (digits >= 8 || (digits >= 4 && dots >= 3));
     if (number || iban || nino) {
       std::size_t ws = s >= 4 ? s - 4 : 0;
@@ -572,8 +579,7 @@ void byteWindows(std::string_view d, char c, std::size_t before, std::size_t aft
     const void* hit = std::memchr(d.data() + i, c, d.size() - i);
     if (!hit) return;
     std::size_t p = static_cast<std::size_t>(static_cast<const char*>(hit) - d.data());
-    addWindow(d, p > before ? p - before : 0, std::min(d.size(), p + 1 + after), out,
-              kLiteralGap);
+    addWindow(d, p > before ? p - before : 0, std::min(d.size(), p + 1 + after), out, kLiteralGap);
     i = p + 1;
   }
 }
@@ -654,6 +660,58 @@ Database::~Database() = default;
 const std::vector<DetectorDef>& Database::detectors() const noexcept { return impl_->defs; }
 
 Result<std::shared_ptr<const Database>> Database::compile(const std::vector<DetectorDef>& defs) {
+  return compileCached(defs, {});
+}
+
+namespace {
+
+void freeBytes(char* p) noexcept { std::free(p); }
+using HsBytes = CHandle<char, &freeBytes>;
+
+// One cache file: for each trigger database, its length (8 bytes, little-endian) then the bytes
+// of hs_serialize_database (length 0 for an empty set).
+std::optional<std::array<HsDatabase, kTriggerCount>> loadCache(const std::filesystem::path& f) {
+  auto bytes = readFile(f, 256 << 20);
+  if (!bytes) return std::nullopt;
+  std::array<HsDatabase, kTriggerCount> out;
+  std::size_t at = 0;
+  for (auto& db : out) {
+    if (bytes->size() - at < 8) return std::nullopt;
+    std::uint64_t n = 0;
+    for (int b = 7; b >= 0; --b) n = n << 8 | static_cast<unsigned char>((*bytes)[at + b]);
+    at += 8;
+    if (n > bytes->size() - at) return std::nullopt;
+    if (n) {
+      hs_database_t* d = nullptr;
+      if (hs_deserialize_database(bytes->data() + at, n, &d) != HS_SUCCESS) return std::nullopt;
+      db.reset(d);
+    }
+    at += n;
+  }
+  if (at != bytes->size()) return std::nullopt;
+  return out;
+}
+
+void storeCache(const std::filesystem::path& f, const std::array<HsDatabase, kTriggerCount>& dbs) {
+  std::string out;
+  for (const auto& db : dbs) {
+    char* raw = nullptr;
+    std::size_t n = 0;
+    if (db && hs_serialize_database(db.get(), &raw, &n) != HS_SUCCESS) return;
+    HsBytes hold(raw);
+    for (int b = 0; b < 8; ++b)
+      out += static_cast<char>((static_cast<std::uint64_t>(n) >> (8 * b)) & 0xff);
+    if (n) out.append(raw, n);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(f.parent_path(), ec);
+  (void)writeFileAtomic(f, out);  // a cache that cannot be written costs a compile next time
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Database>> Database::compileCached(
+    const std::vector<DetectorDef>& defs, const std::filesystem::path& cacheDir) {
   if (hs_valid_platform() != HS_SUCCESS)
     return fail(ErrorCode::kUnsupported, "this CPU lacks SSSE3, which Hyperscan needs");
   auto impl = std::make_unique<DatabaseImpl>();
@@ -667,8 +725,8 @@ Result<std::shared_ptr<const Database>> Database::compile(const std::vector<Dete
     auto idx = static_cast<std::uint32_t>(i);
     if (d.validator == Validator::kWordList)
       impl->lookahead = std::max<std::size_t>(impl->lookahead, d.window);
-    Trigger t = d.trigger == Trigger::kContext && d.context.empty() ? Trigger::kEverywhere
-                                                                      : d.trigger;
+    Trigger t =
+        d.trigger == Trigger::kContext && d.context.empty() ? Trigger::kEverywhere : d.trigger;
     sets[static_cast<std::size_t>(t)].push_back(idx);
     if (t == Trigger::kContext) {
       std::string p = "(?:";
@@ -678,11 +736,33 @@ Result<std::shared_ptr<const Database>> Database::compile(const std::vector<Dete
       impl->triggerDet.push_back(idx);
     }
   }
+  // The cache key: everything Hyperscan compiles, and its version.
+  std::filesystem::path cacheFile;
+  if (!cacheDir.empty()) {
+    Sha256 h;
+    std::string v = hs_version();
+    h.update(v + '\n');
+    for (std::size_t k = 0; k < kTriggerCount; ++k) {
+      h.update("set " + std::to_string(k) + '\n');
+      for (auto i : sets[k]) {
+        const auto& d = impl->defs[i];
+        h.update(std::to_string(i) + (d.caseless ? " i " : " - ") + d.pattern + '\0');
+      }
+      if (k == 0)
+        for (const auto& t : triggers) h.update("trigger " + t + '\0');
+    }
+    cacheFile = cacheDir / ("classify-" + h.hexDigest().substr(0, 32) + ".hsdb");
+    if (auto cached = loadCache(cacheFile)) {
+      impl->dbs = std::move(*cached);
+      return std::shared_ptr<const Database>(new Database(std::move(impl)));
+    }
+  }
   for (std::size_t k = 0; k < kTriggerCount; ++k) {
     auto db = compileSet(impl->defs, sets[k], k == 0 ? triggers : std::vector<std::string>{});
     if (!db) return std::unexpected(db.error());
     impl->dbs[k] = std::move(*db);
   }
+  if (!cacheFile.empty()) storeCache(cacheFile, impl->dbs);
   return std::shared_ptr<const Database>(new Database(std::move(impl)));
 }
 
@@ -965,7 +1045,8 @@ class ScannerImpl {
     std::string_view tail = data.substr(skip);
     auto scanWindows = [&](const hs_database_t* wdb, std::size_t base) -> Status {
       for (const auto& w : windows_)
-        if (auto st = hsScan(wdb, data.substr(base + w.start, w.end - w.start), base + w.start, ctx);
+        if (auto st =
+                hsScan(wdb, data.substr(base + w.start, w.end - w.start), base + w.start, ctx);
             !st)
           return st;
       return {};

@@ -5,7 +5,9 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -114,7 +116,8 @@ class InputPrinter {
       return;
     }
     if (json_) {
-      out_ << "],\"bytes\":" << bytes << ",\"counts\":" << nlohmann::ordered_json(byDetector_).dump();
+      out_ << "],\"bytes\":" << bytes
+           << ",\"counts\":" << nlohmann::ordered_json(byDetector_).dump();
       if (!error.empty()) out_ << ",\"error\":" << nlohmann::ordered_json(error).dump();
       out_ << "}\n";
     } else {
@@ -131,7 +134,8 @@ class InputPrinter {
     if (json_) {
       out_ << "{\"input\":" << nlohmann::ordered_json(name_).dump() << ",\"matches\":[";
     } else {
-      out_ << name_ << ": more than " << kHeld << " matches, listed as found (summary at the end)\n";
+      out_ << name_ << ": more than " << kHeld
+           << " matches, listed as found (summary at the end)\n";
       header();
     }
     for (const auto& m : held_) emit(m);
@@ -240,6 +244,16 @@ Result<std::uint64_t> scanInput(const std::string& name,
   return scanner->bytes();
 }
 
+// Compiled detector databases are kept in $XDG_CACHE_HOME/tollgate/classify (or
+// ~/.cache/tollgate/classify): start-up is then a read instead of a Hyperscan compile.
+std::filesystem::path cacheDir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x == '/')
+    return std::filesystem::path(x) / "tollgate" / "classify";
+  if (const char* h = std::getenv("HOME"); h && *h == '/')
+    return std::filesystem::path(h) / ".cache" / "tollgate" / "classify";
+  return {};
+}
+
 Result<std::shared_ptr<const classify::Database>> loadDatabase(const ClassifyArgs& a) {
   auto defs = classify::parseDetectors(classify::defaultDetectorsYaml(), "<built-in detectors>");
   if (!defs) return std::unexpected(Error{ErrorCode::kInternal, defs.error().describe(), {}});
@@ -250,7 +264,7 @@ Result<std::shared_ptr<const classify::Database>> loadDatabase(const ClassifyArg
     if (!extra) return std::unexpected(extra.error());
     classify::mergeDetectors(*defs, std::move(*extra));
   }
-  auto db = classify::Database::compile(*defs);
+  auto db = classify::Database::compileCached(*defs, cacheDir());
   if (!db && !a.detectorFiles.empty())
     return std::unexpected(db.error().within(a.detectorFiles.back()));
   return db;

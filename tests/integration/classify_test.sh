@@ -4,6 +4,8 @@
 # recall per detector) and the negative corpus (false positives per MB), printed as a table.
 source "$(dirname "$0")/lib/assert.sh"
 here=$(cd "$(dirname "$0")" && pwd)
+# The compiled-detector cache goes to a directory of this test, not the user's.
+export XDG_CACHE_HOME=$TMP/xdg-cache
 
 # ---------------------------------------------------------------------------- command line
 run_rc "$TOLLGATE" classify --help
@@ -133,6 +135,19 @@ expect_eq "$RC" 0 "two million digits are scanned"
 head -c 3000000 /dev/urandom | base64 -w0 >"$TMP/long.b64"
 run_rc "$TOLLGATE" classify "$TMP/long.b64"
 expect_eq "$RC" 0 "a 4 MB base64 run is scanned"
+
+# The compiled databases are cached: a second run reads them, a corrupt cache file is replaced.
+cache=$XDG_CACHE_HOME/tollgate/classify
+expect_eq "$(find "$cache" -name 'classify-*.hsdb' -size +100k | wc -l | awk '{ print ($1 >= 1) }')" 1 \
+  "the compiled detectors are cached"
+run_rc "$TOLLGATE" classify --format json "$S"
+first=$OUT
+for f in "$cache"/classify-*.hsdb; do printf 'not a database' >"$f"; done
+run_rc "$TOLLGATE" classify --format json "$S"
+expect_eq "$RC" 0 "a corrupt cache file is not an error"
+expect_eq "$OUT" "$first" "the same matches with a recompiled database"
+expect_eq "$(find "$cache" -name 'classify-*.hsdb' -size +100k | wc -l)" 1 \
+  "the corrupt cache file is rewritten"
 
 # Many matches: the list streams as found (memory stays bounded), the summary follows it, and
 # the JSON is still one valid object per input.

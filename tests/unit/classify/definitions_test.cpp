@@ -1,6 +1,9 @@
 // Detector files: parsing, errors that name the place, merging; one database shared by threads.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -79,6 +82,40 @@ TEST(Definitions, OneDatabaseManyThreads) {
   for (auto& t : ts) t.join();
   for (auto g : got) EXPECT_EQ(g, expected);
   EXPECT_EQ(expected, 400u);
+}
+
+// The serialized databases: stored on the first compile, read on the second, a corrupt file
+// recompiled and replaced; the matches are the same every time.
+TEST(Definitions, CompiledDatabasesAreCached) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("tollgate-classify-cache-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto defs = *parseDetectors(defaultDetectorsYaml(), "<defaults>");
+  std::string text = "card 4539 1488 0343 6467 mail jane.roe@example.org dob: 1985-03-12\n";
+  auto expected = scan(*Database::compile(defs), text)->size();
+  auto files = [&] {
+    std::vector<std::filesystem::path> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path());
+    return out;
+  };
+  auto first = Database::compileCached(defs, dir);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(files().size(), 1u);
+  auto size = std::filesystem::file_size(files()[0]);
+  EXPECT_GT(size, 1000u);
+  auto second = Database::compileCached(defs, dir);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(scan(*second, text)->size(), expected);
+  { std::ofstream(files()[0], std::ios::trunc) << "corrupt"; }
+  auto third = Database::compileCached(defs, dir);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(scan(*third, text)->size(), expected);
+  EXPECT_EQ(std::filesystem::file_size(files()[0]), size);
+  // Other definitions, another file.
+  defs.pop_back();
+  ASSERT_TRUE(Database::compileCached(defs, dir));
+  EXPECT_EQ(files().size(), 2u);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

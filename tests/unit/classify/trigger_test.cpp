@@ -45,18 +45,30 @@ const Pair& dbs() {
 std::string generated() {
   std::mt19937 rng(7);
   const std::vector<std::string> items = {
-      "Card: 4539 1488 0343 6467 (exp 12/29)", "IBAN DE89 3704 0044 0532 0130 00",
-      "iban GB29 NWBK 6016 1331 9268 19",      "NI number JG 10 37 59 A",
-      "nino=jg103759a",                        "SSN 536-90-4399",
-      "ssn: 536 90 4399",                      "date of birth: 1985-03-12",
-      "born on March 3rd, 1971",               "zip 90210-1234",
-      "postcode SW1A 1AA",                     "call +44 20 7946 0958",
-      "tel. (212) 555-0187",                   "phone 030 1234 5678",
-      "host 192.0.2.1 and 81.2.69.142",        "addr 2a00:1450:4001:80b::200e",
-      "fe80::1ff:fe23:4567:890a%eth0",         "jane.roe@example.org",
-      "0x00000000 0xdeadbeef 12345678",        "sha256 uint64_t x86_64 v1.2.3.4",
-      "4111-1111-1111-1111",                   "+1 415 555 2671",
-      "DE893704004405320130001234",            "std::vector<int>::iterator a::b::c",
+      "Card: 4539 1488 0343 6467 (exp 12/29)",
+      "IBAN DE89 3704 0044 0532 0130 00",
+      "iban GB29 NWBK 6016 1331 9268 19",
+      "NI number JG 10 37 59 A",
+      "nino=jg103759a",
+      "SSN 536-90-4399",
+      "ssn: 536 90 4399",
+      "date of birth: 1985-03-12",
+      "born on March 3rd, 1971",
+      "zip 90210-1234",
+      "postcode SW1A 1AA",
+      "call +44 20 7946 0958",
+      "tel. (212) 555-0187",
+      "phone 030 1234 5678",
+      "host 192.0.2.1 and 81.2.69.142",
+      "addr 2a00:1450:4001:80b::200e",
+      "fe80::1ff:fe23:4567:890a%eth0",
+      "jane.roe@example.org",
+      "0x00000000 0xdeadbeef 12345678",
+      "sha256 uint64_t x86_64 v1.2.3.4",
+      "4111-1111-1111-1111",
+      "+1 415 555 2671",
+      "DE893704004405320130001234",
+      "std::vector<int>::iterator a::b::c",
   };
   std::string s;
   const std::string fill = " \n,;:\"'()=-./+_abAB01";
@@ -93,8 +105,8 @@ TEST(Trigger, GeneratedValuesSameAsEverywhere) {
   ASSERT_TRUE(m);
   std::set<std::string> seen;
   for (const auto& x : *m) seen.insert(x.detector);
-  for (const char* d : {"credit_card", "iban", "uk_nino", "us_ssn", "date_of_birth",
-                        "postal_code", "phone", "ipv4", "ipv6", "email"})
+  for (const char* d : {"credit_card", "iban", "uk_nino", "us_ssn", "date_of_birth", "postal_code",
+                        "phone", "ipv4", "ipv6", "email"})
     EXPECT_TRUE(seen.count(d)) << d << " not found at all";
   expectSame(g, "generated");
 }
@@ -127,7 +139,8 @@ TEST(Trigger, ContextTriggerNeedsContextRequired) {
   auto bad = parseDetectors(
       "detectors:\n  - id: x\n    pattern: 'a'\n    trigger: context\n    context: [k]\n", "t");
   EXPECT_FALSE(bad);
-  auto unknown = parseDetectors("detectors:\n  - id: x\n    pattern: 'a'\n    trigger: nowhere\n", "t");
+  auto unknown =
+      parseDetectors("detectors:\n  - id: x\n    pattern: 'a'\n    trigger: nowhere\n", "t");
   EXPECT_FALSE(unknown);
   auto ok = parseDetectors(
       "detectors:\n  - id: x\n    pattern: '[0-9]{6}'\n    trigger: context\n    context: [pin]\n"

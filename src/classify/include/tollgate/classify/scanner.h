@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,6 +41,12 @@ class Database {
   // Hyperscan rejects; kUnsupported when the CPU lacks what Hyperscan needs (SSSE3).
   [[nodiscard]] static Result<std::shared_ptr<const Database>> compile(
       const std::vector<DetectorDef>& defs);
+  // As compile, but reuses the databases compiled from the same patterns by the same Hyperscan
+  // version when `cacheDir` holds them (hs_serialize_database files named by a SHA-256 of both),
+  // and stores them there after compiling. An empty `cacheDir` is compile. A missing, corrupt or
+  // foreign cache file only costs the compile; a cache that cannot be written is ignored.
+  [[nodiscard]] static Result<std::shared_ptr<const Database>> compileCached(
+      const std::vector<DetectorDef>& defs, const std::filesystem::path& cacheDir);
   // The shipped definitions compiled.
   [[nodiscard]] static Result<std::shared_ptr<const Database>> defaults();
 
