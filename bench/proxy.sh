@@ -42,6 +42,7 @@ wait_port() {
 
 head -c 768 /dev/urandom | base64 -w0 >"$D/www/1k"
 NGINX_PORT=$(free_port)
+CLOSE_PORT=$(free_port)
 cat >"$D/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -54,6 +55,8 @@ http {
   client_body_temp_path $D/ngtmp; proxy_temp_path $D/ngtmp; fastcgi_temp_path $D/ngtmp;
   uwsgi_temp_path $D/ngtmp; scgi_temp_path $D/ngtmp;
   server { listen 127.0.0.1:$NGINX_PORT; root $D/www; }
+  # For the idle test: answers with Connection: close, so only the client side stays open.
+  server { listen 127.0.0.1:$CLOSE_PORT; root $D/www; keepalive_timeout 0; }
 }
 EOF
 nginx -e "$D/logs/nginx-error.log" -c "$D/nginx.conf" & PIDS+=($!)
@@ -129,10 +132,11 @@ fi
 # Idle keep-alive connections: each sends one request, then stays open.
 rss() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 before=$(rss "$TG_PID")
-python3 - "$TG_PORT" "$ORIGIN" "$IDLE" <<'EOF' &
+python3 - "$TG_PORT" "http://127.0.0.1:$CLOSE_PORT/1k" "$IDLE" <<'EOF' &
 import socket, sys, time, resource
 port, origin, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-resource.setrlimit(resource.RLIMIT_NOFILE, (n + 1000, n + 1000))
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 1000), hard))
 socks = []
 req = f"GET {origin} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
 for i in range(n):
@@ -147,7 +151,6 @@ EOF
 HOLDER=$!
 sleep 1
 for _ in $(seq 120); do
-  active=$(curl -s "http://127.0.0.1:$TG_PORT/" -o /dev/null 2>&1; awk '/^VmRSS/{print $2}' /proc/$TG_PID/status)
   n=$(ls /proc/$TG_PID/fd | wc -l)
   [ "$n" -ge "$((IDLE + 10))" ] && break
   sleep 0.5

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "tollgate/egress/proxy.h"
@@ -96,6 +97,53 @@ std::string socketInode(const std::string& procRoot, const Endpoint& client,
   return {};
 }
 
+// Canonical key of a connection: both ends as v4-mapped-or-v6 bytes and ports.
+std::string connKey(const AddrBytes& a, std::uint16_t ap, const AddrBytes& b, std::uint16_t bp) {
+  auto norm = [](const AddrBytes& x) {
+    std::array<unsigned char, 16> o{};
+    if (x.v6) return x.b;
+    o[10] = o[11] = 0xff;
+    std::memcpy(o.data() + 12, x.b.data(), 4);
+    return o;
+  };
+  auto na = norm(a), nb = norm(b);
+  std::string k(reinterpret_cast<const char*>(na.data()), 16);
+  k.append(reinterpret_cast<const char*>(nb.data()), 16);
+  k.push_back(static_cast<char>(ap >> 8));
+  k.push_back(static_cast<char>(ap & 0xff));
+  k.push_back(static_cast<char>(bp >> 8));
+  k.push_back(static_cast<char>(bp & 0xff));
+  return k;
+}
+
+// Every TCP connection of /proc/net/tcp{,6}: key -> socket inode.
+std::unordered_map<std::string, std::string> tcpTable(const std::string& procRoot) {
+  std::unordered_map<std::string, std::string> out;
+  for (const char* file : {"/net/tcp", "/net/tcp6"}) {
+    std::ifstream in(procRoot + file);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      std::array<std::string_view, 10> col{};
+      std::size_t n = 0, i = 0;
+      std::string_view v(line);
+      while (n < col.size() && i < v.size()) {
+        while (i < v.size() && v[i] == ' ') ++i;
+        std::size_t j = v.find(' ', i);
+        if (j == std::string_view::npos) j = v.size();
+        col[n++] = v.substr(i, j - i);
+        i = j;
+      }
+      if (n < 10) continue;
+      auto local = parseProcAddr(col[1]), remote = parseProcAddr(col[2]);
+      if (!local || !remote) continue;
+      out.emplace(connKey(local->first, local->second, remote->first, remote->second),
+                  std::string(col[9]));
+    }
+  }
+  return out;
+}
+
 std::string exeOf(const std::string& procRoot, std::int64_t pid) {
   std::array<char, 4096> exe{};
   std::string link = procRoot + "/" + std::to_string(pid) + "/exe";
@@ -146,16 +194,30 @@ ProcessInfo findProcess(const Endpoint& client, const Endpoint& server,
 
 ProcessInfo ProcessCache::find(const Endpoint& client, const Endpoint& server) {
   ProcessInfo info;
-  std::string inode = socketInode(procRoot_, client, server);
-  if (inode.empty() || inode == "0") return info;
+  auto c = toBytes(client.host), sv = toBytes(server.host);
+  if (!c || !sv) return info;
+  std::string key = connKey(*c, client.port, *sv, server.port);
   std::lock_guard lock(mu_);
-  auto it = owners_.find(inode);
   auto now = std::chrono::steady_clock::now();
-  // A burst of new connections costs one walk of /proc, not one each.
-  if (it == owners_.end() && now - lastWalk_ > std::chrono::milliseconds(20)) {
+  // A burst of new connections costs one read of the TCP table and one walk of /proc, not one
+  // each: both are re-read (at most every 20 ms, waiting for the next turn) only for a
+  // connection or inode not seen yet.
+  auto conn = conns_.find(key);
+  if (conn == conns_.end()) {
+    if (now - lastTable_ < std::chrono::milliseconds(20))
+      std::this_thread::sleep_until(lastTable_ + std::chrono::milliseconds(20));
+    conns_ = tcpTable(procRoot_);
+    lastTable_ = now = std::chrono::steady_clock::now();
+    conn = conns_.find(key);
+  }
+  if (conn == conns_.end() || conn->second == "0") return info;
+  auto it = owners_.find(conn->second);
+  if (it == owners_.end()) {
+    if (now - lastWalk_ < std::chrono::milliseconds(20))
+      std::this_thread::sleep_until(lastWalk_ + std::chrono::milliseconds(20));
     owners_ = socketOwners(procRoot_);
-    lastWalk_ = now;
-    it = owners_.find(inode);
+    lastWalk_ = std::chrono::steady_clock::now();
+    it = owners_.find(conn->second);
   }
   if (it == owners_.end()) return info;
   info.pid = it->second;

@@ -840,7 +840,9 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
   } else if (rh.contentLength) {
     rextra += "Content-Length: " + std::to_string(*rh.contentLength) + "\r\n";
   }
-  if (untilEof || !rh.keepAlive || head.version == 10) clientMustClose = true;
+  // The upstream closing its side (Connection: close) does not end the client's connection,
+  // unless the body itself runs to the close.
+  if (untilEof || head.version == 10) clientMustClose = true;
   if (clientMustClose) rextra += "Connection: close\r\n";
   co_await writeAll(client_, serializeHead(rh, "", rextra), ec);
   if (ec) {

@@ -120,8 +120,9 @@ class ProcessCache {
  private:
   std::string procRoot_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::int64_t> owners_;
-  std::chrono::steady_clock::time_point lastWalk_{};
+  std::unordered_map<std::string, std::int64_t> owners_;    // socket inode -> pid
+  std::unordered_map<std::string, std::string> conns_;      // connection -> socket inode
+  std::chrono::steady_clock::time_point lastWalk_{}, lastTable_{};
 };
 
 }  // namespace tollgate::egress
