@@ -16,8 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::uint8_t sel = data[0];
   std::string_view in(reinterpret_cast<const char*>(data + 1), size - 1);
   HttpLimits limits{.maxHeaderBytes = 4096};
-  HttpParser p = (sel & 1) ? HttpParser::response(limits, (sel & 2) != 0)
-                           : HttpParser::request(limits);
+  HttpParser p =
+      (sel & 1) ? HttpParser::response(limits, (sel & 2) != 0) : HttpParser::request(limits);
   std::size_t step = 1 + (sel >> 2) * 17;
   std::string pending, body;
   std::size_t pos = 0;

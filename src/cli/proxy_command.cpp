@@ -32,9 +32,8 @@ struct ProxyArgs {
 };
 
 Result<std::unique_ptr<store::Store>> openStore(const std::string& given) {
-  std::string text = given.empty() ? store::defaultUrl(std::getenv("XDG_DATA_HOME"),
-                                                       std::getenv("HOME"))
-                                   : given;
+  std::string text =
+      given.empty() ? store::defaultUrl(std::getenv("XDG_DATA_HOME"), std::getenv("HOME")) : given;
   auto url = store::parseUrl(text);
   if (!url) return std::unexpected(url.error());
   auto s = store::open(*url, {.create = true});
@@ -144,7 +143,8 @@ int runProxy(const ProxyArgs& a, const Env& env) {
     printError(env, proxy.error().describe());
     return exitCodeFor(proxy.error().code);
   }
-  std::string line = "proxy listening on " + cfg.listen.host + ":" + std::to_string((*proxy)->port());
+  std::string line =
+      "proxy listening on " + cfg.listen.host + ":" + std::to_string((*proxy)->port());
   if (cfg.metrics)
     line += ", metrics on " + cfg.metrics->host + ":" + std::to_string((*proxy)->metricsPort());
   printError(env, line);
@@ -162,7 +162,11 @@ Result<std::chrono::system_clock::time_point> parseSince(const std::string& s, c
   if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0])) && s.size() < 12) {
     char unit = s.back();
     std::int64_t n = std::atoll(s.c_str());
-    std::int64_t mult = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : 0;
+    std::int64_t mult = unit == 's'   ? 1
+                        : unit == 'm' ? 60
+                        : unit == 'h' ? 3600
+                        : unit == 'd' ? 86400
+                                      : 0;
     if (mult && s.find_first_not_of("0123456789") == s.size() - 1)
       return env.now() - std::chrono::seconds(n * mult);
   }
@@ -183,7 +187,8 @@ struct QueryArgs {
 
 std::string classesText(const egress::Flow& f) {
   std::string s;
-  for (const auto& [id, c] : f.classes) s += (s.empty() ? "" : " ") + id + "=" + std::to_string(c.count);
+  for (const auto& [id, c] : f.classes)
+    s += (s.empty() ? "" : " ") + id + "=" + std::to_string(c.count);
   return s.empty() ? "-" : s;
 }
 
@@ -217,11 +222,12 @@ int runFlows(const QueryArgs& a, const Env& env) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& f : *flows) arr.push_back(egress::toJson(f));
     *env.out << nlohmann::json{{"flows", arr}}.dump(2, ' ', false,
-                                                   nlohmann::json::error_handler_t::replace)
+                                                    nlohmann::json::error_handler_t::replace)
              << '\n';
     return 0;
   }
-  *env.out << "START                    APP                  VERDICT  METHOD   STATUS  UP       DOWN     DESTINATION / CLASSES\n";
+  *env.out << "START                    APP                  VERDICT  METHOD   STATUS  UP       "
+              "DOWN     DESTINATION / CLASSES\n";
   for (const auto& f : *flows) {
     auto j = egress::toJson(f);
     std::string app = f.exe.empty() ? f.client : f.exe.substr(f.exe.rfind('/') + 1);
@@ -278,19 +284,21 @@ int runAlerts(const QueryArgs& a, const Env& env) {
     *env.out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return 0;
   }
-  *env.out << "TIME                  SEVERITY   ID                         SUBJECT                MESSAGE\n";
+  *env.out << "TIME                  SEVERITY   ID                         SUBJECT                "
+              "MESSAGE\n";
   for (const auto& al : *alerts) {
     char line[256];
     std::snprintf(line, sizeof line, "%-21s %-10s %-26s %-22s ", rfc3339(al.time).c_str(),
-                  std::string(report::toString(al.finding.severity)).c_str(),
-                  al.finding.id.c_str(), al.finding.subject.c_str());
+                  std::string(report::toString(al.finding.severity)).c_str(), al.finding.id.c_str(),
+                  al.finding.subject.c_str());
     *env.out << line << printable(al.finding.message, 200) << '\n';
   }
   return 0;
 }
 
 void addQueryOptions(CLI::App* cmd, QueryArgs& a, bool flows) {
-  cmd->add_option("--store", a.store, "Store URL (sqlite:PATH; default under $XDG_DATA_HOME/tollgate)");
+  cmd->add_option("--store", a.store,
+                  "Store URL (sqlite:PATH; default under $XDG_DATA_HOME/tollgate)");
   cmd->add_option("--since", a.since, "Only newer than this: 30s, 15m, 2h, 7d or an RFC 3339 time");
   if (flows) {
     cmd->add_option("--vendor", a.vendor, "Only flows to this vendor (from the policy)");
@@ -327,7 +335,8 @@ Action addProxyCommand(CLI::App& app, const Env& env) {
                   "Seconds a peer may make no progress mid-message (default 30)");
   cmd->add_option("--connect-timeout", a->connectTimeout,
                   "Seconds to connect upstream (default 10)");
-  cmd->add_option("--max-header", a->maxHeader, "Largest request or response head in bytes (default 65536)")
+  cmd->add_option("--max-header", a->maxHeader,
+                  "Largest request or response head in bytes (default 65536)")
       ->check(CLI::Range(1024, 1 << 20));
   cmd->add_option("--queue", a->queue, "Flow records queued for the writer (default 65536)")
       ->check(CLI::Range(1, 1 << 24));

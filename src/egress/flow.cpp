@@ -65,8 +65,11 @@ nlohmann::json toJson(const Flow& f) {
   j["bytes_down"] = f.bytesDown;
   nlohmann::json classes = nlohmann::json::object();
   for (const auto& [id, c] : f.classes)
-    classes[id] = {{"count", c.count}, {"class", c.cls}, {"severity", c.severity},
-                   {"samples", c.samples}, {"where", c.where}};
+    classes[id] = {{"count", c.count},
+                   {"class", c.cls},
+                   {"severity", c.severity},
+                   {"samples", c.samples},
+                   {"where", c.where}};
   j["classes"] = classes;
   put(j, "vendor", f.vendor);
   j["verdict"] = f.verdict;
@@ -74,8 +77,11 @@ nlohmann::json toJson(const Flow& f) {
   if (!f.alerts.empty()) {
     nlohmann::json a = nlohmann::json::array();
     for (const auto& x : f.alerts)
-      a.push_back({{"id", x.id}, {"severity", std::string(report::toString(x.severity))},
-                   {"subject", x.subject}, {"message", x.message}, {"evidence", x.evidence}});
+      a.push_back({{"id", x.id},
+                   {"severity", std::string(report::toString(x.severity))},
+                   {"subject", x.subject},
+                   {"message", x.message},
+                   {"evidence", x.evidence}});
     j["alerts"] = a;
   }
   return j;
@@ -88,8 +94,8 @@ Result<Flow> flowFromJson(const nlohmann::json& j) {
     auto t = parseTime(j.at("start").get<std::string>());
     if (!t) return fail(ErrorCode::kInvalidInput, "bad start time");
     f.start = *t;
-    f.duration = std::chrono::microseconds(
-        static_cast<std::int64_t>(j.value("duration_ms", 0.0) * 1000.0));
+    f.duration =
+        std::chrono::microseconds(static_cast<std::int64_t>(j.value("duration_ms", 0.0) * 1000.0));
     f.exe = j.value("exe", "");
     f.pid = j.value("pid", std::int64_t{0});
     f.package = j.value("package", "");
@@ -140,7 +146,8 @@ Result<Flow> flowFromJson(const nlohmann::json& j) {
 
 Result<std::unique_ptr<JsonLinesFlowSink>> JsonLinesFlowSink::open(const std::string& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (fd < 0) return fail(ErrorCode::kIo, std::string("cannot open: ") + std::strerror(errno), path);
+  if (fd < 0)
+    return fail(ErrorCode::kIo, std::string("cannot open: ") + std::strerror(errno), path);
   return std::unique_ptr<JsonLinesFlowSink>(new JsonLinesFlowSink(fd, path));
 }
 

@@ -47,11 +47,10 @@ Status StoreFlowSink::write(const Flow& flow) {
   }
   auto& s = *insert_;
   s.reset();
-  std::string record =
-      toJson(flow).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  for (auto st : {s.bind(1, flow.id), s.bind(2, ms(flow.start)), s.bind(3, record),
-                  s.bind(4, flow.host), s.bind(5, flow.vendor), s.bind(6, flow.exe),
-                  s.bind(7, flow.verdict)})
+  std::string record = toJson(flow).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  for (auto st :
+       {s.bind(1, flow.id), s.bind(2, ms(flow.start)), s.bind(3, record), s.bind(4, flow.host),
+        s.bind(5, flow.vendor), s.bind(6, flow.exe), s.bind(7, flow.verdict)})
     if (!st) return st;
   auto r = s.step();
   if (!r) return std::unexpected(r.error());

@@ -18,8 +18,7 @@ using boost::beast::error_code;
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -106,8 +105,7 @@ class BeastParser final : public http::basic_parser<isRequest> {
     return s.size();
   }
   void on_chunk_header_impl(std::uint64_t, boost::beast::string_view, error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view s,
-                                 error_code&) override {
+  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view s, error_code&) override {
     body->append(s.data(), s.size());
     bodyBytes += s.size();
     return s.size();
@@ -265,8 +263,8 @@ Result<HttpUrl> parseAbsoluteUrl(std::string_view target) {
   HttpUrl u;
   u.scheme = toLower(target.substr(0, sep));
   if (u.scheme != "http")
-    return fail(ErrorCode::kUnsupported, "scheme '" + printable(u.scheme, 16) +
-                                             "' (use CONNECT for https)");
+    return fail(ErrorCode::kUnsupported,
+                "scheme '" + printable(u.scheme, 16) + "' (use CONNECT for https)");
   auto rest = target.substr(sep + 3);
   auto end = rest.find_first_of("/?#");
   auto authority = rest.substr(0, end);
@@ -301,8 +299,8 @@ std::string serializeHead(const HttpHead& head, std::string_view target, std::st
     if (iequals(f.name, "connection"))
       for (auto t : tokens(f.value)) named.push_back(t);
   static constexpr std::string_view kHop[] = {
-      "connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer",
-      "upgrade", "transfer-encoding", "content-length"};
+      "connection", "keep-alive", "proxy-connection",  "proxy-authorization", "te",
+      "trailer",    "upgrade",    "transfer-encoding", "content-length"};
   for (const auto& f : head.fields) {
     bool hop = std::any_of(std::begin(kHop), std::end(kHop),
                            [&](std::string_view h) { return iequals(f.name, h); }) ||

@@ -48,8 +48,7 @@ std::optional<std::pair<AddrBytes, std::uint16_t>> parseProcAddr(std::string_vie
   for (std::size_t w = 0; w < hex.size() / 8; ++w) {
     std::uint32_t v = 0;
     auto part = hex.substr(w * 8, 8);
-    if (std::from_chars(part.data(), part.data() + 8, v, 16).ec != std::errc{})
-      return std::nullopt;
+    if (std::from_chars(part.data(), part.data() + 8, v, 16).ec != std::errc{}) return std::nullopt;
     // The kernel prints each 32-bit word in host (little-endian) order.
     std::memcpy(a.b.data() + w * 4, &v, 4);
   }
@@ -89,8 +88,8 @@ std::string socketInode(const std::string& procRoot, const Endpoint& client,
       if (n < 10) continue;
       auto local = parseProcAddr(col[1]), remote = parseProcAddr(col[2]);
       if (!local || !remote) continue;
-      if (local->second == client.port && remote->second == server.port &&
-          same(local->first, *c) && same(remote->first, *s))
+      if (local->second == client.port && remote->second == server.port && same(local->first, *c) &&
+          same(remote->first, *s))
         return std::string(col[9]);
     }
   }

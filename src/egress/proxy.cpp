@@ -90,17 +90,28 @@ std::string plainAddress(asio::ip::address a) {
 
 std::string reasonPhrase(unsigned status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 408: return "Request Timeout";
-    case 413: return "Payload Too Large";
-    case 431: return "Request Header Fields Too Large";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Error";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 408:
+      return "Request Timeout";
+    case 413:
+      return "Payload Too Large";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Error";
   }
 }
 
@@ -207,7 +218,8 @@ class FlowClassifier {
         if (std::find(c.samples.begin(), c.samples.end(), s) == c.samples.end())
           c.samples.push_back(std::move(s));
       }
-      std::string w = m.decoding.empty() ? std::string(where) : std::string(where) + ":" + m.decoding;
+      std::string w =
+          m.decoding.empty() ? std::string(where) : std::string(where) + ":" + m.decoding;
       if (std::find(c.where.begin(), c.where.end(), w) == c.where.end() && c.where.size() < 4)
         c.where.push_back(std::move(w));
     }
@@ -314,14 +326,16 @@ class ProxyImpl {
         }
         sessions.push_back(session);
       }
-      asio::co_spawn(ctx, [session]() { return session->run(); }, asio::detached);
+      asio::co_spawn(
+          ctx, [session]() { return session->run(); }, asio::detached);
     }
   }
 
   awaitable<void> metricsLoop() {
     for (;;) {
       error_code ec;
-      tcp::socket s = co_await metricsAcceptor->async_accept(asio::redirect_error(use_awaitable, ec));
+      tcp::socket s =
+          co_await metricsAcceptor->async_accept(asio::redirect_error(use_awaitable, ec));
       if (ec) co_return;
       asio::co_spawn(metricsAcceptor->get_executor(), serveMetrics(std::move(s)), asio::detached);
     }
@@ -430,9 +444,11 @@ void raiseIocAlerts(const vulndb::IndicatorSet& iocs, Flow& flow) {
     nlohmann::json classes = nlohmann::json::object();
     for (const auto& [det, c] : flow.classes) classes[det] = c.count;
     f.evidence = {{"indicator", ind.value}, {"type", std::string(vulndb::toString(ind.type))},
-                  {"source", ind.source}, {"host", flow.host}, {"sni", flow.sni},
-                  {"url", flow.url}, {"exe", flow.exe}, {"pid", flow.pid},
-                  {"client", flow.client}, {"bytes_up", flow.bytesUp}, {"classes", classes}};
+                  {"source", ind.source},   {"host", flow.host},
+                  {"sni", flow.sni},        {"url", flow.url},
+                  {"exe", flow.exe},        {"pid", flow.pid},
+                  {"client", flow.client},  {"bytes_up", flow.bytesUp},
+                  {"classes", classes}};
     flow.alerts.push_back(std::move(f));
   };
   const vulndb::Indicator* hit = nullptr;
@@ -479,7 +495,8 @@ awaitable<void> Session::watchdog() {
 
 awaitable<std::size_t> Session::readSome(tcp::socket& s, std::string& into, error_code& ec) {
   std::array<char, kReadChunk> buf;
-  std::size_t n = co_await s.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
+  std::size_t n =
+      co_await s.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
   into.append(buf.data(), n);
   co_return n;
 }
@@ -532,8 +549,8 @@ awaitable<bool> Session::connectUpstream(const std::string& host, std::uint16_t 
     }
     for (const auto& r : results) eps.push_back(r.endpoint());
   }
-  tcp::endpoint connected = co_await asio::async_connect(upstream_, eps,
-                                                          asio::redirect_error(use_awaitable, ec));
+  tcp::endpoint connected =
+      co_await asio::async_connect(upstream_, eps, asio::redirect_error(use_awaitable, ec));
   if (ec) {
     flow.error = "cannot connect to " + key + ": " + (timedOut_ ? "timed out" : ec.message());
     upstream_.close(ec);
@@ -558,12 +575,13 @@ awaitable<void> Session::run() {
   localEp_ = {plainAddress(local.address()), local.port()};
   client_.set_option(tcp::no_delay(true), ec);
   arm(proxy_.cfg.idleTimeout);
-  asio::co_spawn(client_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
+  asio::co_spawn(
+      client_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
 
   if (proxy_.cfg.attributeProcesses && remote.address().is_loopback()) {
     // /proc is read on a helper thread so that the event loop never blocks on it.
-    app_ = co_await asio::co_spawn(proxy_.lookups, lookupProcess(&proxy_.processes, clientEp_, localEp_),
-                                   use_awaitable);
+    app_ = co_await asio::co_spawn(
+        proxy_.lookups, lookupProcess(&proxy_.processes, clientEp_, localEp_), use_awaitable);
   }
 
   bool keepGoing = true;
@@ -582,8 +600,8 @@ awaitable<void> Session::run() {
         if (!used) {
           flow = newFlow("http");
           flow.error = "bad request from client: " + used.error().describe();
-          co_await refuse(used.error().code == ErrorCode::kLimit ? 431 : 400,
-                          used.error().message, flow);
+          co_await refuse(used.error().code == ErrorCode::kLimit ? 431 : 400, used.error().message,
+                          flow);
           finishFlow(flow, t0);
           keepGoing = false;
           haveFlow = true;
@@ -597,7 +615,8 @@ awaitable<void> Session::run() {
       if (ec) {
         if (started || !cbuf_.empty()) {
           flow = newFlow("http");
-          flow.error = std::string("client closed mid-head: ") + (timedOut_ ? "timed out" : ec.message());
+          flow.error =
+              std::string("client closed mid-head: ") + (timedOut_ ? "timed out" : ec.message());
           finishFlow(flow, t0);
         }
         keepGoing = false;
@@ -638,8 +657,8 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
   auto url = parseAbsoluteUrl(head.target);
   if (!url) {
     flow.url = printable(head.target, 2048);
-    co_await refuse(url.error().code == ErrorCode::kUnsupported ? 501 : 400,
-                    url.error().message, flow);
+    co_await refuse(url.error().code == ErrorCode::kUnsupported ? 501 : 400, url.error().message,
+                    flow);
     co_return false;
   }
   flow.host = url->host;
@@ -660,7 +679,8 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
   }
 
   // The head in origin-form, Host from the URL, body framing as received.
-  std::string authority = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
+  std::string authority =
+      url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
   if (url->port != 80) authority += ":" + std::to_string(url->port);
   std::string extra = "Host: " + authority + "\r\n";
   if (head.chunked)
@@ -693,8 +713,8 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
     co_return false;
   }
 
-  HttpParser resp = HttpParser::response({.maxHeaderBytes = proxy_.cfg.maxHeaderBytes},
-                                         head.method == "HEAD");
+  HttpParser resp =
+      HttpParser::response({.maxHeaderBytes = proxy_.cfg.maxHeaderBytes}, head.method == "HEAD");
   std::string respBody;
   bool clientMustClose = !head.keepAlive;
 
@@ -770,8 +790,8 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
         arm(proxy_.cfg.ioTimeout);
         co_await readSome(client_, cbuf_, ec);
         if (ec) {
-          flow.error = std::string("client vanished mid-body: ") +
-                       (timedOut_ ? "timed out" : ec.message());
+          flow.error =
+              std::string("client vanished mid-body: ") + (timedOut_ ? "timed out" : ec.message());
           upstream_.close(ec);
           co_return false;
         }
@@ -1004,7 +1024,8 @@ Proxy::~Proxy() {
 
 Result<std::unique_ptr<Proxy>> Proxy::open(ProxyConfig config, QueuedFlowSink& sink) {
   auto impl = std::make_unique<ProxyImpl>(std::move(config), sink);
-  unsigned n = impl->cfg.threads ? impl->cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned n =
+      impl->cfg.threads ? impl->cfg.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) {
     impl->contexts.push_back(std::make_unique<asio::io_context>(1));
     impl->guards.push_back(asio::make_work_guard(*impl->contexts.back()));

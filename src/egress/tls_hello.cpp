@@ -85,7 +85,7 @@ Status parseExtensions(std::string_view exts, ClientHello& h) {
     Reader b(body);
     std::string_view list;
     switch (type) {
-      case 0x0000: {  // server_name
+      case 0x0000: {              // server_name
         if (body.empty()) break;  // empty in a ServerHello-style echo; tolerated
         if (!b.vec(2, list)) return bad("server_name");
         Reader l(list);
@@ -187,16 +187,36 @@ Ja4Parts ja4Parts(const ClientHello& h) {
   if (!sv.empty()) ver = *std::max_element(sv.begin(), sv.end());
   std::string v;
   switch (ver) {
-    case 0x0304: v = "13"; break;
-    case 0x0303: v = "12"; break;
-    case 0x0302: v = "11"; break;
-    case 0x0301: v = "10"; break;
-    case 0x0300: v = "s3"; break;
-    case 0x0002: v = "s2"; break;
-    case 0xfeff: v = "d1"; break;
-    case 0xfefd: v = "d2"; break;
-    case 0xfefc: v = "d3"; break;
-    default: v = "00"; break;
+    case 0x0304:
+      v = "13";
+      break;
+    case 0x0303:
+      v = "12";
+      break;
+    case 0x0302:
+      v = "11";
+      break;
+    case 0x0301:
+      v = "10";
+      break;
+    case 0x0300:
+      v = "s3";
+      break;
+    case 0x0002:
+      v = "s2";
+      break;
+    case 0xfeff:
+      v = "d1";
+      break;
+    case 0xfefd:
+      v = "d2";
+      break;
+    case 0xfefc:
+      v = "d3";
+      break;
+    default:
+      v = "00";
+      break;
   }
   auto ciphers = withoutGrease(h.ciphers);
   auto exts = withoutGrease(h.extensions);
@@ -266,11 +286,11 @@ Result<std::optional<ClientHello>> parseClientHello(std::string_view data) {
     auto major = static_cast<std::uint8_t>(data[pos + 1]);
     if (type != 22) return fail(ErrorCode::kInvalidInput, "not a TLS handshake record");
     if (major != 3) return fail(ErrorCode::kInvalidInput, "not a TLS record version");
-    std::size_t len = (static_cast<std::uint8_t>(data[pos + 3]) << 8) |
-                      static_cast<std::uint8_t>(data[pos + 4]);
+    std::size_t len =
+        (static_cast<std::uint8_t>(data[pos + 3]) << 8) | static_cast<std::uint8_t>(data[pos + 4]);
     if (pos == 0)
-      h.recordVersion = static_cast<std::uint16_t>((major << 8) |
-                                                   static_cast<std::uint8_t>(data[pos + 2]));
+      h.recordVersion =
+          static_cast<std::uint16_t>((major << 8) | static_cast<std::uint8_t>(data[pos + 2]));
     if (len == 0 || len > 16384 + 2048) return bad("record length");
     if (data.size() - pos - 5 < len) return std::nullopt;
     hs.append(data.substr(pos + 5, len));
@@ -287,8 +307,8 @@ Result<std::optional<ClientHello>> parseClientHello(std::string_view data) {
   h.bytes = pos;
   Reader r(std::string_view(hs).substr(4, *msgLen));
   std::string_view random, session, ciphers, compression, exts;
-  if (!r.u16(h.legacyVersion) || !r.bytes(32, random) || !r.vec(1, session) ||
-      !r.vec(2, ciphers) || !r.vec(1, compression))
+  if (!r.u16(h.legacyVersion) || !r.bytes(32, random) || !r.vec(1, session) || !r.vec(2, ciphers) ||
+      !r.vec(1, compression))
     return bad("truncated");
   if (session.size() > 32) return bad("session id longer than 32 bytes");
   if (!u16List(ciphers, h.ciphers)) return bad("odd cipher suite list");

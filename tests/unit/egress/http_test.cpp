@@ -93,16 +93,24 @@ TEST_P(Smuggling, IsRejected) {
 INSTANTIATE_TEST_SUITE_P(
     Shapes, Smuggling,
     ::testing::Values(
-        Bad{"cl_te", "POST http://h/ HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
-        Bad{"te_cl", "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n"},
-        Bad{"two_cl", "POST http://h/ HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcde"},
+        Bad{"cl_te",
+            "POST http://h/ HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: "
+            "chunked\r\n\r\n0\r\n\r\n"},
+        Bad{"te_cl",
+            "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: "
+            "4\r\n\r\n0\r\n\r\n"},
+        Bad{"two_cl",
+            "POST http://h/ HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcde"},
         Bad{"te_not_last", "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"},
-        Bad{"te_twice", "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
+        Bad{"te_twice",
+            "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: "
+            "chunked\r\n\r\n0\r\n\r\n"},
         Bad{"te_obfuscated", "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: xchunked\r\n\r\n"},
         Bad{"space_before_colon", "GET http://h/ HTTP/1.1\r\nHost : h\r\n\r\n"},
         Bad{"bare_lf_in_field", "GET http://h/ HTTP/1.1\r\nHost: h\nX: y\r\n\r\n"},
         Bad{"negative_cl", "POST http://h/ HTTP/1.1\r\nContent-Length: -1\r\n\r\n"},
-        Bad{"bad_chunk_size", "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"},
+        Bad{"bad_chunk_size",
+            "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"},
         Bad{"bad_version", "GET http://h/ HTTP/9.9x\r\n\r\n"},
         Bad{"control_in_target", "GET http://h/\x01 HTTP/1.1\r\n\r\n"}),
     [](const auto& info) { return std::string(info.param.name); });

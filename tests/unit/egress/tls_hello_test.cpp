@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "tollgate/util/strings.h"
@@ -55,8 +55,8 @@ std::string sampleHello() {
   ext(0x000d, u16(4) + u16(0x0403) + u16(0x0804));
   std::string ciphers = u16(0x0a0a) + u16(0xc02f) + u16(0x1301);
   std::string body = u16(0x0303) + std::string(32, 'r') + std::string{0} +
-                     u16(static_cast<std::uint16_t>(ciphers.size())) + ciphers +
-                     std::string{1, 0} + u16(static_cast<std::uint16_t>(exts.size())) + exts;
+                     u16(static_cast<std::uint16_t>(ciphers.size())) + ciphers + std::string{1, 0} +
+                     u16(static_cast<std::uint16_t>(exts.size())) + exts;
   std::string hs = std::string{1, 0} + u16(static_cast<std::uint16_t>(body.size())) + body;
   return std::string{22, 3, 1} + u16(static_cast<std::uint16_t>(hs.size())) + hs;
 }
@@ -130,8 +130,7 @@ TEST(ClientHello, MatchesTsharkAndJa4Reference) {
       auto j = nlohmann::json::parse(ej, nullptr, false);
       if (j.is_array())
         for (const auto& s : j)
-          if (s.contains("JA4.1") && s.contains("stream"))
-            expected[s["stream"].dump()] = s;
+          if (s.contains("JA4.1") && s.contains("stream")) expected[s["stream"].dump()] = s;
     }
     std::string out = run("tshark -r '" + dir + "/pcap/" + cap +
                           "' -Y 'tls.handshake.type == 1 && tcp' -T fields -E separator='|' "

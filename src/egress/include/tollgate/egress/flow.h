@@ -48,7 +48,7 @@ struct Flow {
   std::string exe;
   std::int64_t pid = 0;
   std::string package;
-  std::string user;  // Proxy-Authorization user, when sent
+  std::string user;    // Proxy-Authorization user, when sent
   std::string client;  // "addr:port"
   std::string kind;    // "http" or "connect"
   std::string host;    // destination host as asked
@@ -56,13 +56,13 @@ struct Flow {
   std::uint16_t port = 0;
   std::string sni, alpn, ja3, ja4;
   std::string method, url;
-  unsigned status = 0;  // upstream status (or the proxy's own 4xx/5xx)
-  std::uint64_t bytesUp = 0;    // client to server, on the wire after the head
-  std::uint64_t bytesDown = 0;  // server to client
+  unsigned status = 0;                            // upstream status (or the proxy's own 4xx/5xx)
+  std::uint64_t bytesUp = 0;                      // client to server, on the wire after the head
+  std::uint64_t bytesDown = 0;                    // server to client
   std::map<std::string, DataClassCount> classes;  // by detector id
   std::string vendor;
-  std::string verdict = "allow";  // allow | alert | redact | block | error
-  std::string error;              // what went wrong, "" when nothing did
+  std::string verdict = "allow";        // allow | alert | redact | block | error
+  std::string error;                    // what went wrong, "" when nothing did
   std::vector<report::Finding> alerts;  // raised on this flow (subject: the flow id)
 };
 

@@ -38,10 +38,10 @@ struct HttpField {
 
 struct HttpHead {
   bool isRequest = true;
-  std::string method;   // requests
-  std::string target;   // requests, as sent (absolute-form, authority-form or origin-form)
-  unsigned status = 0;  // responses
-  std::string reason;   // responses
+  std::string method;     // requests
+  std::string target;     // requests, as sent (absolute-form, authority-form or origin-form)
+  unsigned status = 0;    // responses
+  std::string reason;     // responses
   unsigned version = 11;  // 10 or 11
   std::vector<HttpField> fields;  // in order, names as sent
   bool chunked = false;
@@ -94,7 +94,7 @@ struct HttpUrl {
   std::string scheme;  // lower-case
   std::string host;    // lower-case; IPv6 literal without brackets
   std::uint16_t port = 80;
-  std::string path;    // origin-form: path and query, at least "/"
+  std::string path;  // origin-form: path and query, at least "/"
 };
 // Parses `http://host[:port][/path][?query]` (userinfo is rejected: it would leak to logs).
 // Errors: kInvalidInput; kUnsupported for another scheme.

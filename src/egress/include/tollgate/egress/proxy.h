@@ -19,10 +19,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
-#include <unordered_map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "tollgate/egress/flow.h"
@@ -57,18 +57,18 @@ struct ProxyConfig {
   Endpoint listen{"127.0.0.1", 3128};
   std::optional<Endpoint> metrics;  // Prometheus /metrics
   std::vector<ResolveOverride> resolve;
-  std::chrono::milliseconds idleTimeout{60'000};    // no request on a keep-alive connection
-  std::chrono::milliseconds ioTimeout{30'000};      // a peer that makes no progress
+  std::chrono::milliseconds idleTimeout{60'000};  // no request on a keep-alive connection
+  std::chrono::milliseconds ioTimeout{30'000};    // a peer that makes no progress
   std::chrono::milliseconds connectTimeout{10'000};
   std::chrono::milliseconds continueTimeout{1'000};  // waiting for an upstream 100 Continue
   std::uint32_t maxHeaderBytes = 64 * 1024;
-  std::uint64_t maxScanBytes = 16ull << 20;  // body bytes classified per request
-  unsigned threads = 0;                       // 0: one per core
+  std::uint64_t maxScanBytes = 16ull << 20;              // body bytes classified per request
+  unsigned threads = 0;                                  // 0: one per core
   std::shared_ptr<const classify::Database> classifier;  // null: no classification
   // Indicators from `db import --ioc`: a flow to a listed domain (host or SNI) or URL raises an
   // alert. Null: none.
   std::shared_ptr<const vulndb::IndicatorSet> indicators;
-  bool attributeProcesses = true;  // /proc lookup for clients on this host
+  bool attributeProcesses = true;               // /proc lookup for clients on this host
   std::function<void(const std::string&)> log;  // one-line notices (errors of the proxy itself)
 };
 
@@ -120,8 +120,8 @@ class ProcessCache {
  private:
   std::string procRoot_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::int64_t> owners_;    // socket inode -> pid
-  std::unordered_map<std::string, std::string> conns_;      // connection -> socket inode
+  std::unordered_map<std::string, std::int64_t> owners_;  // socket inode -> pid
+  std::unordered_map<std::string, std::string> conns_;    // connection -> socket inode
   std::chrono::steady_clock::time_point lastWalk_{}, lastTable_{};
 };
 

@@ -25,17 +25,17 @@
 namespace tollgate::egress {
 
 struct ClientHello {
-  std::uint16_t recordVersion = 0;  // of the first record
-  std::uint16_t legacyVersion = 0;  // client_version
+  std::uint16_t recordVersion = 0;        // of the first record
+  std::uint16_t legacyVersion = 0;        // client_version
   std::vector<std::uint16_t> ciphers;     // as sent (GREASE included)
   std::vector<std::uint16_t> extensions;  // as sent
   std::vector<std::uint16_t> groups;      // supported_groups
   std::vector<std::uint8_t> pointFormats;
   std::vector<std::uint16_t> signatureAlgorithms;
   std::vector<std::uint16_t> supportedVersions;
-  std::string sni;                 // server_name host_name, "" when absent
-  std::vector<std::string> alpn;   // protocol names, as bytes
-  std::size_t bytes = 0;           // record bytes the ClientHello took
+  std::string sni;                // server_name host_name, "" when absent
+  std::vector<std::string> alpn;  // protocol names, as bytes
+  std::size_t bytes = 0;          // record bytes the ClientHello took
 
   // "771,4865-4866-...,0-23-...,29-23-24,0" and its MD5 in hex.
   [[nodiscard]] std::string ja3String() const;
