@@ -36,7 +36,9 @@ Result<std::unique_ptr<store::Store>> openStore(const std::string& given) {
       given.empty() ? store::defaultUrl(std::getenv("XDG_DATA_HOME"), std::getenv("HOME")) : given;
   auto url = store::parseUrl(text);
   if (!url) return std::unexpected(url.error());
-  auto s = store::open(*url, {.create = true});
+  store::OpenOptions opts;
+  opts.create = true;
+  auto s = store::open(*url, opts);
   if (!s) return std::unexpected(s.error());
   if (auto st = (*s)->migrate(egress::migrations()); !st) return std::unexpected(st.error());
   // The indicator lists of `db import --ioc` live in vulndb's tables.
