@@ -303,6 +303,35 @@ Result<MatchResult> Matcher::match(const sbom::Bom& bom, const IndicatorSet* ind
       };
       check(c.type == sbom::ComponentType::kFile && !paths.empty() ? paths.front() : "", c.hashes);
       for (const auto& file : c.files) check(file.path, file.hashes);
+
+      // A binary signed with a certificate on a list (a stolen or abused code-signing key).
+      if (auto s = c.properties.find("tollgate:authenticode:signer-serial");
+          s != c.properties.end()) {
+        auto canon = canonicalIndicator(IndicatorType::kCertSerial, s->second);
+        const Indicator* ind = canon ? indicators->find(IndicatorType::kCertSerial, *canon) : nullptr;
+        if (ind) {
+          std::string where = paths.empty() ? subject : paths.front();
+          auto signer = c.properties.find("tollgate:authenticode:signer");
+          report::Finding f;
+          f.id = "ioc-cert-serial-" + ind->value.substr(0, 16);
+          // High, not malicious: lists name certificates that also signed legitimate builds
+          // (3CX's own), so the match says "look at this signer", not "this file is bad".
+          f.severity = report::Severity::kHigh;
+          f.subject = where;
+          f.message = where + " is signed with a certificate on an indicator list (serial " +
+                      ind->value +
+                      (ind->description.empty() ? "" : ", " + ind->description) + ")";
+          f.evidence["indicator"] = {{"type", toString(IndicatorType::kCertSerial)},
+                                     {"value", ind->value},
+                                     {"description", ind->description},
+                                     {"source", ind->source}};
+          if (signer != c.properties.end()) f.evidence["signer"] = signer->second;
+          f.evidence["component"] = subject;
+          f.evidence["paths"] = paths;
+          if (!paths.empty()) f.locations.push_back(relPath(paths.front()));
+          out.findings.push_back(std::move(f));
+        }
+      }
     }
 
     auto queries = packageOf(c, distro);

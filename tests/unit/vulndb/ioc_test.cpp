@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "tollgate/vulndb/ioc.h"
 
 #include <gtest/gtest.h>
@@ -124,12 +125,28 @@ TEST(Indicators, StoredAndMatchedAgainstFileHashes) {
   deb.files = {{"/usr/bin/tool", {{"SHA-256", std::string(64, '0')}}},
                {"/usr/lib/libffmpeg.dylib",
                 {{"SHA-256", "a64fa9f1c76457ecc58402142a8728ce34ccba378c17318b3340083eeb7acc67"}}}};
-  bom.components = {file, deb};
+  // A PE signed with the certificate serial on the list (written with separators and upper
+  // case, as certificate viewers show it).
+  sbom::Component signedExe;
+  signedExe.type = sbom::ComponentType::kFile;
+  signedExe.bomRef = "file:/app/3CXDesktopApp.exe";
+  signedExe.evidencePaths = {"/app/3CXDesktopApp.exe"};
+  signedExe.properties["tollgate:authenticode:signer"] = "CN=3CX Ltd";
+  signedExe.properties["tollgate:authenticode:signer-serial"] =
+      "1B:66:11:DF:9C:9A:4D:6E:CC:8E:D5:0C:9B:91:78:73";
+  bom.components = {file, deb, signedExe};
   auto m = Matcher::open(**s);
   ASSERT_TRUE(m);
   auto r = m->match(bom, set->get());
   ASSERT_TRUE(r);
-  ASSERT_EQ(r->findings.size(), 2u);
+  ASSERT_EQ(r->findings.size(), 3u);
+  auto cert = std::ranges::find(r->findings, std::string("/app/3CXDesktopApp.exe"),
+                                &report::Finding::subject);
+  ASSERT_NE(cert, r->findings.end());
+  EXPECT_EQ(cert->severity, report::Severity::kHigh);
+  EXPECT_EQ(cert->evidence["indicator"]["value"], "1b6611df9c9a4d6ecc8ed50c9b917873");
+  EXPECT_EQ(cert->evidence["signer"], "CN=3CX Ltd");
+  r->findings.erase(cert);
   for (const auto& f : r->findings) EXPECT_EQ(f.severity, report::Severity::kMalicious);
   EXPECT_EQ(r->findings[0].subject, "/app/ffmpeg.dll");
   EXPECT_EQ(r->findings[0].locations, std::vector<std::string>{"app/ffmpeg.dll"});
