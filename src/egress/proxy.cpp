@@ -271,7 +271,6 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string clientText_;
   Endpoint clientEp_, localEp_;
   ProcessInfo app_;
-  bool appLooked_ = false;
   std::string user_;
 };
 
