@@ -158,6 +158,16 @@ s.close()
 EOF
 run_rc curl -sS "${X[@]}" "$U/1k" -o /dev/null -w '%{http_code}'
 expect_eq "$OUT" 200 "still serving after a client vanished mid-body"
+# A slow peer (half a head, then nothing) is cut off by the I/O timeout (2 s here).
+SLOW=$(python3 - "$PROXY_PORT" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+s.sendall(b"GET http://app.test/1k HTTP/1.1\r\nHost: app")
+s.settimeout(30)
+print("closed" if s.recv(100) == b"" else "answered")
+EOF
+)
+expect_eq "$SLOW" closed "slow client closed by the proxy"
 
 # CONNECT passthrough: TLS end to end (curl trusts the test CA), SNI and JA4 recorded.
 run_rc curl -sS "${X[@]}" --cacert "$TMP/ca.pem" "https://secure.test:$TLS_PORT/1k" -o "$TMP/got-tls"
@@ -203,6 +213,7 @@ expect_eq "$(q 'print(any("jane.doe@example.com" in json.dumps(f["classes"]) or 
 expect_eq "$(q 'print(sum(1 for f in fl if "error" in f and f.get("status") in (400,431)))')" 5 "five malformed requests recorded with their error"
 expect_eq "$(q 'print(any(f.get("status")==502 and "cannot connect" in f.get("error","") for f in fl))')" True "refused upstream recorded"
 expect_eq "$(q 'print(any("vanished mid-body" in f.get("error","") for f in fl))')" True "vanished client recorded"
+expect_eq "$(q 'print(any("mid-head: timed out" in f.get("error","") for f in fl))')" True "slow client recorded as timed out"
 expect_eq "$(q 'print(sorted(set(f.get("sni","") for f in fl if f["kind"]=="connect")))')" \
   "['raw.githubusercontent.com', 'secure.test']" "SNI of the tunnels"
 expect_eq "$(q 'print(all(f.get("ja4","").startswith("t1") and len(f.get("ja3",""))==32 for f in fl if f["kind"]=="connect"))')" True "JA3 and JA4 of the tunnels"
