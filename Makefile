@@ -58,9 +58,11 @@ asan:
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	cd $(BUILD_ASAN) && ctest --output-on-failure -L unit -j $(JOBS)
 
+# Every peer comparison (BENCHES=sbom for one); diff.sh runs diffoscope, which takes minutes.
+BENCHES ?= sbom vuln classify diff proxy
 bench: build
 	@bash scripts/deps.sh bench
-	bash bench/sbom.sh
+	@for b in $(BENCHES); do echo "== bench/$$b.sh"; bash bench/$$b.sh || exit $$?; done
 
 format:
 	find src apps tests fuzz bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
