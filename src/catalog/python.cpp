@@ -151,8 +151,17 @@ Result<CoreMetadata> parseCoreMetadata(std::string_view text) {
       continue;
     }
     auto colon = line.find(':');
-    if (colon == std::string_view::npos)
-      return fail(ErrorCode::kInvalidInput, lineError("header line without ':'", lineNo));
+    if (colon == std::string_view::npos) {
+      if (!any) return fail(ErrorCode::kInvalidInput, lineError("header line without ':'", lineNo));
+      // An unindented continuation: older setuptools wrote a multi-line Keywords value as is
+      // (Debian's passlib 1.7.4 PKG-INFO). Python's own parser would end the headers here and
+      // lose the Classifiers that follow; folding the line into the previous header keeps them.
+      if (last) {
+        if (!last->empty()) *last += multiline ? '\n' : ' ';
+        *last += trim(line);
+      }
+      continue;
+    }
     std::string_view key = trim(line.substr(0, colon));
     if (key.empty())
       return fail(ErrorCode::kInvalidInput, lineError("header with an empty name", lineNo));

@@ -117,6 +117,19 @@ TEST(PythonMetadata, FirstValueWinsAndFoldedSummary) {
   EXPECT_EQ(md->summary, "one two three");
 }
 
+// Debian's passlib 1.7.4 PKG-INFO: setuptools wrote a multi-line Keywords value unindented. The
+// lines fold into Keywords and the Classifiers after them still count.
+TEST(PythonMetadata, UnindentedContinuationLines) {
+  auto md = python::parseCoreMetadata(
+      "Metadata-Version: 2.1\nName: passlib\nVersion: 1.7.4\nLicense: BSD\n"
+      "Keywords: password secret hash security\ncrypt md5-crypt\ntotp 2fa\n"
+      "Classifier: License :: OSI Approved :: BSD License\n");
+  ASSERT_TRUE(md) << md.error().describe();
+  EXPECT_EQ(md->name, "passlib");
+  EXPECT_EQ(md->version, "1.7.4");
+  EXPECT_EQ(md->classifiers, std::vector<std::string>{"License :: OSI Approved :: BSD License"});
+}
+
 TEST(PythonMetadata, Malformed) {
   struct Case {
     const char* name;
@@ -124,7 +137,7 @@ TEST(PythonMetadata, Malformed) {
   } cases[] = {
       {"empty", ""},
       {"only_body", "\nName: x\n"},
-      {"no_colon", "Name: x\nthis is not a header\n"},
+      {"no_colon_first", "this is not a header\nName: x\n"},
       {"empty_key", ": value\n"},
       {"leading_continuation", "  continued\nName: x\n"},
       {"nul", std::string("Name: x\0y\n", 10)},
