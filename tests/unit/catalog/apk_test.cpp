@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "scanned_tree.h"
 #include "temp_dir.h"
 #include "tollgate/catalog/catalog.h"
 
@@ -172,19 +173,7 @@ TEST(ApkDependencyName, StripsConstraints) {
 
 // ---- cataloger --------------------------------------------------------------------------------
 
-struct Scanned {
-  std::unique_ptr<RootDir> root;
-  std::unique_ptr<FileTree> tree;
-};
-
-Scanned walk(const TempDir& d) {
-  Scanned s;
-  s.root = std::make_unique<RootDir>(std::move(*RootDir::open(d.path())));
-  Diagnostics diag;
-  auto entries = walkTree(*s.root, WalkOptions{}, diag);
-  s.tree = std::make_unique<FileTree>(*s.root, std::move(*entries));
-  return s;
-}
+using tollgate::testing::walkTempDir;
 
 TEST(ApkCataloger, ComponentsDependenciesAndWarnings) {
   TempDir d;
@@ -198,7 +187,7 @@ TEST(ApkCataloger, ComponentsDependenciesAndWarnings) {
   d.write("lib/apk/db/installed", std::string(kMusl) + "\n" + std::string(kBusybox) + "\n" + ssl +
                                       "\n" + crypto + "\nbroken\n");
   d.write("lib/ld-musl-x86_64.so.1", "elf");
-  auto s = walk(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogApk(*s.tree, diag);
   ASSERT_EQ(c.components.size(), 4u);
@@ -234,7 +223,7 @@ TEST(ApkCataloger, WolfiNamespaceAndNoDatabase) {
   TempDir d;
   d.write("etc/os-release", "ID=wolfi\n");
   d.write("lib/apk/db/installed", "P:glibc\nV:2.38-r1\nA:x86_64\n");
-  auto s = walk(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogApk(*s.tree, diag);
   ASSERT_EQ(c.components.size(), 1u);
@@ -242,7 +231,7 @@ TEST(ApkCataloger, WolfiNamespaceAndNoDatabase) {
 
   TempDir empty;
   empty.write("etc/hostname", "x");
-  auto e = walk(empty);
+  auto e = walkTempDir(empty);
   EXPECT_TRUE(catalogApk(*e.tree, diag).components.empty());
   EXPECT_EQ(diag.count(), 0u);
 }

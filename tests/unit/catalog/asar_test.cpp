@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "scanned_tree.h"
 #include "temp_dir.h"
 #include "tollgate/catalog/catalog.h"
 
@@ -195,19 +196,7 @@ TEST(AsarHeader, EveryTruncationIsHandled) {
 
 // ---- cataloger --------------------------------------------------------------------------------
 
-struct Scanned {
-  std::unique_ptr<RootDir> root;
-  std::unique_ptr<FileTree> tree;
-};
-
-Scanned walk(const TempDir& d) {
-  Scanned s;
-  s.root = std::make_unique<RootDir>(std::move(*RootDir::open(d.path())));
-  Diagnostics diag;
-  auto entries = walkTree(*s.root, WalkOptions{}, diag);
-  s.tree = std::make_unique<FileTree>(*s.root, std::move(*entries));
-  return s;
-}
+using tollgate::testing::walkTempDir;
 
 const sbom::Component* byPurl(const Catalogue& c, std::string_view purl) {
   for (const auto& comp : c.components)
@@ -235,7 +224,7 @@ TEST(AsarCataloger, PackagesEvidenceAndDependencies) {
   d.write("opt/App/resources/app.asar.unpacked/node_modules/native/package.json",
           R"({"name":"native","version":"0.1.0"})");
   d.write("opt/Other/x.asar", "not an asar archive at all");
-  auto s = walk(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogAsar(*s.tree, diag);
   ASSERT_EQ(c.components.size(), 6u);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "scanned_tree.h"
 #include "temp_dir.h"
 #include "tollgate/catalog/catalog.h"
 
@@ -76,25 +77,13 @@ std::string deb(std::string_view control, bool binaryFirst = true) {
   return ar(m);
 }
 
-struct Scanned {
-  std::unique_ptr<RootDir> root;
-  std::unique_ptr<FileTree> tree;
-};
-
-Scanned walk(const TempDir& d) {
-  Scanned s;
-  s.root = std::make_unique<RootDir>(std::move(*RootDir::open(d.path())));
-  Diagnostics diag;
-  auto entries = walkTree(*s.root, WalkOptions{}, diag);
-  s.tree = std::make_unique<FileTree>(*s.root, std::move(*entries));
-  return s;
-}
+using tollgate::testing::walkTempDir;
 
 TEST(DebFiles, LoosePackageReadInMemory) {
   TempDir d;
   d.write("srv/pool/hello_2.10-3_amd64.deb", deb(kControl));
   d.write("var/cache/apt/archives/hello_2.10-3_amd64.deb", deb(kControl));  // apt's cache
-  auto s = walk(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogDebFiles(*s.tree, diag);
   EXPECT_EQ(diag.count(), 0u);
@@ -130,7 +119,7 @@ TEST(DebFiles, ExpandedPackageOwnsItsDataMember) {
           "Files: *\nCopyright: FSF\nLicense: GPL-3+\n");
   d.write(p + "!/data.tar.xz!/usr/share/java/a.jar", "jar");
   d.write(p + "!/data.tar.xz!/usr/share/java/a.jar!/META-INF/MANIFEST.MF", "x");
-  auto s = walk(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogDebFiles(*s.tree, diag);
   ASSERT_EQ(c.components.size(), 1u);
@@ -157,7 +146,7 @@ TEST(DebFiles, TheScannedRootIsThePackage) {
           "Package: tool\nVersion: 1\nArchitecture: arm64\nMaintainer: Ubuntu Developers "
           "<ubuntu-devel-discuss@lists.ubuntu.com>\nDescription: x\n");
   d.write("data.tar.zst!/usr/bin/tool", "ELF");
-  auto s = walk(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogDebFiles(*s.tree, diag);
   ASSERT_EQ(c.components.size(), 1u);
@@ -177,7 +166,7 @@ TEST(DebFiles, MalformedPackagesAreOneWarningEach) {
           ar({{"debian-binary", "2.0\n"}, {"control.tar", tar({{"./md5sums", ""}})}}));
   d.write("p/bad-tar.deb", ar({{"debian-binary", "2.0\n"}, {"control.tar.gz", "not gzip"}}));
   d.write("p/good.deb", deb(kControl));
-  auto s = walk(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogDebFiles(*s.tree, diag);
   ASSERT_EQ(c.components.size(), 1u);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "scanned_tree.h"
 #include "temp_dir.h"
 #include "tollgate/catalog/catalog.h"
 
@@ -335,19 +336,7 @@ TEST(Copyright, DraftFormatAndMalformedParagraphs) {
 
 // ---- the cataloger over a small root --------------------------------------------------------
 
-struct Scanned {
-  std::unique_ptr<RootDir> root;
-  std::unique_ptr<FileTree> tree;
-};
-
-Scanned scan(const TempDir& d) {
-  Scanned s;
-  s.root = std::make_unique<RootDir>(std::move(*RootDir::open(d.path())));
-  Diagnostics diag;
-  auto entries = walkTree(*s.root, WalkOptions{}, diag);
-  s.tree = std::make_unique<FileTree>(*s.root, std::move(*entries));
-  return s;
-}
+using tollgate::testing::walkTempDir;
 
 const sbom::Component* byName(const Catalogue& c, std::string_view name,
                               std::string_view arch = {}) {
@@ -460,7 +449,7 @@ TEST(DpkgCataloger, ReadsStatusListsCopyrightAndDependencies) {
           "Files: broken\nno colon here\n");
   d.symlink("libgcc-s1-real", "usr/share/doc/libgcc-s1");
 
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogDpkg(*s.tree, diag);
   ASSERT_EQ(c.components.size(), 6u);  // "broken" is skipped
@@ -550,7 +539,7 @@ TEST(DpkgCataloger, DistrolessStatusD) {
           "Package: libssl3\nVersion: 3.0.11-1~deb12u2\nArchitecture: amd64\nSource: openssl\n");
   d.write("var/lib/dpkg/status.d/bad", "Package: bad\nStatus: install ok\nVersion: 1\n");
   d.write("etc/debian_version", "12.4\n");
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogDpkg(*s.tree, diag);
   ASSERT_EQ(c.components.size(), 2u);
@@ -584,7 +573,7 @@ TEST(DpkgCataloger, UpdatesJournalIsApplied) {
           "Package: a\nStatus: purge ok not-installed\nArchitecture: amd64\n\n"
           "Package: c\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n");
   d.write("var/lib/dpkg/updates/tmp.i", "Package: junk\nStatus: install ok installed\n");
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogDpkg(*s.tree, diag);
   EXPECT_EQ(diag.count(), 0u);
@@ -603,7 +592,7 @@ TEST(DpkgCataloger, PurlFromOsRelease) {
   d.write("var/lib/dpkg/status",
           "Package: libattr1\nStatus: install ok installed\nVersion: 1:2.5.1-4+b1\n"
           "Architecture: amd64\n");
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogDpkg(*s.tree, diag);
   ASSERT_EQ(c.components.size(), 1u);
@@ -615,7 +604,7 @@ TEST(DpkgCataloger, PurlFromOsRelease) {
 TEST(DpkgCataloger, NoDatabaseNoComponents) {
   TempDir d;
   d.write("etc/os-release", "ID=debian\n");
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   EXPECT_TRUE(catalogDpkg(*s.tree, diag).components.empty());
   EXPECT_EQ(diag.count(), 0u);

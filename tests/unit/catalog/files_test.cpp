@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "scanned_tree.h"
 #include "temp_dir.h"
 #include "tollgate/catalog/catalog.h"
 #include "tollgate/util/hash.h"
@@ -12,19 +13,7 @@ namespace {
 
 using tollgate::testing::TempDir;
 
-struct Scanned {
-  std::unique_ptr<RootDir> root;
-  std::unique_ptr<FileTree> tree;
-};
-
-Scanned scan(const TempDir& d) {
-  Scanned s;
-  s.root = std::make_unique<RootDir>(std::move(*RootDir::open(d.path())));
-  Diagnostics diag;
-  auto entries = walkTree(*s.root, WalkOptions{}, diag);
-  s.tree = std::make_unique<FileTree>(*s.root, std::move(*entries));
-  return s;
-}
+using tollgate::testing::walkTempDir;
 
 const sbom::Component* byName(const Catalogue& c, std::string_view name) {
   for (const auto& comp : c.components)
@@ -43,7 +32,7 @@ TEST(FileCataloger, ExecutablesAndLibrariesByMagicAndMode) {
   d.write("opt/app/libc.so", "/* GNU ld script */ GROUP ( libc.so.6 )");  // text, not a binary
   d.write("opt/app/app.dll", "MZ\x90");
   d.write("opt/app/readme.txt", "hello");
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogFiles(*s.tree, {}, diag);
   ASSERT_NE(byName(c, "true"), nullptr);
@@ -65,7 +54,7 @@ TEST(FileCataloger, PackageOwnedFilesAreNotRepeated) {
   std::filesystem::copy_file("/bin/true", d.path() / "usr/bin/true");
   std::filesystem::copy_file("/bin/true", d.path() / "usr/bin/stray");
   d.symlink("usr/bin", "bin");
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   sbom::Component pkg;
   pkg.name = "coreutils";
   pkg.files.push_back({"/bin/true", {}});  // declared through the merged-/usr symlink

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "scanned_tree.h"
 #include "temp_dir.h"
 #include "tollgate/catalog/catalog.h"
 #include "tollgate/util/hash.h"
@@ -288,19 +289,7 @@ std::string zip(const std::vector<std::pair<std::string, std::string>>& entries)
   return body + central + end;
 }
 
-struct Scanned {
-  std::unique_ptr<RootDir> root;
-  std::unique_ptr<FileTree> tree;
-};
-
-Scanned walk(const TempDir& d) {
-  Scanned s;
-  s.root = std::make_unique<RootDir>(std::move(*RootDir::open(d.path())));
-  Diagnostics diag;
-  auto entries = walkTree(*s.root, WalkOptions{}, diag);
-  s.tree = std::make_unique<FileTree>(*s.root, std::move(*entries));
-  return s;
-}
+using tollgate::testing::walkTempDir;
 
 const sbom::Component* byName(const Catalogue& c, std::string_view name) {
   for (const auto& comp : c.components)
@@ -335,7 +324,7 @@ TEST(JavaCataloger, JarsWarsAndNestedArchivesInMemory) {
   });
   d.write("srv/webapps/shop.war", war);
   d.write("srv/notes.txt", "x");
-  auto s = walk(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogJava(*s.tree, diag);
   ASSERT_EQ(c.components.size(), 4u);
@@ -392,7 +381,7 @@ TEST(JavaCataloger, ExpandedArchivesAreReadFromTheTree) {
   d.write("app/lib/x.jar!/META-INF/maven/org.y/y/pom.properties",
           "groupId=org.y\nartifactId=y\nversion=1\n");
   d.write("app/lib/x.jar!/META-INF/maven/org.z/z/pom.properties", "broken");
-  auto s = walk(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogJava(*s.tree, diag);
   // Two poms, neither named by "x.jar": the archive from manifest and name, both shaded.
@@ -420,7 +409,7 @@ TEST(JavaCataloger, MalformedManifestFallsBackToTheFileName) {
   TempDir d;
   d.write("x/tool-2.5.jar", zip({{"META-INF/MANIFEST.MF", "garbage line\n"}}));
   d.write("x/empty.jar", std::string(30, '\0'));
-  auto s = walk(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogJava(*s.tree, diag);
   ASSERT_EQ(c.components.size(), 2u);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "scanned_tree.h"
 #include "temp_dir.h"
 #include "tollgate/catalog/catalog.h"
 
@@ -321,19 +322,7 @@ TEST(NpmResolve, NodeModulesWalkUp) {
 // ---------------------------------------------------------------------------------------------
 // The cataloger on real trees
 
-struct Scanned {
-  std::unique_ptr<RootDir> root;
-  std::unique_ptr<FileTree> tree;
-};
-
-Scanned scan(const TempDir& d) {
-  Scanned s;
-  s.root = std::make_unique<RootDir>(std::move(*RootDir::open(d.path())));
-  Diagnostics diag;
-  auto entries = walkTree(*s.root, WalkOptions{}, diag);
-  s.tree = std::make_unique<FileTree>(*s.root, std::move(*entries));
-  return s;
-}
+using tollgate::testing::walkTempDir;
 
 const sbom::Component* find(const Catalogue& c, std::string_view group, std::string_view name,
                             std::string_view version) {
@@ -379,7 +368,7 @@ void installV3Project(const TempDir& d) {
 TEST(NpmCataloger, InstalledProjectWithLock) {
   TempDir d;
   installV3Project(d);
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogNpm(*s.tree, diag);
   EXPECT_EQ(diag.count(), 0u);
@@ -438,7 +427,7 @@ TEST(NpmCataloger, InstalledProjectWithLock) {
 TEST(NpmCataloger, LockOnlyListsEverythingTheLockNames) {
   TempDir d;
   d.write("p/package-lock.json", kLockV3);
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogNpm(*s.tree, diag);
   EXPECT_EQ(diag.count(), 0u);
@@ -456,7 +445,7 @@ TEST(NpmCataloger, LockEntriesMissingFromAnInstalledTreeAreNotInstalled) {
                    "node_modules/stale": {"version": "1.0.0"}}})");
   d.write("p/node_modules/a/package.json", pj("a", "1.0.0"));
   d.write("p/node_modules/stale/package.json", pj("stale", "2.0.0"));  // the lock is out of date
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogNpm(*s.tree, diag);
   EXPECT_NE(find(c, "", "a", "1.0.0"), nullptr);
@@ -477,7 +466,7 @@ TEST(NpmCataloger, InstalledTreeWithoutLock) {
   d.write("srv/node_modules/.pnpm/x@1.0.0/node_modules/x/package.json", pj("x", "1.0.0"));
   d.symlink(".pnpm/x@1.0.0/node_modules/x", "srv/node_modules/x");
   d.write("srv/node_modules/b/node_modules/y/package.json", pj("y", "1.0.0", R"({"x": "1"})"));
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogNpm(*s.tree, diag);
   EXPECT_EQ(diag.count(), 0u);
@@ -496,7 +485,7 @@ TEST(NpmCataloger, SameVersionInManyPlacesIsOneComponent) {
   d.write("p1/node_modules/ms/package.json", pj("ms", "2.1.3"));
   d.write("p2/node_modules/q/node_modules/ms/package.json", pj("ms", "2.1.3"));
   d.write("p2/node_modules/q/package.json", pj("q", "1.0.0"));
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogNpm(*s.tree, diag);
   const auto* ms = find(c, "", "ms", "2.1.3");
@@ -515,7 +504,7 @@ TEST(NpmCataloger, HiddenLockfileIsEvidenceAndLocksInsideNodeModulesAreIgnored) 
   d.write("p/node_modules/b/package.json", pj("b", "1.0.0"));
   d.write("p/node_modules/b/package-lock.json", R"({"lockfileVersion": 3, "packages": {
       "node_modules/evil": {"version": "6.6.6"}}})");
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogNpm(*s.tree, diag);
   EXPECT_EQ(c.components.size(), 2u);
@@ -532,7 +521,7 @@ TEST(NpmCataloger, MalformedFilesGiveOneWarningEachAndTheScanGoesOn) {
   d.write("q/npm-shrinkwrap.json", "[]");
   d.write("p/node_modules/bad/package.json", "{\"name\": ");
   d.write("p/node_modules/good/package.json", pj("good", "1.0.0"));
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogNpm(*s.tree, diag);
   ASSERT_EQ(c.components.size(), 1u);
@@ -548,7 +537,7 @@ TEST(NpmCataloger, MalformedFilesGiveOneWarningEachAndTheScanGoesOn) {
 TEST(NpmCataloger, NothingToFind) {
   TempDir d;
   d.write("src/package.json", pj("not-installed", "1.0.0"));  // a source tree, not a project
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogNpm(*s.tree, diag);
   EXPECT_TRUE(c.components.empty());

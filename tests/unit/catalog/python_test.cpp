@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "scanned_tree.h"
 #include "temp_dir.h"
 #include "tollgate/catalog/catalog.h"
 
@@ -259,19 +260,7 @@ TEST(PythonLicenses, OrderOfTrust) {
 // ---------------------------------------------------------------------------------------------
 // The cataloger on a real tree
 
-struct Scanned {
-  std::unique_ptr<RootDir> root;
-  std::unique_ptr<FileTree> tree;
-};
-
-Scanned scan(const TempDir& d) {
-  Scanned s;
-  s.root = std::make_unique<RootDir>(std::move(*RootDir::open(d.path())));
-  Diagnostics diag;
-  auto entries = walkTree(*s.root, WalkOptions{}, diag);
-  s.tree = std::make_unique<FileTree>(*s.root, std::move(*entries));
-  return s;
-}
+using tollgate::testing::walkTempDir;
 
 const sbom::Component* find(const Catalogue& c, std::string_view name) {
   for (const auto& comp : c.components)
@@ -337,7 +326,7 @@ void makeSite(const TempDir& d) {
 TEST(PythonCataloger, SitePackages) {
   TempDir d;
   makeSite(d);
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogPython(*s.tree, diag);
   EXPECT_EQ(diag.count(), 0u);
@@ -389,7 +378,7 @@ TEST(PythonCataloger, MalformedFilesGiveOneWarningEach) {
   d.write(site + "/good-2.0.dist-info/METADATA", "Name: good\nVersion: 2.0\n");
   d.write(site + "/good-2.0.dist-info/RECORD", "\"unterminated,,\n");
   d.write(site + "/nameless.dist-info/METADATA", "Summary: no name\n");
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogPython(*s.tree, diag);
   // The broken METADATA still names its distribution through its folder name.
@@ -412,7 +401,7 @@ TEST(PythonCataloger, NotDistributions) {
   d.write("src/METADATA", "Name: x\nVersion: 1\n");
   d.write("src/PKG-INFO", "Name: y\nVersion: 1\n");  // an sdist's, not installed
   d.write("src/.dist-info/METADATA", "Name: z\nVersion: 1\n");
-  auto s = scan(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogPython(*s.tree, diag);
   EXPECT_TRUE(c.components.empty());

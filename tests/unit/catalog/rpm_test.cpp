@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "scanned_tree.h"
 #include "temp_dir.h"
 #include "tollgate/catalog/catalog.h"
 
@@ -562,19 +563,7 @@ TEST(RpmNames, NamespaceFromVendor) {
 
 // ---- cataloger --------------------------------------------------------------------------------
 
-struct Scanned {
-  std::unique_ptr<RootDir> root;
-  std::unique_ptr<FileTree> tree;
-};
-
-Scanned walk(const TempDir& d) {
-  Scanned s;
-  s.root = std::make_unique<RootDir>(std::move(*RootDir::open(d.path())));
-  Diagnostics diag;
-  auto entries = walkTree(*s.root, WalkOptions{}, diag);
-  s.tree = std::make_unique<FileTree>(*s.root, std::move(*entries));
-  return s;
-}
+using tollgate::testing::walkTempDir;
 
 TEST(RpmCataloger, NdbDatabaseWithDependenciesAndPackageFiles) {
   TempDir d;
@@ -606,7 +595,7 @@ TEST(RpmCataloger, NdbDatabaseWithDependenciesAndPackageFiles) {
   d.symlink("../../usr/lib/sysimage/rpm", "var/lib/rpm");
   d.write("srv/repo/bash.rpm", rpmFile());
   d.write("srv/repo/broken.rpm", rpmFile().substr(0, 200));
-  auto s = walk(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   Catalogue c = catalogRpm(*s.tree, diag);
   ASSERT_EQ(c.components.size(), 3u);
@@ -637,7 +626,7 @@ TEST(RpmCataloger, NdbDatabaseWithDependenciesAndPackageFiles) {
 TEST(RpmCataloger, NothingToFindIsQuiet) {
   TempDir d;
   d.write("usr/bin/x", "x");
-  auto s = walk(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   EXPECT_TRUE(catalogRpm(*s.tree, diag).components.empty());
   EXPECT_EQ(diag.count(), 0u);
@@ -646,7 +635,7 @@ TEST(RpmCataloger, NothingToFindIsQuiet) {
 TEST(RpmCataloger, GarbageSqliteIsOneWarning) {
   TempDir d;
   d.write("var/lib/rpm/rpmdb.sqlite", std::string(5000, 'x'));
-  auto s = walk(d);
+  auto s = walkTempDir(d);
   Diagnostics diag;
   EXPECT_TRUE(catalogRpm(*s.tree, diag).components.empty());
   auto w = diag.warnings();
