@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tollgate/purl/purl.h"
+#include "tollgate/util/json.h"
 #include "tollgate/util/strings.h"
 
 namespace tollgate::report {
@@ -14,19 +15,6 @@ namespace tollgate::report {
 namespace {
 
 using json = nlohmann::json;
-
-Result<json> parseJson(std::string_view text, const std::string& label) {
-  try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
-    std::uint64_t offset = e.byte > 0 ? e.byte - 1 : 0;
-    return fail(ErrorCode::kInvalidInput, "not valid JSON: " + printable(what, 300), label, offset);
-  } catch (const json::exception& e) {
-    return fail(ErrorCode::kInvalidInput, "not valid JSON: " + printable(e.what(), 300), label);
-  }
-}
 
 std::string item(const std::string& path, std::size_t i) {
   return path + "[" + std::to_string(i) + "]";

@@ -14,6 +14,7 @@
 #include "format_common.h"
 #include "tollgate/sbom/license.h"
 #include "tollgate/sbom/writers.h"
+#include "tollgate/util/json.h"
 #include "tollgate/util/strings.h"
 
 namespace tollgate::sbom {
@@ -22,20 +23,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr int kMaxDepth = 32;
-
-Result<json> parseJson(std::string_view text, const std::string& label) {
-  try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." -> "parse error ..."
-    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
-    std::uint64_t offset = e.byte > 0 ? e.byte - 1 : 0;
-    return fail(ErrorCode::kInvalidInput, "not valid JSON: " + printable(what, 300), label, offset);
-  } catch (const json::exception& e) {
-    return fail(ErrorCode::kInvalidInput, "not valid JSON: " + printable(e.what(), 300), label);
-  }
-}
 
 std::string member(const std::string& path, std::string_view key) {
   return path + "." + std::string(key);
