@@ -55,47 +55,6 @@ std::optional<std::pair<AddrBytes, std::uint16_t>> parseProcAddr(std::string_vie
   return std::pair{a, static_cast<std::uint16_t>(port)};
 }
 
-bool same(const AddrBytes& proc, const AddrBytes& want) {
-  if (proc.v6 == want.v6) return std::memcmp(proc.b.data(), want.b.data(), want.v6 ? 16 : 4) == 0;
-  // A v4 client seen in tcp6 as ::ffff:a.b.c.d.
-  const AddrBytes& v6 = proc.v6 ? proc : want;
-  const AddrBytes& v4 = proc.v6 ? want : proc;
-  static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  return std::memcmp(v6.b.data(), kMapped, 12) == 0 &&
-         std::memcmp(v6.b.data() + 12, v4.b.data(), 4) == 0;
-}
-
-std::string socketInode(const std::string& procRoot, const Endpoint& client,
-                        const Endpoint& server) {
-  auto c = toBytes(client.host), s = toBytes(server.host);
-  if (!c || !s) return {};
-  for (const char* file : {"/net/tcp", "/net/tcp6"}) {
-    std::ifstream in(procRoot + file);
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      // sl local rem st tx:rx tr:when retrnsmt uid timeout inode
-      std::array<std::string_view, 10> col{};
-      std::size_t n = 0, i = 0;
-      std::string_view v(line);
-      while (n < col.size() && i < v.size()) {
-        while (i < v.size() && v[i] == ' ') ++i;
-        std::size_t j = v.find(' ', i);
-        if (j == std::string_view::npos) j = v.size();
-        col[n++] = v.substr(i, j - i);
-        i = j;
-      }
-      if (n < 10) continue;
-      auto local = parseProcAddr(col[1]), remote = parseProcAddr(col[2]);
-      if (!local || !remote) continue;
-      if (local->second == client.port && remote->second == server.port && same(local->first, *c) &&
-          same(remote->first, *s))
-        return std::string(col[9]);
-    }
-  }
-  return {};
-}
-
 // Canonical key of a connection: both ends as v4-mapped-or-v6 bytes and ports.
 std::string connKey(const AddrBytes& a, std::uint16_t ap, const AddrBytes& b, std::uint16_t bp) {
   auto norm = [](const AddrBytes& x) {
@@ -180,15 +139,9 @@ std::unordered_map<std::string, std::int64_t> socketOwners(const std::string& pr
 
 ProcessInfo findProcess(const Endpoint& client, const Endpoint& server,
                         const std::string& procRoot) {
-  ProcessInfo info;
-  std::string inode = socketInode(procRoot, client, server);
-  if (inode.empty() || inode == "0") return info;
-  auto owners = socketOwners(procRoot);
-  if (auto it = owners.find(inode); it != owners.end()) {
-    info.pid = it->second;
-    info.exe = exeOf(procRoot, info.pid);
-  }
-  return info;
+  // One read of the TCP table and one walk of /proc: a cache used once.
+  ProcessCache once(procRoot);
+  return once.find(client, server);
 }
 
 ProcessInfo ProcessCache::find(const Endpoint& client, const Endpoint& server) {
