@@ -294,6 +294,18 @@ class ProxyImpl {
 
   ProxyImpl(ProxyConfig c, QueuedFlowSink& s) : cfg(std::move(c)), sink(s) {}
 
+  // The policy in force (a snapshot: a reload swaps the pointer, never the object). Null: none.
+  // egress-tls: `policy() && policy()->tlsMode(host) == TlsMode::kInspect` decides interception.
+  std::shared_ptr<const Policy> policy() const {
+    std::lock_guard lock(policyMu);
+    return cfg.policy;
+  }
+  void setPolicy(std::shared_ptr<const Policy> p) {
+    std::lock_guard lock(policyMu);
+    cfg.policy = std::move(p);
+  }
+  mutable std::mutex policyMu;
+
   void log(const std::string& line) const {
     if (cfg.log) cfg.log(line);
   }
@@ -1058,6 +1070,7 @@ std::uint16_t Proxy::metricsPort() const {
 const ProxyCounters& Proxy::counters() const { return impl_->counters; }
 std::string Proxy::metricsText() const { return impl_->metricsText(); }
 void Proxy::stop() { impl_->stopAll(); }
+void Proxy::setPolicy(std::shared_ptr<const Policy> policy) { impl_->setPolicy(std::move(policy)); }
 
 void Proxy::run(bool handleSignals) {
   auto& ctx0 = *impl_->contexts[0];

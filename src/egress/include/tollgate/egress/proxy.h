@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "tollgate/egress/flow.h"
+#include "tollgate/egress/policy.h"
 #include "tollgate/util/result.h"
 
 namespace tollgate::classify {
@@ -69,6 +70,11 @@ struct ProxyConfig {
   // alert. Null: none.
   std::shared_ptr<const vulndb::IndicatorSet> indicators;
   bool attributeProcesses = true;               // /proc lookup for clients on this host
+  // The vendor register (null: observe only). Replaced whole by Proxy::setPolicy (SIGHUP).
+  std::shared_ptr<const Policy> policy;
+  // Called on SIGHUP (when run(handleSignals)): a new policy, or an error (the old one is kept and
+  // the error logged in one line). Null: SIGHUP is ignored.
+  std::function<Result<std::shared_ptr<const Policy>>()> reloadPolicy;
   std::function<void(const std::string&)> log;  // one-line notices (errors of the proxy itself)
 };
 
@@ -92,6 +98,9 @@ class Proxy {
   // their flows recorded before it returns.
   void run(bool handleSignals = true);
   void stop();
+  // Replaces the policy: requests that start afterwards use it; those under way finish with the
+  // one they started with. Thread-safe.
+  void setPolicy(std::shared_ptr<const Policy> policy);
   [[nodiscard]] const ProxyCounters& counters() const;
   [[nodiscard]] std::string metricsText() const;
 
