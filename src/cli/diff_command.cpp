@@ -1,8 +1,10 @@
 // tollgate diff OLD NEW: what changed between two releases, and the release-gate rules' findings.
+#include <filesystem>
 #include <map>
 
 #include "commands.h"
 #include "store_options.h"
+#include "tollgate/catalog/archive.h"
 #include "tollgate/integrity/config.h"
 #include "tollgate/integrity/diff.h"
 #include "tollgate/integrity/release.h"
@@ -119,6 +121,13 @@ Result<std::shared_ptr<const vulndb::IndicatorSet>> loadIndicators(const DiffArg
   return vulndb::IndicatorSet::load(**s);
 }
 
+// A regular file that is neither an archive nor a container image.
+bool isLoneFile(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) && !catalog::isArchive(path) &&
+         !catalog::isImage(path);
+}
+
 int runDiff(const DiffArgs& a, const Env& env) {
   if (a.printConfig) {
     *env.out << integrity::defaultConfigYaml();
@@ -164,6 +173,10 @@ int runDiff(const DiffArgs& a, const Env& env) {
   integrity::ReleaseOptions ro;
   ro.catalog = !a.noCatalog;
   ro.threads = a.threads;
+  // Two single files that are not archives (two versions of one DLL): one-file releases under
+  // the new file's name, so they compare with each other.
+  if (isLoneFile(a.oldPath) && isLoneFile(a.newPath))
+    ro.singleFileName = std::filesystem::path(a.newPath).filename().string();
   auto oldR = integrity::Release::open(a.oldPath, ro, diag);
   if (!oldR) {
     printError(env, oldR.error().describe());
@@ -246,7 +259,7 @@ Action addDiffCommand(CLI::App& app, const Env& env) {
       "diff", "Compare two releases and apply the release-gate rules (trojanized updates)");
   cmd->add_option("OLD", args->oldPath,
                   "The previous release: a directory, an archive or installer libarchive opens, "
-                  "or a container image");
+                  "a container image, or (with NEW a single file too) one file such as a DLL");
   cmd->add_option("NEW", args->newPath, "The release to judge (same kinds as OLD)");
   cmd->add_option("-f,--format", args->format, "table (default), json or sarif")
       ->capture_default_str();

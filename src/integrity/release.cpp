@@ -59,11 +59,28 @@ Result<Release> Release::open(const std::filesystem::path& input, const ReleaseO
       if (!info) return std::unexpected(info.error());
       rootPath = r.staging_->path();
     } else {
-      if (!catalog::isArchive(input))
-        return fail(ErrorCode::kInvalidInput, "not a directory, archive or image", input.string());
-      auto stats = catalog::expandArchive(input, r.staging_->path(), opts.limits, diag);
-      if (!stats) return std::unexpected(stats.error());
-      rootPath = singleTopDirectory(r.staging_->path());
+      if (!catalog::isArchive(input)) {
+        if (opts.singleFileName.empty() || opts.singleFileName.find('/') != std::string::npos)
+          return fail(ErrorCode::kInvalidInput, "not a directory, archive or image",
+                      input.string());
+        // A one-file release: the file alone in the staging directory, under the shared name
+        // (a hard link when the staging directory shares the file system, else a copy).
+        std::filesystem::path dest = r.staging_->path() / opts.singleFileName;
+        std::error_code ec;
+        std::filesystem::create_hard_link(input, dest, ec);
+        if (ec) {
+          ec.clear();
+          std::filesystem::copy_file(input, dest, ec);
+        }
+        if (ec)
+          return fail(ErrorCode::kIo, "cannot copy into the staging directory: " + ec.message(),
+                      input.string());
+        rootPath = r.staging_->path();
+      } else {
+        auto stats = catalog::expandArchive(input, r.staging_->path(), opts.limits, diag);
+        if (!stats) return std::unexpected(stats.error());
+        rootPath = singleTopDirectory(r.staging_->path());
+      }
     }
   }
   auto root = RootDir::open(rootPath);

@@ -103,6 +103,22 @@ got=$(ids <<<"$OUT")
 expect_contains " $got " " authenticode-slack@d3dcompiler_47.dll " "zip vs tar.gz: slack found"
 expect_eq "$(wc -w <<<"$got")" 8 "zip vs tar.gz: the same eight findings"
 
+# --- Two single files (two versions of one DLL): one-file releases under the new file's name -----
+cp "$R/r1/AcmeChat/ffmpeg.dll" "$TMP/ffmpeg-4.4.2-old.dll"
+run_rc "$TOLLGATE" diff "$TMP/ffmpeg-4.4.2-old.dll" "$R/r2-trojan/AcmeChat/ffmpeg.dll" --format json
+expect_eq "$RC" 0 "two DLLs: exit 0 without --fail-on"
+expect_eq "$(ids <<<"$OUT")" \
+  "bundled-third-party-changed@ffmpeg.dll changed-without-version-bump@ffmpeg.dll new-network-indicator@ffmpeg.dll new-sensitive-imports@ffmpeg.dll" \
+  "two DLLs: the same rules fire as in the release"
+run_rc "$TOLLGATE" diff "$R/r1/AcmeChat/d3dcompiler_47.dll" "$R/r2-trojan/AcmeChat/d3dcompiler_47.dll" --fail-on critical
+expect_eq "$RC" 1 "two DLLs: the padded signature is critical"
+expect_eq "$(head -n1 <<<"$OUT")" "3 findings, 1 critical: d3dcompiler_47.dll carries 281 KB after its signature" \
+  "two DLLs: summary first"
+run_rc "$TOLLGATE" diff "$R/r1/AcmeChat/ffmpeg.dll" "$R/r1-rebuild/AcmeChat/ffmpeg.dll" --fail-on info
+expect_eq "$RC" 0 "two identical DLLs: no findings"
+run_rc "$TOLLGATE" diff "$R/r1" "$R/r2/AcmeChat/ffmpeg.dll"
+expect_eq "$RC" 2 "a directory against a lone DLL is a usage error"
+
 # --- Configuration ----------------------------------------------------------------------------
 cat >"$TMP/rules.yaml" <<'EOF'
 rules:

@@ -8,7 +8,9 @@
 //   Result<MappedFile> m = r->map("/app/ffmpeg.dll");   // bytes for the rules
 //
 // An archive whose entries all sit below one top-level directory ("app-1.2/...") is rooted at that
-// directory, so that two versions of a source or release archive compare path by path.
+// directory, so that two versions of a source or release archive compare path by path. A single
+// file that is not an archive (a DLL, an executable) is a one-file release when the options name
+// it (ReleaseOptions::singleFileName).
 //
 // Thread safety: a Release is immutable after open(); map() may be called from several threads.
 #pragma once
@@ -43,6 +45,10 @@ struct ReleaseOptions {
   bool catalog = true;  // also build the SBOM (components, versions, binary facts)
   unsigned threads = 0;
   catalog::ArchiveLimits limits;
+  // When set, an input that is a regular file but neither an archive nor an image is a release of
+  // that one file, named `singleFileName` ("ffmpeg.dll"): `tollgate diff` compares two versions
+  // of one DLL or executable under the same name. Empty: such an input is an error.
+  std::string singleFileName;
 };
 
 class Release {
