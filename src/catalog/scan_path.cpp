@@ -40,6 +40,31 @@ Result<sbom::Bom> scanDir(const std::filesystem::path& dir, const ScanOptions& o
   return scanTree(*root, opts, diag);
 }
 
+// One plain file (a lock file, a manifest, a lone binary): scanned as a tree holding just that
+// file under its own name, so that every cataloger that recognises it by name or content applies.
+// A hard link costs nothing; across file systems the file is copied into the staging directory.
+Result<sbom::Bom> scanSingleFile(const std::filesystem::path& input, const std::string& name,
+                                 const std::filesystem::path& staging, const ScanOptions& opts,
+                                 Diagnostics& diag) {
+  auto staged = staging / name;
+  std::error_code ec;
+  std::filesystem::create_hard_link(input, staged, ec);
+  if (ec) {
+    ec.clear();
+    std::filesystem::copy_file(input, staged, ec);
+    if (ec) return fail(ErrorCode::kIo, "cannot stage file for scanning: " + ec.message(), input.string());
+  }
+  auto bom = scanDir(staging, opts, diag);
+  if (!bom) return std::unexpected(bom.error());
+  auto& meta = bom->metadata;
+  meta.properties.erase("tollgate:root");
+  meta.subjectType = "file";
+  meta.subjectName = name;
+  meta.properties["tollgate:file:source"] = input.string();
+  if (auto d = sha256OfFile(input)) meta.properties["tollgate:file:sha256"] = *d;
+  return bom;
+}
+
 }  // namespace
 
 Result<sbom::Bom> scanPath(const std::filesystem::path& input, const ScanOptions& opts,
@@ -51,7 +76,7 @@ Result<sbom::Bom> scanPath(const std::filesystem::path& input, const ScanOptions
   }
   if (S_ISDIR(st.st_mode) && !isImage(input)) return scanDir(input, opts, diag);
   if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
-    return fail(ErrorCode::kInvalidInput, "cannot scan: not a directory, archive or image",
+    return fail(ErrorCode::kInvalidInput, "cannot scan: not a directory or a regular file",
                 input.string());
 
   auto staging = StagingDir::create();
@@ -93,9 +118,7 @@ Result<sbom::Bom> scanPath(const std::filesystem::path& input, const ScanOptions
     return bom;
   }
 
-  if (!isArchive(input))
-    return fail(ErrorCode::kInvalidInput, "cannot scan: not a directory, archive or image",
-                input.string());
+  if (!isArchive(input)) return scanSingleFile(input, name, staging->path(), opts, diag);
   auto stats = expandArchive(input, staging->path(), limits, diag);
   if (!stats) return std::unexpected(stats.error());
   auto bom = scanDir(staging->path(), opts, diag);

@@ -142,7 +142,8 @@ Action addSbomCommand(CLI::App& app, const Env& env) {
          "PATH", args->path,
          "What to scan: a directory (a live root '/', a mounted or debootstrapped root, an "
          "application folder), an archive (tar.*, zip, jar, deb, rpm, ...), or a container "
-         "image (docker save tarball, OCI layout directory or tarball)")
+         "image (docker save tarball, OCI layout directory or tarball), or a single file (a lock "
+         "file, a manifest, a binary)")
       ->required();
   cmd->add_option("-f,--format", args->format, "cyclonedx-json (default), spdx-json or table")
       ->capture_default_str();

@@ -14,6 +14,7 @@
 #include "tollgate/report/writers.h"
 #include "tollgate/sbom/writers.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/json.h"
 #include "tollgate/util/progress.h"
 #include "tollgate/vulndb/ioc.h"
 #include "tollgate/vulndb/match.h"
@@ -51,11 +52,19 @@ bool looksLikeSbom(const std::string& path) {
   return c == '{';
 }
 
+// A JSON document is read as an SBOM only when it says it is one; any other JSON file (a
+// package-lock.json, composer.lock, Pipfile.lock) is scanned like any other file.
+bool isBomDocument(std::string_view text, const std::string& label) {
+  auto doc = parseJson(text, label);
+  if (!doc || !doc->is_object()) return true;  // readBom reports what is wrong with it
+  return doc->contains("bomFormat") || doc->contains("spdxVersion") || doc->contains("@context");
+}
+
 Result<sbom::Bom> loadBom(const VulnArgs& a, bool wantHashes, const Env& env, Diagnostics& diag) {
   if (looksLikeSbom(a.input)) {
     auto text = readFile(a.input, 2ull << 30);
     if (!text) return std::unexpected(text.error());
-    return sbom::readBom(*text, a.input);
+    if (isBomDocument(*text, a.input)) return sbom::readBom(*text, a.input);
   }
   std::error_code ec;
   auto abs = std::filesystem::absolute(a.input, ec);
@@ -186,7 +195,8 @@ Action addVulnCommand(CLI::App& app, const Env& env) {
       "Known vulnerabilities, known-malicious packages and known-bad files in a path, "
       "archive, image or SBOM");
   cmd->add_option("PATH", args->input,
-                  "A directory, archive or image to scan, or a CycloneDX / SPDX JSON SBOM")
+                  "A directory, archive, image or single file (a lock file, a binary) to scan, or a "
+                  "CycloneDX / SPDX JSON SBOM")
       ->required();
   cmd->add_option("-f,--format", args->format, "table (default), json, sarif or cyclonedx-vex")
       ->capture_default_str();

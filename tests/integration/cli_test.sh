@@ -25,8 +25,12 @@ expect_eq "$RC" 2 "missing root exits 2"
 expect_contains "$ERR" "does-not-exist" "error names the path"
 expect_eq "$(echo "$ERR" | wc -l)" 1 "error is one line"
 echo hi >"$TMP/plain-file"
-run_rc "$TOLLGATE" sbom "$TMP/plain-file"
-expect_eq "$RC" 2 "a plain file is not a scannable root"
+run_rc "$TOLLGATE" sbom "$TMP/plain-file" --format json
+expect_eq "$RC" 0 "a plain file is scanned as a one-file tree"
+expect_eq "$(echo "$OUT" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("components", [])))')" 0 "holding no component"
+run_rc "$TOLLGATE" sbom /dev/null
+expect_eq "$RC" 2 "a device is not scannable"
+expect_contains "$ERR" "/dev/null" "error names the path"
 run_rc "$TOLLGATE" sbom "$TMP" --format yaml
 expect_eq "$RC" 2 "unknown format exits 2"
 expect_contains "$ERR" "yaml" "format error names the format"

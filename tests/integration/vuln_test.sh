@@ -55,6 +55,16 @@ expect_contains "$ev" "'fixed': ['4.17.21']" "evidence: fixed version"
 expect_contains "$ev" "'aliases': ['CVE-2021-23337']" "evidence: aliases"
 expect_contains "$ev" "'paths': ['/app/package-lock.json']" "evidence: paths"
 
+# A bare lock file is scanned, not mistaken for an SBOM because it is JSON.
+run_rc "$TOLLGATE" vuln "$TREE/app/package-lock.json" --store "$STORE" --format json
+expect_eq "$RC" 0 "vuln of a bare package-lock.json exits 0"
+ids=$(echo "$OUT" | json '" ".join(sorted(f["id"] for f in d["findings"]))')
+expect_contains "$ids" "GHSA-35jh-r3h4-6jhm" "bare lock file: lodash finding"
+expect_contains "$ids" "GHSA-xvch-5gv4-984h" "bare lock file: minimist finding"
+run_rc "$TOLLGATE" sbom "$TREE/app/package-lock.json" --format json
+expect_eq "$RC" 0 "sbom of a bare lock file exits 0"
+expect_eq "$(echo "$OUT" | json 'd["metadata"]["component"]["name"]')" "package-lock.json" "subject is the file"
+
 run_rc "$TOLLGATE" vuln "$TREE" --store "$STORE" --fail-on critical -q
 expect_eq "$RC" 1 "--fail-on critical with a critical finding exits 1"
 run_rc "$TOLLGATE" vuln "$TREE" --store "$STORE" --fail-on malicious -q

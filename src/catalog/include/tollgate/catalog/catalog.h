@@ -61,10 +61,11 @@ struct ScanOptions {
                                          Diagnostics& diag);
 
 // Any input `tollgate sbom` accepts: a directory, an OCI image layout directory, a `docker save`
-// or OCI tarball, or an archive libarchive reads (expanded safely into a staging directory that
-// is removed afterwards). Images get metadata (digest, tags, layers) and a `tollgate:image:layer`
-// property per component; archives the archive's SHA-256. Errors: kNotFound / kInvalidInput
-// (not a directory, archive or image; malformed image), kIo.
+// or OCI tarball, an archive libarchive reads (expanded safely into a staging directory that
+// is removed afterwards), or any other regular file, scanned as a tree holding only that file.
+// Images get metadata (digest, tags, layers) and a `tollgate:image:layer` property per
+// component; archives and single files their SHA-256. Errors: kNotFound / kInvalidInput
+// (not a directory or regular file; malformed image), kIo.
 [[nodiscard]] Result<sbom::Bom> scanPath(const std::filesystem::path& input, const ScanOptions& opts,
                                          const ArchiveLimits& limits, Diagnostics& diag);
 
