@@ -6,10 +6,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "temp_dir.h"
+
 namespace tollgate::fetch {
 namespace {
 
 namespace fs = std::filesystem;
+using tollgate::testing::TempDir;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -17,21 +20,6 @@ std::string slurp(const fs::path& p) {
   ss << in.rdbuf();
   return ss.str();
 }
-
-class TempDir {
- public:
-  TempDir() {
-    path_ =
-        fs::temp_directory_path() / ("tollgate-fetch-" + std::to_string(::getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 TEST(OsvExportUrl, JoinsAndEncodes) {
   EXPECT_EQ(osvExportUrl(kDefaultOsvMirror, "npm"),

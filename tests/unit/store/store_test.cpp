@@ -6,26 +6,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "temp_dir.h"
+
 namespace tollgate::store {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "tollgate-store-XXXXXX").string();
-    path_ = ::mkdtemp(t.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using tollgate::testing::TempDir;
 
 constexpr Migration kV1[] = {{"t", 1, "CREATE TABLE t_items(k TEXT PRIMARY KEY, v INTEGER)"}};
 constexpr Migration kV2[] = {{"t", 1, "CREATE TABLE t_items(k TEXT PRIMARY KEY, v INTEGER)"},

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "temp_dir.h"
+
 #include "tollgate/store/store.h"
 #include "tollgate/util/file.h"
 #include "tollgate/vulndb/ioc.h"
@@ -16,24 +18,9 @@ namespace tollgate::vulndb {
 namespace {
 
 namespace fs = std::filesystem;
+using tollgate::testing::TempDir;
 
 const fs::path kOsv = fs::path(TOLLGATE_SHARED_DATA) / "osv";
-
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "tollgate-vulndb-XXXXXX").string();
-    path_ = ::mkdtemp(t.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::unique_ptr<store::Store> openStore(const fs::path& p) {
   auto s = store::open(store::Url{store::Url::Kind::kSqlite, p.string(), ""});
