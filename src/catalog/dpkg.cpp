@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "os_release.h"
 #include "tollgate/catalog/catalog.h"
 #include "tollgate/catalog/dpkg.h"
 #include "tollgate/purl/purl.h"
@@ -28,25 +29,12 @@ struct Distro {
   std::string versionId;      // "12"; empty when unknown
 };
 
-// ID and VERSION_ID of os-release(5), read through the root.
+// ID and VERSION_ID of os-release(5), read through the root; Debian when it names none.
 Distro readDistro(const FileTree& tree) {
+  auto os = detail::readOsRelease(tree);
   Distro d;
-  for (const char* p : {"/etc/os-release", "/usr/lib/os-release"}) {
-    auto text = tree.root().readFile(p, 1 << 16);
-    if (!text) continue;
-    for (auto line : split(*text, '\n')) {
-      line = trim(line);
-      auto eq = line.find('=');
-      if (line.empty() || line.front() == '#' || eq == std::string_view::npos) continue;
-      std::string_view key = trim(line.substr(0, eq));
-      std::string_view v = trim(line.substr(eq + 1));
-      if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
-        v = v.substr(1, v.size() - 2);
-      if (key == "ID" && !v.empty()) d.id = toLower(v);
-      if (key == "VERSION_ID") d.versionId = std::string(v);
-    }
-    break;
-  }
+  if (!os.id.empty()) d.id = os.id;
+  d.versionId = os.versionId;
   return d;
 }
 

@@ -2,6 +2,8 @@
 // (private to catalog/).
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -13,9 +15,10 @@ namespace tollgate::catalog::detail {
 struct OsRelease {
   std::string id;         // "fedora", "alpine", "rhel"; lower-case; "" when unknown
   std::string versionId;  // "39", "3.19.1"; "" when unknown
+  std::map<std::string, std::string, std::less<>> fields;  // every KEY=VALUE, values unquoted
 };
 
-// ID and VERSION_ID from KEY=VALUE lines, values unquoted.
+// KEY=VALUE lines, values unquoted; ID lower-cased into `id`.
 [[nodiscard]] inline OsRelease parseOsRelease(std::string_view text) {
   OsRelease out;
   for (auto line : split(text, '\n')) {
@@ -28,6 +31,7 @@ struct OsRelease {
       v = v.substr(1, v.size() - 2);
     if (key == "ID") out.id = toLower(v);
     if (key == "VERSION_ID") out.versionId = std::string(v);
+    out.fields[std::string(key)] = std::string(v);
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "os_release.h"
 #include "tollgate/catalog/catalog.h"
 #include "tollgate/util/hash.h"
 #include "tollgate/util/parallel.h"
@@ -15,39 +16,18 @@
 namespace tollgate::catalog {
 namespace {
 
-// Reads KEY=VALUE lines of os-release(5), unquoting values.
-std::map<std::string, std::string> parseOsRelease(std::string_view text) {
-  std::map<std::string, std::string> out;
-  for (auto line : split(text, '\n')) {
-    line = trim(line);
-    if (line.empty() || line.front() == '#') continue;
-    auto eq = line.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string_view v = trim(line.substr(eq + 1));
-    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
-      v = v.substr(1, v.size() - 2);
-    out[std::string(trim(line.substr(0, eq)))] = std::string(v);
-  }
-  return out;
-}
-
 void describeSubject(const FileTree& tree, sbom::Metadata& meta) {
   meta.subjectName = tree.root().path().string();
   meta.subjectType = "file";
-  for (const char* p : {"/etc/os-release", "/usr/lib/os-release"}) {
-    auto text = tree.root().readFile(p, 1 << 16);
-    if (!text) continue;
-    auto os = parseOsRelease(*text);
-    if (os.contains("ID")) {
-      meta.subjectType = "operating-system";
-      meta.subjectName = os["ID"];
-      meta.subjectVersion = os.contains("VERSION_ID") ? os["VERSION_ID"] : "";
-      for (const char* k : {"ID", "VERSION_ID", "VERSION_CODENAME", "PRETTY_NAME"})
-        if (os.contains(k)) meta.properties[std::string("tollgate:os:") + toLower(k)] = os[k];
-      meta.properties["tollgate:root"] = tree.root().path().string();
-    }
-    break;
-  }
+  auto os = detail::readOsRelease(tree).fields;
+  if (!os.contains("ID")) return;
+  meta.subjectType = "operating-system";
+  meta.subjectName = os["ID"];
+  meta.subjectVersion = os.contains("VERSION_ID") ? os["VERSION_ID"] : "";
+  for (const char* k : {"ID", "VERSION_ID", "VERSION_CODENAME", "PRETTY_NAME"})
+    if (auto it = os.find(k); it != os.end())
+      meta.properties[std::string("tollgate:os:") + toLower(k)] = it->second;
+  meta.properties["tollgate:root"] = tree.root().path().string();
 }
 
 struct HashJob {
