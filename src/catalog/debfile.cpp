@@ -11,6 +11,7 @@
 #include <array>
 #include <optional>
 
+#include "archive_entry_data.h"
 #include "tollgate/catalog/catalog.h"
 #include "tollgate/catalog/dpkg.h"
 #include "tollgate/purl/purl.h"
@@ -41,18 +42,6 @@ bool isDebName(std::string_view p) {
   return lower.ends_with(".deb") || lower.ends_with(".udeb") || lower.ends_with(".ddeb");
 }
 
-// Reads the current entry's data, at most `cap` bytes; nullopt when larger or damaged.
-std::optional<std::string> readEntry(struct archive* a, std::uint64_t cap) {
-  std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    la_ssize_t n = archive_read_data(a, buf, sizeof buf);
-    if (n == 0) return out;
-    if (n < 0 || out.size() + static_cast<std::uint64_t>(n) > cap) return std::nullopt;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-}
-
 std::string archiveError(struct archive* a) {
   const char* m = archive_error_string(a);
   return m ? m : "unknown error";
@@ -80,7 +69,7 @@ Result<std::string> controlInMemory(std::string_view bytes) {
     if (!name.starts_with("control.tar")) continue;
     if (!sawBinary)
       return fail(ErrorCode::kInvalidInput, "control member before debian-binary: not a .deb");
-    auto member = readEntry(ar.get(), kMaxControlMember);
+    auto member = detail::readEntryData(ar.get(), kMaxControlMember);
     if (!member)
       return fail(ErrorCode::kInvalidInput, std::string(name) + " unreadable or too large");
     Archive tar(archive_read_new());
@@ -99,7 +88,7 @@ Result<std::string> controlInMemory(std::string_view bytes) {
       std::string_view entry = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
       if (entry.starts_with("./")) entry.remove_prefix(2);
       if (entry != "control" || archive_entry_filetype(e) != AE_IFREG) continue;
-      auto text = readEntry(tar.get(), kMaxControlFile);
+      auto text = detail::readEntryData(tar.get(), kMaxControlFile);
       if (!text) return fail(ErrorCode::kInvalidInput, "control file unreadable or too large");
       return std::move(*text);
     }

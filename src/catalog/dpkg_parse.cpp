@@ -17,17 +17,6 @@ bool isBlankLine(std::string_view line) {
   });
 }
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 std::string lineMessage(std::size_t line, std::string_view what) {
   return "paragraph at line " + std::to_string(line) + ": " + std::string(what);
 }

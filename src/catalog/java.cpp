@@ -15,6 +15,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "archive_entry_data.h"
 #include "tollgate/catalog/catalog.h"
 #include "tollgate/purl/purl.h"
 #include "tollgate/sbom/license.h"
@@ -110,18 +111,6 @@ bool isMavenMetadata(std::string_view name) {
          (name.ends_with("/pom.properties") || name.ends_with("/pom.xml"));
 }
 
-// Reads the current entry's data, at most `cap` bytes; nullopt when it is larger or damaged.
-std::optional<std::string> readEntry(struct archive* a, std::uint64_t cap) {
-  std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    la_ssize_t n = archive_read_data(a, buf, sizeof buf);
-    if (n == 0) return out;
-    if (n < 0 || out.size() + static_cast<std::uint64_t>(n) > cap) return std::nullopt;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-}
-
 struct Budget {
   std::uint64_t nestedBytes = 0;
 };
@@ -164,7 +153,7 @@ void readInMemory(std::string_view bytes, const std::string& path, const std::st
       continue;
     std::string inRoot = path + "!/" + std::string(name);
     if (name == "META-INF/MANIFEST.MF" || isMavenMetadata(name)) {
-      auto data = readEntry(a.get(), name.ends_with(".xml") ? kMaxPomXmlBytes : kMaxMetadataBytes);
+      auto data = detail::readEntryData(a.get(), name.ends_with(".xml") ? kMaxPomXmlBytes : kMaxMetadataBytes);
       if (!data) {
         out[self].problems.push_back(std::string(name) + " unreadable or too large");
         continue;
@@ -173,7 +162,7 @@ void readInMemory(std::string_view bytes, const std::string& path, const std::st
     } else if (isJavaArchiveName(name) && depth < kMaxDepth) {
       if (budget.nestedBytes >= kMaxNestedTotal) continue;
       auto data =
-          readEntry(a.get(), std::min(kMaxNestedBytes, kMaxNestedTotal - budget.nestedBytes));
+          detail::readEntryData(a.get(), std::min(kMaxNestedBytes, kMaxNestedTotal - budget.nestedBytes));
       if (!data) {
         out[self].problems.push_back("nested " + std::string(name) +
                                      " unreadable or over the size limit");

@@ -8,13 +8,6 @@
 namespace tollgate::catalog::java {
 namespace {
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::unexpected<Error> bad(std::string message) {
   return fail(ErrorCode::kInvalidInput, std::move(message));
 }

@@ -5,6 +5,7 @@
 #include "tollgate/catalog/python.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <map>
 #include <set>
@@ -22,17 +23,6 @@ namespace tollgate::catalog {
 namespace python {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 bool isNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_' || c == '.';
@@ -41,7 +31,8 @@ bool isNameChar(char c) {
 // Placeholders setuptools and others write when a field is unknown.
 bool isPlaceholder(std::string_view v) {
   v = trim(v);
-  return v.empty() || iequals(v, "UNKNOWN") || iequals(v, "none") || iequals(v, "n/a");
+  return v.empty() || equalsIgnoreCase(v, "UNKNOWN") || equalsIgnoreCase(v, "none") ||
+         equalsIgnoreCase(v, "n/a");
 }
 
 bool isHex(std::string_view s) {
@@ -67,21 +58,7 @@ bool mentionsExtra(std::string_view marker) {
 
 }  // namespace
 
-std::string normalizeName(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  bool sep = false;
-  for (char c : name) {
-    if (c == '-' || c == '_' || c == '.') {
-      sep = true;
-      continue;
-    }
-    if (sep && !out.empty()) out += '-';
-    sep = false;
-    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  return out;
-}
+std::string normalizeName(std::string_view name) { return purl::pep503Name(name); }
 
 Result<Requirement> parseRequirement(std::string_view text) {
   std::string_view s = trim(text);
@@ -94,9 +71,11 @@ Result<Requirement> parseRequirement(std::string_view text) {
   while (n < s.size() && isNameChar(s[n])) ++n;
   if (n == 0) return fail(ErrorCode::kInvalidInput, "requirement has no project name");
   r.name = std::string(s.substr(0, n));
+  // PEP 508: a name begins and ends with a letter or digit.
+  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  if (!alnum(r.name.front()) || !alnum(r.name.back()))
+    return fail(ErrorCode::kInvalidInput, "requirement has no valid project name");
   r.normalized = normalizeName(r.name);
-  if (r.normalized.empty())
-    return fail(ErrorCode::kInvalidInput, "requirement has no project name");
   std::string_view rest = trim(s.substr(n));
   if (rest.starts_with('[')) {
     auto close = rest.find(']');
@@ -179,37 +158,37 @@ Result<CoreMetadata> parseCoreMetadata(std::string_view text) {
       list.push_back(std::move(value));
       last = &list.back();
     };
-    if (iequals(key, "Metadata-Version"))
+    if (equalsIgnoreCase(key, "Metadata-Version"))
       single(md.metadataVersion);
-    else if (iequals(key, "Name"))
+    else if (equalsIgnoreCase(key, "Name"))
       single(md.name);
-    else if (iequals(key, "Version"))
+    else if (equalsIgnoreCase(key, "Version"))
       single(md.version);
-    else if (iequals(key, "Summary"))
+    else if (equalsIgnoreCase(key, "Summary"))
       single(md.summary);
-    else if (iequals(key, "License"))
+    else if (equalsIgnoreCase(key, "License"))
       single(md.license, true);
-    else if (iequals(key, "License-Expression"))
+    else if (equalsIgnoreCase(key, "License-Expression"))
       single(md.licenseExpression);
-    else if (iequals(key, "Classifier"))
+    else if (equalsIgnoreCase(key, "Classifier"))
       multi(md.classifiers);
-    else if (iequals(key, "Author"))
+    else if (equalsIgnoreCase(key, "Author"))
       single(md.author);
-    else if (iequals(key, "Author-email"))
+    else if (equalsIgnoreCase(key, "Author-email"))
       single(md.authorEmail);
-    else if (iequals(key, "Maintainer"))
+    else if (equalsIgnoreCase(key, "Maintainer"))
       single(md.maintainer);
-    else if (iequals(key, "Maintainer-email"))
+    else if (equalsIgnoreCase(key, "Maintainer-email"))
       single(md.maintainerEmail);
-    else if (iequals(key, "Home-page"))
+    else if (equalsIgnoreCase(key, "Home-page"))
       single(md.homePage);
-    else if (iequals(key, "Project-URL"))
+    else if (equalsIgnoreCase(key, "Project-URL"))
       multi(md.projectUrls);
-    else if (iequals(key, "Requires-Dist"))
+    else if (equalsIgnoreCase(key, "Requires-Dist"))
       multi(md.requiresDist);
-    else if (iequals(key, "Requires-Python"))
+    else if (equalsIgnoreCase(key, "Requires-Python"))
       single(md.requiresPython);
-    else if (iequals(key, "Provides-Extra"))
+    else if (equalsIgnoreCase(key, "Provides-Extra"))
       multi(md.providesExtra);
   }
   if (!any) return fail(ErrorCode::kInvalidInput, "no metadata headers");

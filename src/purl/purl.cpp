@@ -172,21 +172,9 @@ struct TypeRule {
   Extra extra = nullptr;
 };
 
-// PEP 503: lower-case, runs of '-', '_', '.' become a single '-'.
+// PEP 503 names (the type rule lower-cases too, which pep503Name already did).
 Status pypiName(PackageUrl& p) {
-  std::string out;
-  out.reserve(p.name.size());
-  bool inRun = false;
-  for (const char ch : p.name) {
-    if (ch == '-' || ch == '_' || ch == '.') {
-      if (!inRun) out += '-';
-      inRun = true;
-    } else {
-      out += ch;
-      inRun = false;
-    }
-  }
-  p.name = std::move(out);
+  p.name = pep503Name(p.name);
   return {};
 }
 
@@ -538,6 +526,22 @@ Result<PackageUrl> build(PackageUrl components) {
   components.qualifiers = std::move(qualifiers);
   if (auto s = canonicalise(components); !s) return std::unexpected(s.error().within(context));
   return components;
+}
+
+std::string pep503Name(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  bool inRun = false;
+  for (char c : name) {
+    if (c == '-' || c == '_' || c == '.') {
+      if (!inRun) out += '-';
+      inRun = true;
+      continue;
+    }
+    inRun = false;
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
 }
 
 }  // namespace tollgate::purl

@@ -77,10 +77,6 @@ constexpr std::array<TypeInfo, 13> kTypes = {{
     {"cryptographic-asset", "OTHER"},
 }};
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && toLower(a) == toLower(b);
-}
-
 }  // namespace
 
 Contact parseContact(std::string_view text) {

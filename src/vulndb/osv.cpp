@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "json_text.h"
+#include "tollgate/purl/purl.h"
 #include "tollgate/util/strings.h"
 
 namespace tollgate::vulndb {
@@ -78,20 +79,7 @@ std::string ecosystemKey(std::string_view osvEcosystem) {
 }
 
 std::string packageKey(std::string_view base, std::string_view name) {
-  if (base != "PyPI") return std::string(name);
-  std::string out;
-  out.reserve(name.size());
-  bool sep = false;
-  for (char c : name) {
-    if (c == '-' || c == '_' || c == '.') {
-      sep = true;
-      continue;
-    }
-    if (sep && !out.empty()) out += '-';
-    sep = false;
-    out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  }
-  return out;
+  return base == "PyPI" ? purl::pep503Name(name) : std::string(name);
 }
 
 Result<std::int64_t> parseRfc3339(std::string_view s) {

@@ -94,4 +94,8 @@ inline constexpr std::size_t kMaxPurlLength = 64 * 1024;
 // For any p that parse() returns, build(p) == p and parse(p.toString()) == p.
 [[nodiscard]] Result<PackageUrl> build(PackageUrl components);
 
+// A Python project name normalised as PEP 503 says: ASCII lower-case, each run of '-', '_' and
+// '.' one '-' ("Foo.Bar__baz" -> "foo-bar-baz"). The form pypi purls, OSV and pip compare.
+[[nodiscard]] std::string pep503Name(std::string_view name);
+
 }  // namespace tollgate::purl

@@ -9,6 +9,8 @@ namespace tollgate {
 
 [[nodiscard]] std::string_view trim(std::string_view s);
 [[nodiscard]] std::string toLower(std::string_view s);
+// ASCII case-insensitive equality (header names, metadata keys, licence ids).
+[[nodiscard]] bool equalsIgnoreCase(std::string_view a, std::string_view b);
 // Splits on `sep`; keeps empty fields.
 [[nodiscard]] std::vector<std::string_view> split(std::string_view s, char sep);
 [[nodiscard]] bool startsWith(std::string_view s, std::string_view prefix);
