@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 
 #include "tollgate/classify/decode.h"
@@ -32,12 +33,71 @@ using HsCompileError = CHandle<hs_compile_error_t, &hs_free_compile_error>;
 // tried everywhere plus one literal trigger per context-led detector (ids from defs.size() on),
 // dbs[kContext] the context-led detectors' own patterns, each other one the detectors tried in
 // its windows. A pattern's id is the index of its definition in every database.
+class DatabaseImpl;
+
+// Hyperscan scratch for every database of one DatabaseImpl, handed out to Scanners and taken back
+// when they close: opening a scanner (or a one-shot scan) then costs a mutex and no allocation,
+// once as many scratches exist as scanners ever ran at once. Thread-safe.
+class ScratchPool {
+ public:
+  ScratchPool() = default;
+  ScratchPool(const ScratchPool&) = delete;
+  ScratchPool& operator=(const ScratchPool&) = delete;
+  ~ScratchPool() {
+    for (auto* s : free_) hs_free_scratch(s);
+  }
+  // Allocates the prototype the pool clones from (once, before the pool is shared).
+  Status init(const std::array<HsDatabase, kTriggerCount>& dbs) {
+    hs_scratch_t* s = nullptr;
+    for (const auto& db : dbs) {
+      if (db && hs_alloc_scratch(db.get(), &s) != HS_SUCCESS) {
+        hs_free_scratch(s);
+        return fail(ErrorCode::kInternal, "cannot allocate Hyperscan scratch");
+      }
+    }
+    proto_.reset(s);
+    return {};
+  }
+  // A scratch for the caller's exclusive use until release; nullptr when none can be allocated.
+  hs_scratch_t* acquire() {
+    {
+      std::lock_guard lock(mu_);
+      if (!free_.empty()) {
+        hs_scratch_t* s = free_.back();
+        free_.pop_back();
+        return s;
+      }
+    }
+    hs_scratch_t* s = nullptr;
+    if (!proto_ || hs_clone_scratch(proto_.get(), &s) != HS_SUCCESS) return nullptr;
+    return s;
+  }
+  void release(hs_scratch_t* s) noexcept {
+    if (!s) return;
+    {
+      std::lock_guard lock(mu_);
+      if (free_.size() < kMaxFree) {
+        free_.push_back(s);
+        return;
+      }
+    }
+    hs_free_scratch(s);
+  }
+
+ private:
+  static constexpr std::size_t kMaxFree = 64;  // idle scratches kept (a few hundred KB each)
+  std::mutex mu_;
+  HsScratch proto_;
+  std::vector<hs_scratch_t*> free_;
+};
+
 class DatabaseImpl {
  public:
   std::vector<DetectorDef> defs;
   std::array<HsDatabase, kTriggerCount> dbs;
   std::vector<std::uint32_t> triggerDet;  // trigger id - defs.size() -> definition index
   std::size_t lookahead = detail::kLookahead;
+  mutable ScratchPool scratch;  // the only mutable part, and thread-safe
 };
 
 namespace {
@@ -754,6 +814,7 @@ Result<std::shared_ptr<const Database>> Database::compileCached(
     cacheFile = cacheDir / ("classify-" + h.hexDigest().substr(0, 32) + ".hsdb");
     if (auto cached = loadCache(cacheFile)) {
       impl->dbs = std::move(*cached);
+      if (auto st = impl->scratch.init(impl->dbs); !st) return std::unexpected(st.error());
       return std::shared_ptr<const Database>(new Database(std::move(impl)));
     }
   }
@@ -763,6 +824,7 @@ Result<std::shared_ptr<const Database>> Database::compileCached(
     impl->dbs[k] = std::move(*db);
   }
   if (!cacheFile.empty()) storeCache(cacheFile, impl->dbs);
+  if (auto st = impl->scratch.init(impl->dbs); !st) return std::unexpected(st.error());
   return std::shared_ptr<const Database>(new Database(std::move(impl)));
 }
 
@@ -789,16 +851,35 @@ class ScannerImpl {
   ScannerImpl(std::shared_ptr<const Database> db, ScanOptions opt)
       : dbHold_(std::move(db)), d_(dbHold_->impl()), opt_(std::move(opt)) {}
 
+  ScannerImpl(const ScannerImpl&) = delete;
+  ScannerImpl& operator=(const ScannerImpl&) = delete;
+  ~ScannerImpl() { d_.scratch.release(scratch_); }
+
   Status init() {
-    hs_scratch_t* s = nullptr;
-    for (const auto& db : d_.dbs) {
-      if (db && hs_alloc_scratch(db.get(), &s) != HS_SUCCESS) {
-        hs_free_scratch(s);
-        return fail(ErrorCode::kInternal, "cannot allocate Hyperscan scratch");
-      }
-    }
-    scratch_.reset(s);
+    scratch_ = d_.scratch.acquire();
+    if (!scratch_) return fail(ErrorCode::kInternal, "cannot allocate Hyperscan scratch");
     last_.assign(d_.defs.size(), kNone);
+    return start();
+  }
+
+  // A new stream with the same scratch and buffers.
+  Status reset(ScanOptions opt) {
+    opt_ = std::move(opt);
+    buf_.clear();
+    base_ = done_ = fed_ = decoded_ = topConsumed_ = 0;
+    form_ = sniffed_ = finishing_ = broken_ = false;
+    boundary_.clear();
+    top_.reset();
+    topPath_.clear();
+    sniff_.clear();
+    pendingRaw_.clear();
+    if (auto st = start(); !st) return broken(st);
+    return {};
+  }
+
+ private:
+  // The parts of the stream state that follow from the options.
+  Status start() {
     nextRound_ = roundBytes();
     std::string ct = toLower(opt_.contentType);
     form_ = ct.find("application/x-www-form-urlencoded") != std::string::npos;
@@ -813,6 +894,7 @@ class ScannerImpl {
     return {};
   }
 
+ public:
   Status feed(std::string_view chunk, std::vector<Match>& out) {
     if (broken_) return fail(ErrorCode::kInternal, "scanner used after an error");
     fed_ += chunk.size();
@@ -1025,7 +1107,7 @@ class ScannerImpl {
     if (data.size() > 0xFFFFFFFFull)
       return fail(ErrorCode::kLimit, "buffer too large for one Hyperscan call");
     ctx.offset = offset;
-    hs_error_t rc = hs_scan(db, data.data(), static_cast<unsigned>(data.size()), 0, scratch_.get(),
+    hs_error_t rc = hs_scan(db, data.data(), static_cast<unsigned>(data.size()), 0, scratch_,
                             onMatch, &ctx);
     if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
       return fail(ErrorCode::kInternal, "Hyperscan scan failed (" + std::to_string(rc) + ")");
@@ -1258,7 +1340,7 @@ class ScannerImpl {
   std::shared_ptr<const Database> dbHold_;
   const DatabaseImpl& d_;
   ScanOptions opt_;
-  HsScratch scratch_;
+  hs_scratch_t* scratch_ = nullptr;  // from d_.scratch, given back on destruction
   std::vector<std::vector<Candidate>> cands_;
   std::vector<std::size_t> last_;
   std::vector<Candidate> triggers_;
@@ -1297,6 +1379,14 @@ Status Scanner::feed(std::string_view chunk, std::vector<Match>& out) {
   return impl_->feed(chunk, out);
 }
 Status Scanner::finish(std::vector<Match>& out) { return impl_->finish(out); }
+Status Scanner::reset(ScanOptions options) { return impl_->reset(std::move(options)); }
+Status Scanner::scanAll(std::string_view data, const ScanOptions& options,
+                        std::vector<Match>& out) {
+  if (auto st = impl_->reset(options); !st) return st;
+  for (std::size_t i = 0; i < data.size(); i += kSlice)
+    if (auto st = impl_->feed(data.substr(i, kSlice), out); !st) return st;
+  return impl_->finish(out);
+}
 std::uint64_t Scanner::bytes() const noexcept { return impl_->bytes(); }
 
 Result<std::vector<Match>> scan(std::shared_ptr<const Database> db, std::string_view data,

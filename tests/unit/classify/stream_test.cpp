@@ -5,6 +5,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -119,6 +120,55 @@ TEST(Stream, ReportsBeforeTheEndOfALongStream) {
   EXPECT_EQ(out.size(), 1u);  // decided without finish()
   ASSERT_TRUE(sc->finish(out));
   EXPECT_EQ(out.size(), 1u);
+}
+
+// One scanner reused for many inputs (what a proxy does per request) gives each input's one-shot
+// result, whatever the previous input left behind: a half-fed stream, another content encoding,
+// an error.
+TEST(Stream, ScannerReusedWithScanAllGivesOneShotResults) {
+  std::string data = corpus();
+  ScanOptions form;
+  form.contentType = "application/x-www-form-urlencoded";
+  ScanOptions gzip;
+  gzip.contentEncoding = "gzip";
+  auto sc = Scanner::open(db(), {});
+  ASSERT_TRUE(sc);
+  std::vector<Match> out;
+  ASSERT_TRUE(sc->feed(data.substr(0, 5000), out));  // abandoned mid-stream
+  const std::string url = "/t?email=jane.roe%40example.org&card=4539+1488+0343+6467";
+  for (int round = 0; round < 3; ++round) {
+    out.clear();
+    ASSERT_TRUE(sc->scanAll(url, form, out));
+    EXPECT_EQ(keys(out), keys(*scan(db(), url, form)));
+    out.clear();
+    EXPECT_FALSE(sc->scanAll("not gzip at all", gzip, out));  // leaves the scanner broken
+    out.clear();
+    ASSERT_TRUE(sc->scanAll(data, {}, out));
+    EXPECT_EQ(keys(out), keys(*scan(db(), data)));
+  }
+  ASSERT_TRUE(sc->reset({}));
+  out.clear();
+  ASSERT_TRUE(sc->feed("card 4539 1488 0343 6467\n", out));
+  ASSERT_TRUE(sc->finish(out));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].start, 5u);
+}
+
+// Scanners on several threads share one database (and its scratch pool) and find the same.
+TEST(Stream, ThreadsShareOneDatabase) {
+  std::string data = corpus();
+  auto expected = keys(*scan(db(), data));
+  std::vector<std::set<Key>> got(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < got.size(); ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        auto r = scan(db(), data);
+        if (r) got[t] = keys(*r);
+      }
+    });
+  for (auto& th : threads) th.join();
+  for (const auto& g : got) EXPECT_EQ(g, expected);
 }
 
 }  // namespace

@@ -5,7 +5,9 @@
 //   std::vector<classify::Match> found;
 //   for (auto chunk : chunks) if (auto st = scanner->feed(chunk, found); !st) ...;
 //   if (auto st = scanner->finish(found); !st) ...;
-//   // or, for a whole buffer: auto found = classify::scan(*db, bytes, {});
+//   // or, for a whole buffer: auto found = classify::scan(db, bytes, {});
+//   // or, for many small inputs on one thread (a proxy's URLs and bodies), one scanner reused:
+//   if (auto st = scanner->scanAll(url, opts, found); !st) ...;   // reset + feed + finish
 //
 // Bodies are decoded before matching (gzip, deflate, brotli and zstd content encodings; URL and
 // form encoding; JSON string escapes; base64 and base64url segments; multipart/form-data parts),
@@ -16,8 +18,13 @@
 // reports a match once the bytes after it (up to a small look-ahead) have arrived, so matches come
 // out in order of their end offset, slightly after the bytes that complete them.
 //
-// Thread safety: a Database is immutable and may be used by any number of Scanners on any threads.
-// A Scanner is single-threaded.
+// Thread safety: a Database is immutable (but for a mutex-guarded pool of Hyperscan scratch) and
+// may be used by any number of Scanners on any threads. A Scanner is single-threaded.
+//
+// Cost: Scanner::open takes a Hyperscan scratch from the Database's pool (allocated only when
+// more scanners than ever before are open at once) and gives it back on destruction, so the
+// one-shot scan() allocates no scratch once warm. Cheapest per small input is a Scanner kept per
+// worker thread and reused with reset() or scanAll(): no scratch traffic, buffers kept.
 #pragma once
 
 #include <cstdint>
@@ -113,12 +120,22 @@ class Scanner {
   // Bytes fed so far.
   [[nodiscard]] std::uint64_t bytes() const noexcept;
 
+  // Starts a new stream with `options` on this scanner, keeping its scratch and buffers; pending
+  // matches of the previous stream are dropped and an error state is cleared. Errors as open
+  // (an unknown content encoding), after which the scanner is unusable until the next reset.
+  [[nodiscard]] Status reset(ScanOptions options);
+  // One whole input on this scanner: reset(options), feed(data), finish(out). The same matches
+  // as scan(db, data, options), without opening a scanner. Errors as reset, feed and finish.
+  [[nodiscard]] Status scanAll(std::string_view data, const ScanOptions& options,
+                               std::vector<Match>& out);
+
  private:
   explicit Scanner(std::unique_ptr<ScannerImpl> impl);
   std::unique_ptr<ScannerImpl> impl_;
 };
 
-// One-shot: scans a whole buffer. Same results as feeding it in any chunking.
+// One-shot: scans a whole buffer. Same results as feeding it in any chunking. Opens a Scanner
+// (scratch from the pool); for many small inputs on one thread, Scanner::scanAll is cheaper.
 [[nodiscard]] Result<std::vector<Match>> scan(std::shared_ptr<const Database> db,
                                               std::string_view data,
                                               const ScanOptions& options = {});
