@@ -74,6 +74,7 @@ int run(int argc, char** argv, const Env& env) {
   Action proxy = addProxyCommand(app, env);
   Action flows = addFlowsCommand(app, env);
   Action alerts = addAlertsCommand(app, env);
+  Action ca = addCaCommand(app, env);
   Action diff = addDiffCommand(app, env);
   Action verify = addVerifyCommand(app, env);
   Action attest = addAttestCommand(app, env);
@@ -106,6 +107,7 @@ int run(int argc, char** argv, const Env& env) {
   if (app.got_subcommand("proxy")) return proxy();
   if (app.got_subcommand("flows")) return flows();
   if (app.got_subcommand("alerts")) return alerts();
+  if (app.got_subcommand("ca")) return ca();
   if (app.got_subcommand("diff")) return diff();
   if (app.got_subcommand("verify")) return verify();
   if (app.got_subcommand("attest")) return attest();

@@ -18,6 +18,8 @@ Action addClassifyCommand(CLI::App& app, const Env& env);
 Action addProxyCommand(CLI::App& app, const Env& env);
 Action addFlowsCommand(CLI::App& app, const Env& env);
 Action addAlertsCommand(CLI::App& app, const Env& env);
+// Registers `tollgate ca init|show` (the local CA of TLS interception).
+Action addCaCommand(CLI::App& app, const Env& env);
 // Registers `tollgate diff OLD NEW` (release comparison and the release-gate rules).
 Action addDiffCommand(CLI::App& app, const Env& env);
 // Registers `tollgate verify PATH` and `tollgate attest sign|verify|export-key`.

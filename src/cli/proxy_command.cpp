@@ -29,6 +29,9 @@ struct ProxyArgs {
   std::uint32_t maxHeader = 64 * 1024;
   bool noClassify = false;
   bool noProcess = false;
+  std::string ca;          // CA directory for TLS interception
+  std::string upstreamCa;  // PEM bundle verifying upstreams instead of the system store
+  bool caDiskCache = false;
 };
 
 Result<std::unique_ptr<store::Store>> openStore(const std::string& given) {
@@ -109,6 +112,24 @@ int runProxy(const ProxyArgs& a, const Env& env) {
       return exitCodeFor(db.error().code);
     }
     cfg.classifier = *db;
+  }
+  if (!a.ca.empty()) {
+    egress::LeafOptions lo;
+    lo.diskCache = a.caDiskCache;
+    auto ca = egress::CertificateAuthority::load(a.ca, lo);
+    if (!ca) {
+      printError(env, "--ca: " + ca.error().describe());
+      return exitCodeFor(ca.error().code);
+    }
+    cfg.ca = *ca;
+    cfg.upstreamCaFile = a.upstreamCa;
+    if (!cfg.policy)
+      printError(env,
+                 "note: --ca without --policy: no host is marked 'tls: inspect', so no tunnel is "
+                 "intercepted");
+  } else if (!a.upstreamCa.empty() || a.caDiskCache) {
+    printError(env, "usage: --upstream-ca and --ca-disk-cache need --ca");
+    return 2;
   }
   cfg.log = [&env](const std::string& line) { printError(env, line); };
 
@@ -342,6 +363,14 @@ Action addProxyCommand(CLI::App& app, const Env& env) {
       ->check(CLI::Range(1024, 1 << 20));
   cmd->add_option("--queue", a->queue, "Flow records queued for the writer (default 65536)")
       ->check(CLI::Range(1, 1 << 24));
+  cmd->add_option("--ca", a->ca,
+                  "CA directory ('tollgate ca init'): intercept TLS to hosts the policy marks "
+                  "'tls: inspect'");
+  cmd->add_option("--upstream-ca", a->upstreamCa,
+                  "PEM certificates that verify intercepted upstreams (default: the system trust "
+                  "store)");
+  cmd->add_flag("--ca-disk-cache", a->caDiskCache,
+                "Also keep minted certificates in the CA directory (leaves/) across restarts");
   return [a, &env] { return runProxy(*a, env); };
 }
 

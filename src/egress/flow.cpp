@@ -58,6 +58,7 @@ nlohmann::json toJson(const Flow& f) {
   put(j, "alpn", f.alpn);
   put(j, "ja3", f.ja3);
   put(j, "ja4", f.ja4);
+  if (f.intercepted) j["intercepted"] = true;
   put(j, "method", f.method);
   put(j, "url", f.url);
   if (f.status) j["status"] = f.status;
@@ -109,6 +110,7 @@ Result<Flow> flowFromJson(const nlohmann::json& j) {
     f.alpn = j.value("alpn", "");
     f.ja3 = j.value("ja3", "");
     f.ja4 = j.value("ja4", "");
+    f.intercepted = j.value("intercepted", false);
     f.method = j.value("method", "");
     f.url = j.value("url", "");
     f.status = j.value("status", 0u);

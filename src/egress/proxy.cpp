@@ -20,6 +20,7 @@
 #include <mutex>
 #include <thread>
 
+#include "tls_intercept.h"
 #include "tollgate/classify/decode.h"
 #include "tollgate/classify/scanner.h"
 #include "tollgate/egress/http.h"
@@ -251,6 +252,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   awaitable<bool> handleRequest(HttpParser& req, Flow& flow);
   awaitable<void> handleConnect(const HttpHead& head, Flow& flow);
+  // TLS interception of a CONNECT tunnel whose ClientHello (`hello`, already read) was parsed
+  // into `flow`: upstream handshake, then the client's with a minted certificate. Sets tlsReady_
+  // when the client accepted it; HTTP requests then arrive over TLS through run()'s loop.
+  awaitable<void> intercept(Flow& flow, std::string hello);
+  awaitable<bool> upstreamHandshake(Flow& flow);
+  bool wantIntercept(const Flow& flow) const;
+  // The URL of an origin-form request inside an intercepted tunnel.
+  Result<HttpUrl> tunnelUrl(std::string_view target) const;
   awaitable<bool> connectUpstream(const std::string& host, std::uint16_t port, Flow& flow);
   awaitable<void> pump(tcp::socket& from, tcp::socket& to, std::string initial,
                        std::uint64_t& counter);
@@ -272,6 +281,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Endpoint clientEp_, localEp_;
   ProcessInfo app_;
   std::string user_;
+  std::unique_ptr<InterceptedTunnel> tls_;  // set while a CONNECT tunnel is intercepted
+  bool tlsReady_ = false;                   // the client completed its TLS handshake
 };
 
 class ProxyImpl {
@@ -283,6 +294,7 @@ class ProxyImpl {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   asio::thread_pool lookups{1};
   ProcessCache processes;
+  std::shared_ptr<TlsInterceptor> interceptor;  // null: no --ca
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<tcp::acceptor> metricsAcceptor;
   std::atomic<std::uint64_t> sequence{0};
@@ -438,6 +450,13 @@ Flow Session::newFlow(std::string kind) {
   f.exe = app_.exe;
   f.pid = app_.pid;
   f.user = user_;
+  if (tls_) {
+    f.sni = tls_->sni;
+    f.alpn = tls_->alpn;
+    f.ja3 = tls_->ja3;
+    f.ja4 = tls_->ja4;
+    f.intercepted = true;
+  }
   return f;
 }
 
@@ -466,7 +485,7 @@ void raiseIocAlerts(const vulndb::IndicatorSet& iocs, Flow& flow) {
   if (!flow.host.empty()) hit = iocs.find(vulndb::IndicatorType::kDomain, flow.host);
   if (!hit && !flow.sni.empty()) hit = iocs.find(vulndb::IndicatorType::kDomain, flow.sni);
   if (hit) alert("egress-ioc-domain", *hit, hit->value);
-  if (flow.kind == "http" && !flow.url.empty())
+  if ((flow.kind == "http" || flow.kind == "https") && !flow.url.empty())
     if (const auto* u = iocs.find(vulndb::IndicatorType::kUrl, flow.url))
       alert("egress-ioc-url", *u, flow.url);
 }
@@ -506,16 +525,28 @@ awaitable<void> Session::watchdog() {
 
 awaitable<std::size_t> Session::readSome(tcp::socket& s, std::string& into, error_code& ec) {
   std::array<char, kReadChunk> buf;
-  std::size_t n =
-      co_await s.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
+  auto token = asio::redirect_error(use_awaitable, ec);
+  std::size_t n = 0;
+  if (tls_ && &s == &client_)
+    n = co_await tls_->client.async_read_some(asio::buffer(buf), token);
+  else if (tls_ && tls_->upstream && &s == &upstream_)
+    n = co_await tls_->upstream->async_read_some(asio::buffer(buf), token);
+  else
+    n = co_await s.async_read_some(asio::buffer(buf), token);
   into.append(buf.data(), n);
   co_return n;
 }
 
 awaitable<void> Session::writeAll(tcp::socket& s, std::string_view data, error_code& ec) {
   arm(proxy_.cfg.ioTimeout);
-  co_await asio::async_write(s, asio::buffer(data.data(), data.size()),
-                             asio::redirect_error(use_awaitable, ec));
+  auto token = asio::redirect_error(use_awaitable, ec);
+  auto bytes = asio::buffer(data.data(), data.size());
+  if (tls_ && &s == &client_)
+    co_await asio::async_write(tls_->client, bytes, token);
+  else if (tls_ && tls_->upstream && &s == &upstream_)
+    co_await asio::async_write(*tls_->upstream, bytes, token);
+  else
+    co_await asio::async_write(s, bytes, token);
 }
 
 awaitable<void> Session::refuse(unsigned status, const std::string& why, Flow& flow) {
@@ -523,6 +554,10 @@ awaitable<void> Session::refuse(unsigned status, const std::string& why, Flow& f
   if (flow.error.empty()) flow.error = why;
   error_code ec;
   co_await writeAll(client_, errorResponse(status, why), ec);
+  if (tls_ && tlsReady_ && !ec) {
+    arm(std::chrono::milliseconds(1000));
+    co_await tls_->client.async_shutdown(asio::redirect_error(use_awaitable, ec));
+  }
   error_code ignore;
   client_.shutdown(tcp::socket::shutdown_send, ignore);
 }
@@ -570,6 +605,7 @@ awaitable<bool> Session::connectUpstream(const std::string& host, std::uint16_t 
   upstream_.set_option(tcp::no_delay(true), ec);
   flow.ip = upstreamIp_ = plainAddress(connected.address());
   upstreamKey_ = key;
+  if (tls_ && !co_await upstreamHandshake(flow)) co_return false;
   co_return true;
 }
 
@@ -643,8 +679,13 @@ awaitable<void> Session::run() {
     if (user_.empty()) user_ = basicAuthUser(req.head().field("proxy-authorization"));
     if (req.head().method == "CONNECT") {
       flow = newFlow("connect");
-      co_await handleConnect(req.head(), flow);
+      bool nested = tls_ != nullptr;
+      if (nested)
+        co_await refuse(400, "CONNECT inside an intercepted tunnel", flow);
+      else
+        co_await handleConnect(req.head(), flow);
       finishFlow(flow, t0);
+      if (!nested && tlsReady_) continue;  // intercepted: the requests now arrive over TLS
       keepGoing = false;
       break;
     }
@@ -665,7 +706,7 @@ awaitable<void> Session::run() {
 awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
   const HttpHead& head = req.head();
   flow.method = printable(head.method, 32);
-  auto url = parseAbsoluteUrl(head.target);
+  auto url = tls_ ? tunnelUrl(head.target) : parseAbsoluteUrl(head.target);
   if (!url) {
     flow.url = printable(head.target, 2048);
     co_await refuse(url.error().code == ErrorCode::kUnsupported ? 501 : 400, url.error().message,
@@ -675,6 +716,13 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
   flow.host = url->host;
   flow.port = url->port;
   flow.url = printable(head.target, 2048);
+  if (tls_) {
+    flow.kind = "https";
+    std::string h = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
+    flow.url = printable(
+        "https://" + h + (url->port != 443 ? ":" + std::to_string(url->port) : "") + url->path,
+        2048);
+  }
   FlowClassifier classifier(proxy_.cfg.classifier, proxy_.cfg.maxScanBytes);
   classifier.scanUrl(url->path, flow);
 
@@ -692,7 +740,7 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
   // The head in origin-form, Host from the URL, body framing as received.
   std::string authority =
       url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
-  if (url->port != 80) authority += ":" + std::to_string(url->port);
+  if (url->port != (tls_ ? 443 : 80)) authority += ":" + std::to_string(url->port);
   std::string extra = "Host: " + authority + "\r\n";
   if (head.chunked)
     extra += "Transfer-Encoding: chunked\r\n";
@@ -1011,6 +1059,10 @@ awaitable<void> Session::handleConnect(const HttpHead& head, Flow& flow) {
       break;  // relay what there is
     }
   }
+  if (!flow.ja4.empty() && wantIntercept(flow)) {
+    co_await intercept(flow, std::move(first));
+    co_return;
+  }
   // Relay both ways until both sides are done.
   auto self = shared_from_this();
   int running = 2;
@@ -1023,6 +1075,92 @@ awaitable<void> Session::handleConnect(const HttpHead& head, Flow& flow) {
   asio::co_spawn(client_.get_executor(), pump(upstream_, client_, {}, flow.bytesDown), finished);
   co_await both.async_wait(asio::redirect_error(use_awaitable, ec));
   if (timedOut_) flow.error = "tunnel idle timeout";
+}
+
+// Interception is for hosts the policy marks `tls: inspect` (by the CONNECT host; by the SNI when
+// the CONNECT names an IP address), and only with a CA.
+bool Session::wantIntercept(const Flow& flow) const {
+  if (!proxy_.interceptor) return false;
+  auto policy = proxy_.policy();
+  if (!policy) return false;
+  error_code ec;
+  asio::ip::make_address(flow.host, ec);
+  std::string host = !ec && !flow.sni.empty() ? toLower(flow.sni) : flow.host;
+  return policy->tlsMode(host) == TlsMode::kInspect;
+}
+
+Result<HttpUrl> Session::tunnelUrl(std::string_view target) const {
+  if (target.empty() || target[0] != '/')
+    return fail(
+        ErrorCode::kInvalidInput,
+        "expected an origin-form request (/path) inside the TLS tunnel: " + printable(target, 80));
+  HttpUrl u;
+  u.scheme = "https";
+  u.host = tls_->host;
+  u.port = tls_->port;
+  u.path = std::string(target);
+  return u;
+}
+
+awaitable<bool> Session::upstreamHandshake(Flow& flow) {
+  tls_->upstream.reset();
+  tls_->upstream.emplace(upstream_, proxy_.interceptor->client());
+  SSL* ssl = tls_->upstream->native_handle();
+  error_code ec;
+  if (auto st = TlsInterceptor::expect(ssl, tls_->peerName); !st) {
+    flow.error = st.error().message;
+  } else {
+    arm(proxy_.cfg.connectTimeout);
+    co_await tls_->upstream->async_handshake(asio::ssl::stream_base::client,
+                                             asio::redirect_error(use_awaitable, ec));
+    if (!ec) co_return true;
+    flow.error = timedOut_ ? "TLS handshake with upstream " + tls_->peerName + " timed out"
+                           : TlsInterceptor::upstreamFailure(ssl, ec, tls_->peerName);
+  }
+  tls_->upstream.reset();
+  upstream_.close(ec);
+  upstreamKey_.clear();
+  co_return false;
+}
+
+awaitable<void> Session::intercept(Flow& flow, std::string hello) {
+  auto& ic = *proxy_.interceptor;
+  std::string name =
+      !flow.sni.empty() && isCertificateName(flow.sni) ? toLower(flow.sni) : flow.host;
+  auto leaf = ic.ca().leafFor(name, std::chrono::system_clock::now());
+  if (!leaf) {
+    flow.error =
+        "no interception certificate for " + printable(name, 80) + ": " + leaf.error().message;
+    co_return;
+  }
+  tls_ = std::make_unique<InterceptedTunnel>(client_, std::move(hello), ic);
+  tls_->host = flow.host;
+  tls_->port = flow.port;
+  tls_->peerName = name;
+  tls_->sni = flow.sni;
+  tls_->alpn = flow.alpn;
+  tls_->ja3 = flow.ja3;
+  tls_->ja4 = flow.ja4;
+  flow.intercepted = true;
+  // The upstream first: when it fails (an untrusted certificate), the client still gets a TLS
+  // session and its request a 502 naming the reason (the connection is retried per request).
+  (void)co_await upstreamHandshake(flow);
+  if (auto st = TlsInterceptor::present(tls_->client.native_handle(), **leaf); !st) {
+    flow.error = st.error().message;
+    co_return;
+  }
+  arm(proxy_.cfg.ioTimeout);
+  error_code ec;
+  co_await tls_->client.async_handshake(asio::ssl::stream_base::server,
+                                        asio::redirect_error(use_awaitable, ec));
+  if (ec) {
+    bool rejected = false;
+    std::string why = timedOut_ ? "TLS handshake with the client timed out"
+                                : TlsInterceptor::clientFailure(ec, rejected);
+    flow.error = flow.error.empty() ? why : why + "; " + flow.error;
+    co_return;
+  }
+  tlsReady_ = true;
 }
 
 Proxy::Proxy(std::unique_ptr<ProxyImpl> impl) : impl_(std::move(impl)) {}
@@ -1056,6 +1194,11 @@ Result<std::unique_ptr<Proxy>> Proxy::open(ProxyConfig config, QueuedFlowSink& s
     out = std::move(acc);
     return {};
   };
+  if (impl->cfg.ca) {
+    auto ic = TlsInterceptor::create(impl->cfg.ca, impl->cfg.upstreamCaFile);
+    if (!ic) return std::unexpected(ic.error());
+    impl->interceptor = std::move(*ic);
+  }
   if (auto st = bind(impl->cfg.listen, impl->acceptor); !st) return std::unexpected(st.error());
   if (impl->cfg.metrics)
     if (auto st = bind(*impl->cfg.metrics, impl->metricsAcceptor); !st)

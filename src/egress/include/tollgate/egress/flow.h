@@ -50,11 +50,14 @@ struct Flow {
   std::string package;
   std::string user;    // Proxy-Authorization user, when sent
   std::string client;  // "addr:port"
-  std::string kind;    // "http" or "connect"
+  std::string kind;    // "http", "connect", or "https" (a request inside an intercepted tunnel)
   std::string host;    // destination host as asked
   std::string ip;      // destination address connected to
   std::uint16_t port = 0;
   std::string sni, alpn, ja3, ja4;
+  // Decrypted with the local CA (`tollgate ca`): the tunnel, and the requests seen inside it
+  // (kind "https").
+  bool intercepted = false;
   std::string method, url;
   unsigned status = 0;                            // upstream status (or the proxy's own 4xx/5xx)
   std::uint64_t bytesUp = 0;                      // client to server, on the wire after the head

@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tollgate/egress/ca.h"
 #include "tollgate/egress/flow.h"
 #include "tollgate/egress/policy.h"
 #include "tollgate/util/result.h"
@@ -69,6 +70,11 @@ struct ProxyConfig {
   // Indicators from `db import --ioc`: a flow to a listed domain (host or SNI) or URL raises an
   // alert. Null: none.
   std::shared_ptr<const vulndb::IndicatorSet> indicators;
+  // TLS interception (null: none): tunnels to hosts the policy marks `tls: inspect` are decrypted
+  // with certificates this CA mints; upstream certificates are verified against upstreamCaFile
+  // (PEM; "": the system trust store).
+  std::shared_ptr<CertificateAuthority> ca;
+  std::string upstreamCaFile;
   bool attributeProcesses = true;               // /proc lookup for clients on this host
   // The vendor register (null: observe only). Replaced whole by Proxy::setPolicy (SIGHUP).
   std::shared_ptr<const Policy> policy;
