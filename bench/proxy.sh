@@ -10,13 +10,20 @@
 # Printed per row: requests/s, p50 and p99 latency, the ratio to direct, and the p99 latency the
 # proxy adds over direct. tollgate runs observe-only (flows recorded, bodies and URLs classified,
 # processes looked up) with flows going to a store under the temp dir. Everything runs on
-# 127.0.0.1 and is stopped by PID at the end. Interception (mitmproxy row) is not measured yet:
-# tollgate does not intercept TLS.
+# 127.0.0.1 and is stopped by PID at the end.
+#
+# Then intercepted HTTPS: nginx with TLS (EC P-256 certificate from a test CA), reached through
+# tollgate --ca (policy `tls_default: inspect`) and through mitmdump (its own CA, upstream verified
+# against the same test CA), same load, same client: bench/https_load.cpp (built here with g++),
+# since wrk cannot send HTTPS through a proxy. Keep-alive tunnels (one handshake per connection,
+# then requests), and one new tunnel and handshake per request.
+#   env: TLS_CONNS=50 TLS_DURATION=10s TLS_ONLY=1 (skip the plain-HTTP and idle parts)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$here/build}" && pwd)
 tollgate=$build/tollgate
 DURATION=${DURATION:-10s} CONNS=${CONNS:-100} THREADS=${THREADS:-2} IDLE=${IDLE:-10000}
+TLS_CONNS=${TLS_CONNS:-50} TLS_DURATION=${TLS_DURATION:-10s} TLS_ONLY=${TLS_ONLY:-}
 [ -x "$tollgate" ] || { echo "bench: $tollgate not built" >&2; exit 2; }
 for t in nginx wrk python3; do command -v $t >/dev/null || { echo "bench: $t not installed" >&2; exit 2; }; done
 
@@ -115,6 +122,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "load: wrk -t$THREADS -c$CONNS -d$DURATION, 1 KB file from nginx on loopback (wrk shares the CPUs)"
 printf '%-10s %10s %9s %9s %8s %12s %7s\n' proxy req/s p50_ms p99_ms ratio p99_added_ms errors
 base_rps="" base_p99=""
+[ -n "$TLS_ONLY" ] && NAMES=() && IDLE=0
 for i in "${!NAMES[@]}"; do
   if [ -z "${ADDRS[$i]}" ]; then out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$D/abs.lua" "$ORIGIN")
   else out=$(WRK_TARGET=$ORIGIN wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$D/abs.lua" "http://${ADDRS[$i]}/"); fi
@@ -130,6 +138,7 @@ if [ -n "${rps_squid:-}" ]; then
 fi
 
 # Idle keep-alive connections: each sends one request, then stays open.
+if [ "$IDLE" -gt 0 ]; then
 rss() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 before=$(rss "$TG_PID")
 python3 - "$TG_PORT" "http://127.0.0.1:$CLOSE_PORT/1k" "$IDLE" <<'EOF' &
@@ -160,3 +169,80 @@ after=$(rss "$TG_PID")
 fds=$(ls /proc/$TG_PID/fd | wc -l)
 echo "idle: $IDLE keep-alive connections (after one request each): tollgate RSS $((before / 1024)) MB -> $((after / 1024)) MB with $fds open descriptors (goal < 500 MB)"
 wait "$HOLDER" 2>/dev/null || true
+fi
+
+# --- intercepted HTTPS: tollgate --ca next to mitmproxy --------------------------------------
+if ! command -v g++ >/dev/null || ! command -v mitmdump >/dev/null; then
+  echo "intercepted HTTPS: skipped (needs g++ and mitmdump)"
+  exit 0
+fi
+LOAD=$build/bench-tools/https_load
+if [ ! -x "$LOAD" ] || [ "$here/bench/https_load.cpp" -nt "$LOAD" ]; then
+  mkdir -p "$build/bench-tools"
+  g++ -O2 -std=c++20 -o "$LOAD" "$here/bench/https_load.cpp" -lssl -lcrypto -pthread
+fi
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -subj /CN=bench-upstream-ca -keyout "$D/up-ca.key" -out "$D/up-ca.pem" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost \
+  -keyout "$D/srv.key" -out "$D/srv.csr" 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$D/san.ext"
+openssl x509 -req -in "$D/srv.csr" -CA "$D/up-ca.pem" -CAkey "$D/up-ca.key" -CAcreateserial \
+  -days 2 -extfile "$D/san.ext" -out "$D/srv.pem" 2>/dev/null
+TLS_PORT=$(free_port)
+cat >"$D/nginx-tls.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $D/nginx-tls.pid;
+error_log $D/logs/nginx-tls-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $D/ngtmp; proxy_temp_path $D/ngtmp; fastcgi_temp_path $D/ngtmp;
+  uwsgi_temp_path $D/ngtmp; scgi_temp_path $D/ngtmp;
+  server {
+    listen 127.0.0.1:$TLS_PORT ssl;
+    ssl_certificate $D/srv.pem; ssl_certificate_key $D/srv.key;
+    root $D/www;
+  }
+}
+EOF
+nginx -e "$D/logs/nginx-tls-error.log" -c "$D/nginx-tls.conf" & PIDS+=($!)
+wait_port "$TLS_PORT"
+
+"$tollgate" ca init --dir "$D/ca" >/dev/null
+printf 'tls_default: inspect\nvendors:\n  - name: Bench\n    domains: [localhost]\n    tls: inspect\n' >"$D/inspect.yaml"
+TGS_PORT=$(free_port)
+"$tollgate" proxy --listen "127.0.0.1:$TGS_PORT" --store "sqlite:$D/tls-flows.db" \
+  --policy "$D/inspect.yaml" --ca "$D/ca" --upstream-ca "$D/up-ca.pem" 2>"$D/logs/tollgate-tls.err" &
+PIDS+=($!)
+wait_port "$TGS_PORT"
+MP_PORT=$(free_port)
+mitmdump -q --listen-host 127.0.0.1 --listen-port "$MP_PORT" --set confdir="$D/mitm" \
+  --set ssl_verify_upstream_trusted_ca="$D/up-ca.pem" >"$D/logs/mitmdump.out" 2>&1 &
+PIDS+=($!)
+wait_port "$MP_PORT"
+
+tls_secs=${TLS_DURATION%s}
+echo "intercepted HTTPS: https_load -c$TLS_CONNS -d$TLS_DURATION, GET /1k from nginx (TLS, EC P-256) through CONNECT; load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-22s %10s %9s %9s %7s\n' proxy req/s p50_ms p99_ms errors
+tls_row() { # NAME ARGS...: one run of the client; sets tls_<name> to its requests/s
+  local name=$1 rps p50 p99 err
+  shift
+  read -r rps p50 p99 err < <("$LOAD" -c "$TLS_CONNS" -d "$tls_secs" --connect "127.0.0.1:$TLS_PORT" \
+    --sni localhost --path /1k "$@" | awk '/^RESULT/{print $2, $3, $4, $5}')
+  printf '%-22s %10.0f %9.2f %9.2f %7s\n' "$name" "$rps" "$p50" "$p99" "$err"
+  printf -v "tls_${name//\//_}" '%s' "$rps"
+}
+for mode in keepalive newconn; do
+  extra=()
+  [ $mode = newconn ] && extra=(--new-conn)
+  tls_row "direct/$mode" --direct --cacert "$D/up-ca.pem" "${extra[@]}"
+  tls_row "tollgate/$mode" --proxy "127.0.0.1:$TGS_PORT" --cacert "$D/ca/ca.pem" "${extra[@]}"
+  tls_row "mitmproxy/$mode" --proxy "127.0.0.1:$MP_PORT" \
+    --cacert "$D/mitm/mitmproxy-ca-cert.pem" "${extra[@]}"
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", (b > 0 ? a / b : 0)}'; }
+echo "tollgate / mitmproxy, keep-alive tunnels: $(ratio "$tls_tollgate_keepalive" "$tls_mitmproxy_keepalive") (goal >= 20)"
+echo "tollgate / mitmproxy, new tunnel per request: $(ratio "$tls_tollgate_newconn" "$tls_mitmproxy_newconn")"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
