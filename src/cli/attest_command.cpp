@@ -4,6 +4,7 @@
 #include <set>
 
 #include "commands.h"
+#include "report_output.h"
 #include "tollgate/integrity/attest.h"
 #include "tollgate/integrity/release.h"
 #include "tollgate/report/finding.h"
@@ -33,6 +34,7 @@ struct VerifyArgs {
   std::string path;
   std::string format = "table";
   std::string failOn = "low";
+  std::string output;
 };
 
 using json = nlohmann::json;
@@ -138,13 +140,12 @@ int runSign(const SignArgs& a, const Env& env) {
 }
 
 int runVerify(const VerifyArgs& a, const Env& env) {
-  if (a.format != "table" && a.format != "json") {
-    printError(env, "usage: --format must be table or json");
-    return 2;
-  }
-  auto failOn = report::parseSeverity(a.failOn);
-  if (!failOn) {
-    printError(env, "usage: --fail-on must be info, low, medium, high, critical or malicious");
+  auto format = report::parseFormat(a.format);
+  auto failOn = report::parseFailOn(a.failOn);
+  if (!format || !failOn || *format == report::Format::kCycloneDxVex) {
+    printError(env, !format   ? format.error().describe()
+                    : !failOn ? failOn.error().describe()
+                              : "usage: --format must be table, json or sarif");
     return 2;
   }
   std::vector<integrity::VerifyKey> keys;
@@ -225,36 +226,19 @@ int runVerify(const VerifyArgs& a, const Env& env) {
   if (!a.path.empty() && v)
     summary += r.findings.empty() ? "; every file of " + a.path + " matches"
                                   : "; " + std::to_string(r.findings.size()) + " findings";
-  if (a.format == "json") {
-    nlohmann::ordered_json doc;
-    doc["tool"] = {
-        {"name", "tollgate"}, {"version", kTollgateVersion}, {"command", "attest verify"}};
-    doc["target"] = a.attestation;
-    doc["summary"] = summary;
-    doc["verified"] = v.has_value();
-    if (v) {
-      doc["format"] = v->format;
-      doc["keyid"] = v->keyId;
-      doc["statement_type"] = v->statementType;
-      doc["predicate_type"] = v->predicateType;
-      doc["subjects"] = v->subjects.size();
-    }
-    doc["findings"] = nlohmann::ordered_json::array();
-    for (const auto& f : r.findings)
-      doc["findings"].push_back({{"id", f.id},
-                                 {"severity", std::string(report::toString(f.severity))},
-                                 {"subject", printable(f.subject, 4096)},
-                                 {"message", printable(f.message, 4096)},
-                                 {"evidence", f.evidence}});
-    *env.out << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
-  } else {
-    *env.out << summary << '\n';
-    for (const auto& f : r.findings)
-      *env.out << report::toString(f.severity) << "  " << f.id << "  " << printable(f.message, 400)
-               << '\n';
+  ReportExtras extras;
+  extras.tableHead = summary + '\n';
+  extras.json["summary"] = summary;
+  extras.json["verified"] = v.has_value();
+  if (v) {
+    extras.json["format"] = v->format;
+    extras.json["keyid"] = v->keyId;
+    extras.json["statement_type"] = v->statementType;
+    extras.json["predicate_type"] = v->predicateType;
+    extras.json["subjects"] = v->subjects.size();
   }
-  auto worst = report::maxSeverity(r);
-  return worst && *worst >= *failOn ? 1 : 0;
+  if (int rc = writeReport(r, *format, a.output, extras, env)) return rc;
+  return report::exitCode(r, *failOn);
 }
 
 }  // namespace
@@ -292,9 +276,11 @@ Action addAttestCommand(CLI::App& app, const Env& env) {
       ->add_option("-k,--key", va->keys,
                    "Public key (PEM, or in-toto JSON); repeatable, any one may verify")
       ->required();
-  verify->add_option("-f,--format", va->format, "table (default) or json")->capture_default_str();
+  verify->add_option("-f,--format", va->format, "table (default), json or sarif")
+      ->capture_default_str();
   verify->add_option("--fail-on", va->failOn, "Exit 1 at this severity or above")
       ->capture_default_str();
+  verify->add_option("-o,--output", va->output, "Write the report to FILE atomically");
 
   auto ka = std::make_shared<std::string>();
   auto* exportKey = cmd->add_subcommand(

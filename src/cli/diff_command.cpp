@@ -3,6 +3,7 @@
 #include <map>
 
 #include "commands.h"
+#include "report_output.h"
 #include "store_options.h"
 #include "tollgate/catalog/archive.h"
 #include "tollgate/integrity/config.h"
@@ -225,29 +226,14 @@ int runDiff(const DiffArgs& a, const Env& env) {
       *env.err << "tollgate: " << warnings.size() - 20 << " more warnings\n";
   }
 
-  std::string text;
-  if (a.format == "table") {
-    text = report::toTable(r) + countsLine(d) + "\n";
-    if (a.changes) text += "\n" + changesText(d);
-  } else if (a.format == "json") {
-    auto doc = report::toJsonValue(r);
-    doc["summary"] = report::summaryLine(r);
-    doc["changes"] = changesJson(d);
-    text = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  } else {
-    text = report::write(r, *format);
-  }
-  if (a.output.empty() || a.output == "-") {
-    *env.out << text;
-    env.out->flush();
-  } else {
-    auto st = writeFileAtomic(a.output, text);
-    if (!st) {
-      printError(env, st.error().describe());
-      return 2;
-    }
-    if (!a.quiet) *env.err << "tollgate: " << report::summaryLine(r) << '\n';
-  }
+  ReportExtras extras;
+  extras.tableTail = countsLine(d) + "\n";
+  if (a.changes) extras.tableTail += "\n" + changesText(d);
+  extras.json["summary"] = report::summaryLine(r);
+  extras.json["changes"] = changesJson(d);
+  if (int rc = writeReport(r, *format, a.output, extras, env)) return rc;
+  if (!a.quiet && !a.output.empty() && a.output != "-")
+    *env.err << "tollgate: " << report::summaryLine(r) << '\n';
   return report::exitCode(r, *failOn);
 }
 

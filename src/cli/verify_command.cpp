@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include "commands.h"
+#include "report_output.h"
 #include "tollgate/integrity/verify.h"
 #include "tollgate/report/finding.h"
 #include "tollgate/util/strings.h"
@@ -15,19 +16,19 @@ struct VerifyArgs {
   std::string path = "/";
   std::string format = "table";
   std::string failOn;
+  std::string output;
   bool noUnowned = false;
   bool showConffiles = false;
   unsigned threads = 0;
 };
 
 int runVerifyInstalled(const VerifyArgs& a, const Env& env) {
-  if (a.format != "table" && a.format != "json") {
-    printError(env, "usage: --format must be table or json");
-    return 2;
-  }
-  std::optional<report::Severity> failOn;
-  if (!a.failOn.empty() && !(failOn = report::parseSeverity(a.failOn))) {
-    printError(env, "usage: --fail-on must be info, low, medium, high, critical or malicious");
+  auto format = report::parseFormat(a.format);
+  auto failOn = report::parseFailOn(a.failOn);
+  if (!format || !failOn || *format == report::Format::kCycloneDxVex) {
+    printError(env, !format   ? format.error().describe()
+                    : !failOn ? failOn.error().describe()
+                              : "usage: --format must be table, json or sarif");
     return 2;
   }
   auto root = RootDir::open(a.path);
@@ -62,30 +63,11 @@ int runVerifyInstalled(const VerifyArgs& a, const Env& env) {
                         std::to_string(r->packages) + " packages checked (" + sources + ")";
   for (const auto& w : diag.warnings())
     *env.err << "tollgate: warning: " << w.where << ": " << w.what << '\n';
-  if (a.format == "json") {
-    nlohmann::ordered_json doc;
-    doc["tool"] = {{"name", "tollgate"}, {"version", kTollgateVersion}, {"command", "verify"}};
-    doc["target"] = a.path;
-    doc["summary"] = summary;
-    doc["findings"] = nlohmann::ordered_json::array();
-    for (const auto& f : rep.findings)
-      doc["findings"].push_back({{"id", f.id},
-                                 {"severity", std::string(report::toString(f.severity))},
-                                 {"subject", printable(f.subject, 4096)},
-                                 {"message", printable(f.message, 4096)},
-                                 {"evidence", f.evidence}});
-    *env.out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-  } else {
-    *env.out << summary << '\n';
-    for (const auto& f : rep.findings)
-      *env.out << report::toString(f.severity) << "  " << f.id << "  " << printable(f.message, 400)
-               << '\n';
-  }
-  if (failOn) {
-    auto worst = report::maxSeverity(rep);
-    if (worst && *worst >= *failOn) return 1;
-  }
-  return 0;
+  ReportExtras extras;
+  extras.tableHead = summary + '\n';
+  extras.json["summary"] = summary;
+  if (int rc = writeReport(rep, *format, a.output, extras, env)) return rc;
+  return report::exitCode(rep, *failOn);
 }
 
 }  // namespace
@@ -96,8 +78,10 @@ Action addVerifyCommand(CLI::App& app, const Env& env) {
       "verify", "Check installed files against their package records (dpkg, rpm, Python RECORD)");
   cmd->add_option("PATH", a->path, "Root to check: '/' (default) or a mounted or unpacked root")
       ->capture_default_str();
-  cmd->add_option("-f,--format", a->format, "table (default) or json")->capture_default_str();
+  cmd->add_option("-f,--format", a->format, "table (default), json or sarif")
+      ->capture_default_str();
   cmd->add_option("--fail-on", a->failOn, "Exit 1 when a finding has this severity or higher");
+  cmd->add_option("-o,--output", a->output, "Write the report to FILE atomically");
   cmd->add_flag("--no-unowned", a->noUnowned,
                 "Do not look for executables that no package owns in system paths");
   cmd->add_flag("--conffiles", a->showConffiles,

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "commands.h"
+#include "report_output.h"
 #include "store_options.h"
 #include "tollgate/catalog/catalog.h"
 #include "tollgate/report/vex.h"
@@ -161,18 +162,11 @@ int runVuln(const VulnArgs& a, const Env& env) {
   r.findings = std::move(result->findings);
   if (!vex.empty()) report::applyVex(r, vex);
 
-  report::WriteOptions wo;
-  wo.showSuppressed = a.showSuppressed;
-  wo.timestamp = rfc3339(env.now());
-  wo.serialUuid = env.uuid();
-  std::string text = report::write(r, *format, wo);
-  if (a.output.empty() || a.output == "-") {
-    *env.out << text;
-    env.out->flush();
-  } else if (auto st = writeFileAtomic(a.output, text); !st) {
-    printError(env, st.error().describe());
-    return 2;
-  }
+  ReportExtras extras;
+  extras.write.showSuppressed = a.showSuppressed;
+  extras.write.timestamp = rfc3339(env.now());
+  extras.write.serialUuid = env.uuid();
+  if (int rc = writeReport(r, *format, a.output, extras, env)) return rc;
   if (!a.quiet) {
     const auto& ms_ = result->stats;
     char tail[256];

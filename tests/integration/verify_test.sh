@@ -49,6 +49,12 @@ done
 expect_eq "$(wc -w <<<"$got")" 5 "exactly the five changes ($got)"
 expect_contains "$OUT" '"owner": "dpkg:coreutils"' "names the owning package"
 expect_contains "$OUT" "(dpkg, python)" "dpkg and Python records read"
+run_rc "$TOLLGATE" verify "$copy" --format sarif -o "$TMP/verify.sarif"
+expect_eq "$RC" 0 "--format sarif -o FILE exits 0 (no --fail-on)"
+expect_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["version"], len(d["runs"][0]["results"]))' "$TMP/verify.sarif")" \
+  "2.1.0 4" "SARIF file written with the four findings (conffiles left out)"
+run_rc "$TOLLGATE" verify "$copy" --format cyclonedx-vex
+expect_eq "$RC" 2 "VEX is not a verify format"
 
 # The cache itself was not modified.
 run_rc "$TOLLGATE" verify "$root" --fail-on low

@@ -1,0 +1,38 @@
+#include "report_output.h"
+
+#include "commands.h"
+#include "tollgate/util/file.h"
+
+namespace tollgate::cli {
+
+std::string renderReport(const report::Report& r, report::Format format,
+                         const ReportExtras& extras) {
+  switch (format) {
+    case report::Format::kTable:
+      return extras.tableHead + report::toTable(r, extras.write) + extras.tableTail;
+    case report::Format::kJson: {
+      auto doc = report::toJsonValue(r, extras.write);
+      for (const auto& [k, v] : extras.json.items()) doc[k] = v;
+      return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    }
+    default:
+      return report::write(r, format, extras.write);
+  }
+}
+
+int writeReport(const report::Report& r, report::Format format, const std::string& output,
+                const ReportExtras& extras, const Env& env) {
+  std::string text = renderReport(r, format, extras);
+  if (output.empty() || output == "-") {
+    *env.out << text;
+    env.out->flush();
+    return 0;
+  }
+  if (auto st = writeFileAtomic(output, text); !st) {
+    printError(env, st.error().describe());
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace tollgate::cli
