@@ -142,19 +142,40 @@ struct Span {
   std::uint64_t end;
 };
 
+// A window copied into the gathered buffer that one Hyperscan call scans for all windows.
+struct Piece {
+  std::size_t at;    // offset in the gathered buffer
+  std::size_t len;   // bytes
+  std::size_t orig;  // offset of the window in the layer's buffer
+};
+
 struct HsContext {
   std::vector<Candidate>* cands;
   std::vector<std::size_t>* last;
   std::vector<Candidate>* triggers;  // context words of context-led detectors
   std::size_t nDefs;
-  std::size_t offset;  // of the scanned window in the layer's buffer
+  std::size_t offset;                         // of the scanned bytes in the layer's buffer
+  const std::vector<Piece>* pieces = nullptr;  // set when the scanned bytes are gathered windows
 };
 
 int onMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int,
             void* ctx) {
   auto& c = *static_cast<HsContext*>(ctx);
-  from += c.offset;
-  to += c.offset;
+  if (c.pieces) {
+    // Back to layer offsets; a match across the line break between two windows is one the
+    // windows scanned one by one would not have seen (no shipped trigger pattern can match one).
+    const auto& ps = *c.pieces;
+    auto it = std::upper_bound(ps.begin(), ps.end(), to ? to - 1 : 0,
+                               [](unsigned long long v, const Piece& p) { return v < p.at; });
+    if (it == ps.begin()) return 0;
+    const Piece& p = *(it - 1);
+    if (from < p.at || to > p.at + p.len) return 0;
+    from = from - p.at + p.orig;
+    to = to - p.at + p.orig;
+  } else {
+    from += c.offset;
+    to += c.offset;
+  }
   if (id >= c.nDefs) {
     if (c.triggers->size() < kMaxCandidates)
       c.triggers->push_back(Candidate{static_cast<std::uint32_t>(id - c.nDefs),
@@ -988,10 +1009,15 @@ class ScannerImpl {
       path = topPath_;
     }
     if (auto st = layer(data, from, to, 0, path, override, base_, &segs, found); !st) return st;
-    dedupe(found);
-    std::sort(found.begin(), found.end(), [](const Match& a, const Match& b) {
+    // Duplicates are one value seen through two decodings; plain text alone has none.
+    if (std::any_of(found.begin(), found.end(),
+                    [&](const Match& m) { return m.decoding != found.front().decoding; }))
+      dedupe(found);
+    auto byStart = [](const Match& a, const Match& b) {
       return a.start != b.start ? a.start < b.start : a.end < b.end;
-    });
+    };
+    if (!std::is_sorted(found.begin(), found.end(), byStart))
+      std::sort(found.begin(), found.end(), byStart);
     for (auto& m : found) out.push_back(std::move(m));
     done_ = base_ + to;
     std::size_t keep = to > kHistory ? to - kHistory : 0;
@@ -1125,13 +1151,27 @@ class ScannerImpl {
     if (auto st = hsScan(db(Trigger::kEverywhere), data, 0, ctx); !st) return st;
     std::size_t skip = from > d_.lookahead + 64 ? from - d_.lookahead - 64 : 0;
     std::string_view tail = data.substr(skip);
+    // All windows of one trigger in one Hyperscan call (a call costs about as much as scanning a
+    // few hundred bytes): copied one after another, each followed by a line break, which none
+    // of the trigger patterns matches, so that none reaches from one window into the next; \b at
+    // a window's edges means the same as in the layer, since windows end next to non-word bytes.
     auto scanWindows = [&](const hs_database_t* wdb, std::size_t base) -> Status {
-      for (const auto& w : windows_)
-        if (auto st =
-                hsScan(wdb, data.substr(base + w.start, w.end - w.start), base + w.start, ctx);
-            !st)
-          return st;
-      return {};
+      if (windows_.empty()) return {};
+      if (windows_.size() == 1) {
+        const auto& w = windows_[0];
+        return hsScan(wdb, data.substr(base + w.start, w.end - w.start), base + w.start, ctx);
+      }
+      gather_.clear();
+      pieces_.clear();
+      for (const auto& w : windows_) {
+        pieces_.push_back(Piece{gather_.size(), w.end - w.start, base + w.start});
+        gather_.append(data.data() + base + w.start, w.end - w.start);
+        gather_ += '\n';
+      }
+      ctx.pieces = &pieces_;
+      auto st = hsScan(wdb, gather_, 0, ctx);
+      ctx.pieces = nullptr;
+      return st;
     };
     if (db(Trigger::kDigits)) {
       windows_.clear();
@@ -1345,6 +1385,8 @@ class ScannerImpl {
   std::vector<std::size_t> last_;
   std::vector<Candidate> triggers_;
   std::vector<Window> windows_;
+  std::string gather_;         // windows of one trigger, gathered for one Hyperscan call
+  std::vector<Piece> pieces_;  // where each window sits in gather_
   std::string buf_;
   std::uint64_t base_ = 0;  // stream offset of buf_[0]
   std::uint64_t done_ = 0;  // matches ending at or before this offset are decided
