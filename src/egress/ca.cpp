@@ -511,6 +511,11 @@ Result<std::shared_ptr<const MintedCert>> CertificateAuthority::leafFor(
   return std::shared_ptr<const MintedCert>(std::move(c));
 }
 
+std::string toPem(const MintedCert& cert) {
+  auto pem = certPem(cert.cert.get());
+  return pem ? *pem : std::string();
+}
+
 const CaInfo& CertificateAuthority::info() const { return impl_->info; }
 std::uint64_t CertificateAuthority::minted() const { return impl_->minted.load(); }
 std::size_t CertificateAuthority::cacheSize() const {

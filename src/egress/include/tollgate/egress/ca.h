@@ -73,6 +73,8 @@ struct LeafOptions {
 
 // A minted certificate (opaque here; the proxy's TLS code sees inside).
 struct MintedCert;
+// Its PEM text (for tests and inspection).
+[[nodiscard]] std::string toPem(const MintedCert& cert);
 
 class CertificateAuthorityImpl;
 
