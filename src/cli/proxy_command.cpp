@@ -6,8 +6,11 @@
 
 #include "commands.h"
 #include "tollgate/classify/scanner.h"
+#include "tollgate/egress/alerts.h"
 #include "tollgate/egress/flow_store.h"
+#include "tollgate/egress/policy.h"
 #include "tollgate/egress/proxy.h"
+#include "tollgate/sbom/writers.h"
 #include "tollgate/util/file.h"
 #include "tollgate/util/strings.h"
 #include "tollgate/vulndb/ioc.h"
@@ -32,6 +35,10 @@ struct ProxyArgs {
   std::string ca;          // CA directory for TLS interception
   std::string upstreamCa;  // PEM bundle verifying upstreams instead of the system store
   bool caDiskCache = false;
+  std::string policy;
+  std::string alertsFile;
+  bool alertsSyslog = false;
+  std::vector<std::string> sboms;
 };
 
 Result<std::unique_ptr<store::Store>> openStore(const std::string& given) {
@@ -87,12 +94,12 @@ int runProxy(const ProxyArgs& a, const Env& env) {
   cfg.threads = a.threads;
   cfg.maxHeaderBytes = a.maxHeader;
   cfg.attributeProcesses = !a.noProcess;
-  if (!a.noClassify) {
-    auto defs = classify::parseDetectors(classify::defaultDetectorsYaml(), "<built-in detectors>");
-    if (!defs) {
-      printError(env, "internal: " + defs.error().describe());
-      return 3;
-    }
+  auto defs = classify::parseDetectors(classify::defaultDetectorsYaml(), "<built-in detectors>");
+  if (!defs) {
+    printError(env, "internal: " + defs.error().describe());
+    return 3;
+  }
+  {
     for (const auto& f : a.detectorFiles) {
       auto text = readFile(f, 16 << 20);
       if (!text) {
@@ -106,6 +113,23 @@ int runProxy(const ProxyArgs& a, const Env& env) {
       }
       classify::mergeDetectors(*defs, std::move(*extra));
     }
+  }
+  // The policy names data classes by detector id or class: a typo is an error, not a rule that
+  // never matches.
+  std::set<std::string> knownClasses{"personal", "secret", "host"};
+  for (const auto& d : *defs) knownClasses.insert(d.id);
+  if (!a.policy.empty()) {
+    auto p = egress::Policy::load(a.policy, knownClasses);
+    if (!p) {
+      printError(env, p.error().describe());
+      return 2;
+    }
+    cfg.policy = *p;
+    cfg.reloadPolicy = [path = a.policy, knownClasses] {
+      return egress::Policy::load(path, knownClasses);
+    };
+  }
+  if (!a.noClassify) {
     auto db = classify::Database::compile(*defs);
     if (!db) {
       printError(env, db.error().describe());
@@ -156,9 +180,55 @@ int runProxy(const ProxyArgs& a, const Env& env) {
       return exitCodeFor(iocs.error().code);
     }
     cfg.indicators = *iocs;
+    // Which package owns which executable: SBOMs given now are recorded in the store first.
+    for (const auto& path : a.sboms) {
+      auto text = readFile(path, 512u << 20);
+      if (!text) {
+        printError(env, text.error().describe());
+        return 2;
+      }
+      auto bom = sbom::readBom(*text, path);
+      if (!bom) {
+        printError(env, bom.error().describe());
+        return 2;
+      }
+      auto n = egress::importPackages(*st, *bom, path);
+      if (!n) {
+        printError(env, n.error().describe());
+        return exitCodeFor(n.error().code);
+      }
+      printError(env, path + ": " + std::to_string(*n) + " package files recorded");
+    }
+    auto pkgs = egress::loadPackages(*st);
+    if (!pkgs) {
+      printError(env, pkgs.error().describe());
+      return exitCodeFor(pkgs.error().code);
+    }
+    cfg.packages = std::move(*pkgs);
+    auto contacts = egress::loadContacts(*st);
+    if (!contacts) {
+      printError(env, contacts.error().describe());
+      return exitCodeFor(contacts.error().code);
+    }
+    cfg.knownContacts = std::move(*contacts);
     backend = std::make_unique<egress::StoreFlowSink>(*st);
   }
-  egress::QueuedFlowSink queue(*backend, a.queue, [&env](const Error& e) {
+  if (!a.sboms.empty() && !st) {
+    printError(env, "usage: --sbom records packages in the store; it cannot go with --flows-log");
+    return 2;
+  }
+  std::unique_ptr<egress::AlertOutputs> alertOut;
+  std::unique_ptr<egress::FlowSink> fanout;
+  if (!a.alertsFile.empty() || a.alertsSyslog) {
+    auto o = egress::AlertOutputs::open({.file = a.alertsFile, .syslog = a.alertsSyslog});
+    if (!o) {
+      printError(env, o.error().describe());
+      return 2;
+    }
+    alertOut = std::move(*o);
+    fanout = std::make_unique<egress::AlertFanoutSink>(*backend, *alertOut);
+  }
+  egress::QueuedFlowSink queue(fanout ? *fanout : *backend, a.queue, [&env](const Error& e) {
     printError(env, "flow writer: " + e.describe());
   });
   auto proxy = egress::Proxy::open(cfg, queue);
@@ -371,6 +441,15 @@ Action addProxyCommand(CLI::App& app, const Env& env) {
                   "store)");
   cmd->add_flag("--ca-disk-cache", a->caDiskCache,
                 "Also keep minted certificates in the CA directory (leaves/) across restarts");
+  cmd->add_option("--policy", a->policy,
+                  "Vendor register (YAML): vendors, allowed data classes, allow/alert/redact/block "
+                  "rules; reloaded on SIGHUP");
+  cmd->add_option("--alerts-file", a->alertsFile, "Also append alerts as JSON lines to this file");
+  cmd->add_flag("--alerts-syslog", a->alertsSyslog,
+                "Also send alerts to syslog (ident tollgate-proxy, facility daemon)");
+  cmd->add_option("--sbom", a->sboms,
+                  "SBOM (CycloneDX or SPDX JSON) whose components' files name the package of a "
+                  "client executable; recorded in the store (repeatable)");
   return [a, &env] { return runProxy(*a, env); };
 }
 

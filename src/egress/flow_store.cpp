@@ -18,13 +18,39 @@ CREATE TABLE egress_contacts(
   app TEXT NOT NULL, host TEXT NOT NULL, first_ms INTEGER NOT NULL, PRIMARY KEY(app, host));
 )sql";
 
-constexpr std::array<store::Migration, 1> kMigrations{{{"egress", 1, kV1}}};
+// The package that owns each executable, from SBOMs (`tollgate proxy --sbom FILE`): the proxy
+// names a client by its package when its exe is listed.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE egress_packages(
+  path TEXT PRIMARY KEY, purl TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,
+  sbom TEXT NOT NULL);
+)sql";
+
+constexpr std::array<store::Migration, 2> kMigrations{{{"egress", 1, kV1}, {"egress", 2, kV2}}};
 
 std::int64_t ms(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
 Status check(Status st) { return st; }
+
+// The application as --app names it: the exe path or its file name, the package (purl, or the
+// purl without its version), the Proxy-Authorization user, or the client address.
+bool appMatches(const Flow& f, std::string_view app) {
+  std::string_view exe = f.exe;
+  auto slash = exe.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? exe : exe.substr(slash + 1);
+  if (!exe.empty() && (exe == app || base == app)) return true;
+  std::string_view pkg = f.package;
+  if (!pkg.empty() && (pkg == app || pkg.substr(0, pkg.find('@')) == app)) return true;
+  if (!f.user.empty() && f.user == app) return true;
+  std::string_view client = f.client;
+  auto colon = client.rfind(':');
+  if (colon != std::string_view::npos) client = client.substr(0, colon);
+  if (client.starts_with('[') && client.ends_with(']'))
+    client = client.substr(1, client.size() - 2);
+  return !client.empty() && client == app;
+}
 
 }  // namespace
 
@@ -54,9 +80,75 @@ Status StoreFlowSink::write(const Flow& flow) {
     if (!st) return st;
   auto r = s.step();
   if (!r) return std::unexpected(r.error());
-  for (const auto& a : flow.alerts)
+  for (const auto& a : flow.alerts) {
     if (auto st = insertAlert(store_, {flow.start, flow.id, a}); !st) return st;
+    // The first contact of an application with a destination outside the register is remembered,
+    // so that a restarted proxy does not raise it again.
+    if (a.id == "egress-unlisted-destination" && a.evidence.is_object()) {
+      auto c = store_.prepare(
+          "INSERT OR IGNORE INTO egress_contacts(app, host, first_ms) VALUES (?, ?, ?)");
+      if (!c) return std::unexpected(c.error());
+      (void)(*c)->bind(1, a.evidence.value("app", ""));
+      (void)(*c)->bind(2, a.evidence.value("host", ""));
+      (void)(*c)->bind(3, ms(flow.start));
+      if (auto r = (*c)->step(); !r) return std::unexpected(r.error());
+    }
+  }
   return {};
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> loadContacts(store::Store& s) {
+  auto st = s.prepare("SELECT app, host FROM egress_contacts");
+  if (!st) return std::unexpected(st.error());
+  std::vector<std::pair<std::string, std::string>> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.emplace_back(std::string((*st)->columnText(0)), std::string((*st)->columnText(1)));
+  }
+  return out;
+}
+
+Result<std::size_t> importPackages(store::Store& s, const sbom::Bom& bom,
+                                   const std::string& label) {
+  auto tx = s.begin();
+  if (!tx) return std::unexpected(tx.error());
+  auto ins = s.prepare(
+      "INSERT OR REPLACE INTO egress_packages(path, purl, name, version, sbom) "
+      "VALUES (?, ?, ?, ?, ?)");
+  if (!ins) return std::unexpected(ins.error());
+  std::size_t n = 0;
+  for (const auto& c : bom.components) {
+    if (c.files.empty()) continue;
+    std::string id = c.purl.empty() ? c.name + (c.version.empty() ? "" : "@" + c.version) : c.purl;
+    if (id.empty()) continue;
+    for (const auto& f : c.files) {
+      if (f.path.empty() || f.path.front() != '/') continue;
+      auto& st = **ins;
+      st.reset();
+      for (auto r : {st.bind(1, f.path), st.bind(2, id), st.bind(3, c.name), st.bind(4, c.version),
+                     st.bind(5, label)})
+        if (!r) return std::unexpected(r.error());
+      if (auto r = st.step(); !r) return std::unexpected(r.error());
+      ++n;
+    }
+  }
+  if (auto st = tx->commit(); !st) return std::unexpected(st.error());
+  return n;
+}
+
+Result<std::unordered_map<std::string, std::string>> loadPackages(store::Store& s) {
+  auto st = s.prepare("SELECT path, purl FROM egress_packages");
+  if (!st) return std::unexpected(st.error());
+  std::unordered_map<std::string, std::string> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.emplace(std::string((*st)->columnText(0)), std::string((*st)->columnText(1)));
+  }
+  return out;
 }
 
 Status StoreFlowSink::flush() {
@@ -81,16 +173,11 @@ Result<std::vector<Flow>> queryFlows(store::Store& s, const FlowQuery& q) {
     auto row = stmt.step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    std::string_view exe = stmt.columnText(1);
-    if (!q.app.empty()) {
-      auto slash = exe.rfind('/');
-      std::string_view base = slash == std::string_view::npos ? exe : exe.substr(slash + 1);
-      if (exe != q.app && base != q.app) continue;
-    }
     auto j = nlohmann::json::parse(stmt.columnText(0), nullptr, false);
     if (j.is_discarded()) return fail(ErrorCode::kInvalidInput, "corrupt flow record", s.url());
     auto f = flowFromJson(j);
     if (!f) return std::unexpected(f.error().within(s.url()));
+    if (!q.app.empty() && !appMatches(*f, q.app)) continue;
     out.push_back(std::move(*f));
   }
   return out;

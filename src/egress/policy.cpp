@@ -55,17 +55,27 @@ Result<std::uint64_t> parseByteSize(std::string_view text) {
   std::string t = toLower(trim(text));
   std::size_t i = 0;
   while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.')) ++i;
-  if (i == 0) return fail(ErrorCode::kInvalidInput, "expected a size such as 10MB: " + printable(text, 40));
+  if (i == 0)
+    return fail(ErrorCode::kInvalidInput, "expected a size such as 10MB: " + printable(text, 40));
   double n = 0;
   auto [p, ec] = std::from_chars(t.data(), t.data() + i, n);
   if (ec != std::errc() || p != t.data() + i || !std::isfinite(n) || n < 0)
     return fail(ErrorCode::kInvalidInput, "expected a size such as 10MB: " + printable(text, 40));
   std::string unit(trim(std::string_view(t).substr(i)));
-  static const std::map<std::string, double> kUnits = {
-      {"", 1},          {"b", 1},           {"k", 1e3},         {"kb", 1e3},
-      {"kib", 1024.0},  {"m", 1e6},         {"mb", 1e6},        {"mib", 1048576.0},
-      {"g", 1e9},       {"gb", 1e9},        {"gib", 1073741824.0}, {"t", 1e12},
-      {"tb", 1e12},     {"tib", 1099511627776.0}};
+  static const std::map<std::string, double> kUnits = {{"", 1},
+                                                       {"b", 1},
+                                                       {"k", 1e3},
+                                                       {"kb", 1e3},
+                                                       {"kib", 1024.0},
+                                                       {"m", 1e6},
+                                                       {"mb", 1e6},
+                                                       {"mib", 1048576.0},
+                                                       {"g", 1e9},
+                                                       {"gb", 1e9},
+                                                       {"gib", 1073741824.0},
+                                                       {"t", 1e12},
+                                                       {"tb", 1e12},
+                                                       {"tib", 1099511627776.0}};
   auto u = kUnits.find(unit);
   if (u == kUnits.end())
     return fail(ErrorCode::kInvalidInput, "unknown size unit '" + printable(unit, 10) + "'");
@@ -80,7 +90,11 @@ Result<std::chrono::seconds> parseDuration(std::string_view text) {
   std::string t(trim(text));
   if (t.empty()) return fail(ErrorCode::kInvalidInput, "empty duration");
   char unit = t.back();
-  std::int64_t mult = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : 0;
+  std::int64_t mult = unit == 's'   ? 1
+                      : unit == 'm' ? 60
+                      : unit == 'h' ? 3600
+                      : unit == 'd' ? 86400
+                                    : 0;
   std::string_view num = mult ? std::string_view(t).substr(0, t.size() - 1) : std::string_view(t);
   if (!mult) mult = 1;
   std::int64_t n = 0;
@@ -171,7 +185,8 @@ class Parser {
     for (auto& d : *l) {
       std::string p = toLower(trim(d));
       if (!validDomainPattern(p))
-        return std::unexpected(error(n, "not a domain or *.domain pattern: '" + printable(d, 60) + "'"));
+        return std::unexpected(
+            error(n, "not a domain or *.domain pattern: '" + printable(d, 60) + "'"));
       out.push_back(std::move(p));
     }
     if (out.empty()) return std::unexpected(error(n, "'domains' is empty"));
@@ -261,8 +276,8 @@ class Parser {
     else if (*a == "block")
       r.action = Action::kBlock;
     else
-      return std::unexpected(error(n["action"], "unknown action '" + printable(*a, 40) +
-                                                    "' (allow, alert, redact, block)"));
+      return std::unexpected(error(
+          n["action"], "unknown action '" + printable(*a, 40) + "' (allow, alert, redact, block)"));
     if (n["vendor"]) {
       auto v = scalar(n["vendor"], "vendor");
       if (!v) return std::unexpected(v.error());
@@ -270,9 +285,8 @@ class Parser {
       if (r.vendor != "*" && r.vendor != "unlisted" &&
           std::none_of(vendors.begin(), vendors.end(),
                        [&](const Vendor& x) { return x.name == r.vendor; }))
-        return std::unexpected(
-            error(n["vendor"], "rule names vendor '" + printable(r.vendor, 60) +
-                                   "', which is not in 'vendors'"));
+        return std::unexpected(error(n["vendor"], "rule names vendor '" + printable(r.vendor, 60) +
+                                                      "', which is not in 'vendors'"));
     }
     if (n["domains"])
       if (auto st = domains(n["domains"], r.domains); !st) return std::unexpected(st.error());
@@ -316,7 +330,8 @@ Result<std::shared_ptr<const Policy>> Policy::parse(std::string_view yaml,
     if (!root.IsMap())
       return fail(ErrorCode::kInvalidInput, "expected a mapping with 'vendors' and 'rules'",
                   source + ":1");
-    if (auto st = parser.checkKeys(root, {"vendors", "rules", "tls_default", "max_hold_bytes"}); !st)
+    if (auto st = parser.checkKeys(root, {"vendors", "rules", "tls_default", "max_hold_bytes"});
+        !st)
       return std::unexpected(st.error());
     if (auto n = root["tls_default"]) {
       auto t = parser.scalar(n, "tls_default");
@@ -343,15 +358,15 @@ Result<std::shared_ptr<const Policy>> Policy::parse(std::string_view yaml,
         if (!v) return std::unexpected(v.error());
         for (const auto& other : p->vendors_)
           if (other.name == v->name)
-            return std::unexpected(parser.error(
-                vn, "vendor '" + v->name + "' is defined twice (first at line " +
-                        std::to_string(other.line) + ")"));
+            return std::unexpected(parser.error(vn, "vendor '" + v->name +
+                                                        "' is defined twice (first at line " +
+                                                        std::to_string(other.line) + ")"));
         for (const auto& d : v->domains) {
           auto [it, fresh] = domainOwner.emplace(d, static_cast<int>(p->vendors_.size()));
           if (!fresh)
-            return std::unexpected(parser.error(
-                vn["domains"], "domain '" + d + "' already belongs to vendor '" +
-                                   p->vendors_[it->second].name + "'"));
+            return std::unexpected(
+                parser.error(vn["domains"], "domain '" + d + "' already belongs to vendor '" +
+                                                p->vendors_[it->second].name + "'"));
         }
         p->vendors_.push_back(std::move(*v));
       }

@@ -19,11 +19,13 @@
 #include <list>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 
 #include "tls_intercept.h"
 #include "tollgate/classify/decode.h"
 #include "tollgate/classify/scanner.h"
 #include "tollgate/egress/http.h"
+#include "tollgate/egress/redact.h"
 #include "tollgate/egress/tls_hello.h"
 #include "tollgate/util/strings.h"
 #include "tollgate/vulndb/ioc.h"
@@ -151,7 +153,7 @@ awaitable<ProcessInfo> lookupProcess(ProcessCache* cache, Endpoint client, Endpo
 // Classifies what a request sends: the URL and the (decoded) body, streamed.
 class FlowClassifier {
  public:
-  // A cheap pre-check before the full scan (which costs a Hyperscan scratch per call): a path of
+  // A cheap pre-check before the full scan (a few microseconds on the loop's scanner): a path of
   // plain words (`/static/app.js`) carries no data class; a query, an escape, an '@', a '+', a
   // ':' or a run of 6 digits may.
   static bool worthScanning(std::string_view url) {
@@ -165,15 +167,50 @@ class FlowClassifier {
     return url.size() > 128;
   }
 
-  FlowClassifier(std::shared_ptr<const classify::Database> db, std::uint64_t maxBytes)
-      : db_(std::move(db)), maxBytes_(maxBytes) {}
+  // `worker`: the event loop's own scanner for whole small inputs (URLs, held bodies), reused
+  // with Scanner::scanAll so that a request costs no scanner set-up; may be null.
+  FlowClassifier(std::shared_ptr<const classify::Database> db, std::uint64_t maxBytes,
+                 std::optional<classify::Scanner>* worker = nullptr)
+      : db_(std::move(db)), maxBytes_(maxBytes), worker_(worker) {}
 
-  void scanUrl(std::string_view url, Flow& flow) {
-    if (!db_ || !worthScanning(url)) return;
+  Result<std::vector<classify::Match>> scanWhole(std::string_view data,
+                                                 const classify::ScanOptions& opt) {
+    if (worker_) {
+      if (!*worker_) {
+        auto sc = classify::Scanner::open(db_, opt);
+        if (!sc) return std::unexpected(sc.error());
+        worker_->emplace(std::move(*sc));
+      }
+      std::vector<classify::Match> found;
+      if (auto st = (*worker_)->scanAll(data, opt, found); !st) return std::unexpected(st.error());
+      return found;
+    }
+    return classify::scan(db_, data, opt);
+  }
+
+  std::vector<classify::Match> scanUrl(std::string_view url, Flow& flow) {
+    if (!db_ || !worthScanning(url)) return {};
     classify::ScanOptions opt;
     opt.contentType = "application/x-www-form-urlencoded";
-    auto found = classify::scan(db_, url, opt);
-    if (found) add(*found, "url", flow);
+    auto found = scanWhole(url, opt);
+    if (!found) return {};
+    add(*found, "url", flow);
+    return std::move(*found);
+  }
+  // A whole body held back for the policy: classified in one piece (its matches carry the spans
+  // redaction needs).
+  std::vector<classify::Match> scanHeld(std::string_view body, const HttpHead& head, Flow& flow) {
+    if (!db_) return {};
+    classify::ScanOptions opt;
+    opt.contentEncoding = std::string(head.field("content-encoding"));
+    opt.contentType = std::string(head.field("content-type"));
+    auto found = scanWhole(body, opt);
+    if (!found) {
+      note(flow, found.error());
+      return {};
+    }
+    add(*found, "body", flow);
+    return std::move(*found);
   }
   void beginBody(const HttpHead& head) {
     if (!db_) return;
@@ -208,6 +245,8 @@ class FlowClassifier {
   static void note(Flow& flow, const Error& e) {
     if (flow.error.empty()) flow.error = "classify: " + e.message;
   }
+
+ public:
   static void add(const std::vector<classify::Match>& found, const char* where, Flow& flow) {
     for (const auto& m : found) {
       auto& c = flow.classes[m.detector];
@@ -226,8 +265,10 @@ class FlowClassifier {
     }
   }
 
+ private:
   std::shared_ptr<const classify::Database> db_;
   std::uint64_t maxBytes_;
+  std::optional<classify::Scanner>* worker_;
   std::optional<classify::Scanner> scanner_;
   std::uint64_t fed_ = 0;
 };
@@ -237,6 +278,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(ProxyImpl& proxy, tcp::socket client);
   awaitable<void> run();
   asio::any_io_executor executor() { return client_.get_executor(); }
+  void setWorker(std::size_t w) { worker_ = w; }
   void close() {
     error_code ec;
     client_.close(ec);
@@ -264,7 +306,16 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<void> pump(tcp::socket& from, tcp::socket& to, std::string initial,
                        std::uint64_t& counter);
   awaitable<void> refuse(unsigned status, const std::string& why, Flow& flow);
+  // 403 with the policy's reason; the connection stays open when `keepAlive` (nothing of the
+  // request is left unread).
+  awaitable<bool> block(const Decision& d, Flow& flow, bool keepAlive);
   void finishFlow(Flow& flow, Clock::time_point t0);
+  // Who is talking, for rules (`apps`) and first contact: exe, its file name, package, user,
+  // client address.
+  std::vector<std::string_view> appIds() const;
+  std::string appKey() const;
+  FlowFacts facts(const Flow& flow, std::string_view host) const;
+  void applyDecision(const Decision& d, Flow& flow);
   Flow newFlow(std::string kind);
 
   ProxyImpl& proxy_;
@@ -280,9 +331,12 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string clientText_;
   Endpoint clientEp_, localEp_;
   ProcessInfo app_;
+  std::string appName_, package_, clientAddr_;
   std::string user_;
   std::unique_ptr<InterceptedTunnel> tls_;  // set while a CONNECT tunnel is intercepted
   bool tlsReady_ = false;                   // the client completed its TLS handshake
+  std::shared_ptr<const Policy> policy_;    // the policy of the request under way
+  std::size_t worker_ = 0;                  // index of this session's event loop
 };
 
 class ProxyImpl {
@@ -302,9 +356,48 @@ class ProxyImpl {
   std::mutex sessionsMu;
   std::list<std::weak_ptr<Session>> sessions;
   std::size_t next = 0;
+  // One classify scanner per event loop (each loop runs on one thread), reused for URLs and held
+  // bodies; made on first use.
+  std::vector<std::optional<classify::Scanner>> workerScanners;
   std::optional<asio::signal_set> signals;
+  std::optional<asio::signal_set> hangups;
 
-  ProxyImpl(ProxyConfig c, QueuedFlowSink& s) : cfg(std::move(c)), sink(s) {}
+  // First contact per application with a destination outside the register.
+  std::mutex contactsMu;
+  std::unordered_set<std::string> contacts;  // app + '\n' + host
+  // Bytes sent per vendor in the current window, for volume_threshold.
+  struct Volume {
+    Clock::time_point windowStart{};
+    std::uint64_t bytes = 0;
+    bool alerted = false;
+  };
+  std::mutex volumesMu;
+  std::unordered_map<std::string, Volume> volumes;
+
+  // True the first time `app` contacts `host`.
+  bool firstContact(const std::string& app, const std::string& host) {
+    std::lock_guard lock(contactsMu);
+    return contacts.insert(app + '\n' + host).second;
+  }
+  // The vendor's total in its window after adding `bytes`, when it just went over the threshold.
+  std::optional<std::uint64_t> addVolume(const Vendor& v, std::uint64_t bytes) {
+    if (!v.volumeThreshold || bytes == 0) return std::nullopt;
+    std::lock_guard lock(volumesMu);
+    auto& vol = volumes[v.name];
+    auto now = Clock::now();
+    if (vol.windowStart == Clock::time_point{} || now - vol.windowStart >= v.volumeWindow) {
+      vol = Volume{now, 0, false};
+    }
+    vol.bytes += bytes;
+    if (vol.alerted || vol.bytes <= *v.volumeThreshold) return std::nullopt;
+    vol.alerted = true;
+    return vol.bytes;
+  }
+
+  ProxyImpl(ProxyConfig c, QueuedFlowSink& s) : cfg(std::move(c)), sink(s) {
+    for (const auto& [app, host] : cfg.knownContacts) contacts.insert(app + '\n' + host);
+    cfg.knownContacts.clear();
+  }
 
   // The policy in force (a snapshot: a reload swaps the pointer, never the object). Null: none.
   // egress-tls: `policy() && policy()->tlsMode(host) == TlsMode::kInspect` decides interception.
@@ -331,6 +424,7 @@ class ProxyImpl {
   awaitable<void> acceptLoop() {
     for (;;) {
       error_code ec;
+      std::size_t worker = next;
       auto& ctx = pick();
       tcp::socket s = co_await acceptor->async_accept(ctx, asio::redirect_error(use_awaitable, ec));
       if (ec) {
@@ -342,6 +436,7 @@ class ProxyImpl {
         continue;
       }
       auto session = std::make_shared<Session>(*this, std::move(s));
+      session->setWorker(worker);
       {
         std::lock_guard lock(sessionsMu);
         if (sessions.size() > 1024) {
@@ -401,11 +496,36 @@ class ProxyImpl {
     counter("tollgate_proxy_errors_total", "Flows that ended in an error.", "counter",
             counters.errors);
     counter("tollgate_proxy_alerts_total", "Alerts raised.", "counter", counters.alerts);
+    counter("tollgate_proxy_blocked_total", "Requests and tunnels blocked by the policy.",
+            "counter", counters.blocked);
+    counter("tollgate_proxy_redacted_total", "Requests redacted by the policy.", "counter",
+            counters.redacted);
+    counter("tollgate_proxy_policy_reloads_total", "Policy reloads (SIGHUP) that took effect.",
+            "counter", counters.policyReloads);
     counter("tollgate_proxy_flow_queue_depth", "Flow records waiting for the writer.", "gauge",
             sink.depth());
     counter("tollgate_proxy_flows_dropped_total", "Flow records dropped on a full queue.",
             "counter", sink.dropped());
     return out;
+  }
+
+  // SIGHUP: load the policy again; a bad file keeps the old one (one line in the log). Connections
+  // stay open; each request takes the policy in force when it starts.
+  void waitHangup() {
+    hangups->async_wait([this](error_code ec, int) {
+      if (ec || stopping) return;
+      auto p = cfg.reloadPolicy();
+      if (p) {
+        setPolicy(*p);
+        counters.policyReloads.fetch_add(1, std::memory_order_relaxed);
+        log("policy reloaded from " + (*p)->source() + ": " +
+            std::to_string((*p)->vendors().size()) + " vendors, " +
+            std::to_string((*p)->rules().size()) + " rules");
+      } else {
+        log("policy reload failed, keeping the previous policy: " + p.error().describe());
+      }
+      waitHangup();
+    });
   }
 
   void stopAll() {
@@ -428,6 +548,7 @@ class ProxyImpl {
     asio::post(contexts[0]->get_executor(), [this] {
       error_code ec;
       if (signals) signals->cancel(ec);
+      if (hangups) hangups->cancel(ec);
     });
     for (auto& g : guards) g.reset();
   }
@@ -449,6 +570,7 @@ Flow Session::newFlow(std::string kind) {
   f.client = clientText_;
   f.exe = app_.exe;
   f.pid = app_.pid;
+  f.package = package_;
   f.user = user_;
   if (tls_) {
     f.sni = tls_->sni;
@@ -458,6 +580,163 @@ Flow Session::newFlow(std::string kind) {
     f.intercepted = true;
   }
   return f;
+}
+
+std::string packageOf(const std::unordered_map<std::string, std::string>& packages,
+                      const std::string& exe) {
+  if (exe.empty() || packages.empty()) return {};
+  if (auto it = packages.find(exe); it != packages.end()) return it->second;
+  std::string alt = startsWith(exe, "/usr/") ? exe.substr(4) : "/usr" + exe;
+  if (auto it = packages.find(alt); it != packages.end()) return it->second;
+  return {};
+}
+
+std::vector<std::string_view> Session::appIds() const {
+  std::vector<std::string_view> ids;
+  for (const std::string* s : {&app_.exe, &appName_, &package_, &user_, &clientAddr_})
+    if (!s->empty()) ids.push_back(*s);
+  return ids;
+}
+
+std::string Session::appKey() const {
+  for (const std::string* s : {&package_, &app_.exe, &user_, &clientAddr_})
+    if (!s->empty()) return *s;
+  return "?";
+}
+
+FlowFacts Session::facts(const Flow& flow, std::string_view host) const {
+  FlowFacts f;
+  f.host = host;
+  f.app = appIds();
+  for (const auto& [det, c] : flow.classes) f.classes.push_back({det, c.cls});
+  return f;
+}
+
+// The strongest action wins: block > redact > alert > allow.
+void Session::applyDecision(const Decision& d, Flow& flow) {
+  auto rank = [](std::string_view v) {
+    return v == "block" ? 3 : v == "redact" ? 2 : v == "alert" ? 1 : 0;
+  };
+  std::string v(toString(d.action));
+  if (d.action != Action::kAllow && rank(v) > rank(flow.verdict)) flow.verdict = v;
+  if (d.action == Action::kAllow || !d.rule) return;
+  std::string id = "egress-policy-" + v;
+  for (const auto& a : flow.alerts)
+    if (a.id == id) return;
+  report::Finding f;
+  f.id = id;
+  f.severity = d.action == Action::kBlock    ? report::Severity::kHigh
+               : d.action == Action::kRedact ? report::Severity::kLow
+                                             : report::Severity::kMedium;
+  f.subject = flow.id;
+  std::string app = flow.exe.empty() ? appKey() : flow.exe;
+  std::string verb = d.action == Action::kBlock    ? "blocked"
+                     : d.action == Action::kRedact ? "redacted"
+                                                   : "alert on";
+  f.message = "policy " + verb + " " + app + " -> " + flow.host + ": " + d.reason();
+  nlohmann::json redacted = nlohmann::json::array();
+  for (const auto& r : d.redact) redacted.push_back(r);
+  f.evidence = {{"rule_line", d.rule->line},
+                {"reason", d.reason()},
+                {"vendor", d.vendor ? d.vendor->name : ""},
+                {"host", flow.host},
+                {"app", app},
+                {"package", flow.package},
+                {"user", flow.user},
+                {"client", flow.client}};
+  if (d.action == Action::kRedact) f.evidence["redacted"] = redacted;
+  flow.alerts.push_back(std::move(f));
+}
+
+awaitable<bool> Session::block(const Decision& d, Flow& flow, bool keepAlive) {
+  applyDecision(d, flow);
+  proxy_.counters.blocked.fetch_add(1, std::memory_order_relaxed);
+  flow.status = 403;
+  std::string body = "tollgate: blocked by policy: " + d.reason() + "\n";
+  std::string out =
+      "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n" + (keepAlive ? "" : "Connection: close\r\n") + "\r\n" +
+      body;
+  error_code ec;
+  co_await writeAll(client_, out, ec);
+  if (ec) co_return false;
+  if (!keepAlive) {
+    error_code ignore;
+    client_.shutdown(tcp::socket::shutdown_send, ignore);
+  }
+  co_return keepAlive;
+}
+
+// Alerts of the vendor register: data classes the vendor is not approved for, a destination
+// outside the register (first contact per application), a vendor's volume over its threshold.
+void raisePolicyAlerts(ProxyImpl& proxy, const Policy& policy, const std::string& appKey,
+                       Flow& flow) {
+  std::string host = flow.host.empty() ? flow.sni : flow.host;
+  const Vendor* v = policy.vendorFor(host);
+  if (!v && !flow.sni.empty() && flow.sni != host) v = policy.vendorFor(flow.sni);
+  flow.vendor = v ? v->name : "";
+  std::string app = flow.exe.empty() ? appKey : flow.exe;
+  auto base = [&](const char* id, report::Severity sev, std::string msg) {
+    report::Finding f;
+    f.id = id;
+    f.severity = sev;
+    f.subject = flow.id;
+    f.message = std::move(msg);
+    f.evidence = {{"host", host},
+                  {"sni", flow.sni},
+                  {"url", flow.url},
+                  {"app", appKey},
+                  {"exe", flow.exe},
+                  {"pid", flow.pid},
+                  {"package", flow.package},
+                  {"user", flow.user},
+                  {"client", flow.client},
+                  {"bytes_up", flow.bytesUp}};
+    if (v)
+      f.evidence["vendor"] = {{"name", v->name}, {"owner", v->owner}, {"reviewed", v->reviewed}};
+    return f;
+  };
+  std::vector<FoundClass> found;
+  for (const auto& [det, c] : flow.classes) found.push_back({det, c.cls});
+  if (v && !found.empty()) {
+    auto bad = policy.unapproved(v, found);
+    if (!bad.empty()) {
+      nlohmann::json classes = nlohmann::json::object();
+      std::string names;
+      for (const auto& b : bad) {
+        classes[b.detector] = flow.classes[b.detector].count;
+        names += (names.empty() ? "" : ", ") + b.detector;
+      }
+      auto f = base("egress-unapproved-data", report::Severity::kHigh,
+                    app + " sent " + names + " to " + v->name + " (" + host +
+                        "), which is not approved for it");
+      f.evidence["classes"] = classes;
+      f.evidence["allowed"] = std::vector<std::string>(v->allowed.begin(), v->allowed.end());
+      flow.alerts.push_back(std::move(f));
+    }
+  }
+  if (!v && !host.empty() && flow.status != 0 && proxy.firstContact(appKey, host)) {
+    nlohmann::json classes = nlohmann::json::object();
+    for (const auto& [det, c] : flow.classes) classes[det] = c.count;
+    auto f = base("egress-unlisted-destination", report::Severity::kMedium,
+                  app + " contacted " + host + " for the first time; it is in no vendor's domains");
+    f.evidence["classes"] = classes;
+    f.evidence["first_contact"] = true;
+    flow.alerts.push_back(std::move(f));
+  }
+  if (v) {
+    if (auto total = proxy.addVolume(*v, flow.bytesUp)) {
+      auto f = base("egress-vendor-volume", report::Severity::kMedium,
+                    std::to_string(*total) + " bytes sent to " + v->name + " within " +
+                        std::to_string(v->volumeWindow.count()) + "s, over its threshold of " +
+                        std::to_string(*v->volumeThreshold));
+      f.evidence["window_bytes"] = *total;
+      f.evidence["threshold"] = *v->volumeThreshold;
+      f.evidence["window_s"] = v->volumeWindow.count();
+      flow.alerts.push_back(std::move(f));
+    }
+  }
 }
 
 // Alerts for indicators of compromise: the destination (host or SNI) on a domain list, the URL
@@ -494,9 +773,11 @@ void Session::finishFlow(Flow& flow, Clock::time_point t0) {
   flow.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0);
   if (proxy_.cfg.indicators && !proxy_.cfg.indicators->empty())
     raiseIocAlerts(*proxy_.cfg.indicators, flow);
+  if (policy_) raisePolicyAlerts(proxy_, *policy_, appKey(), flow);
+  if (flow.verdict == "redact") proxy_.counters.redacted.fetch_add(1, std::memory_order_relaxed);
   if (!flow.alerts.empty()) {
     proxy_.counters.alerts.fetch_add(flow.alerts.size(), std::memory_order_relaxed);
-    if (flow.verdict == "allow") flow.verdict = "alert";
+    if (flow.verdict == "allow") flow.verdict = "alert";  // block/redact keep theirs
   }
   if (!flow.error.empty() && flow.verdict == "allow" && !startsWith(flow.error, "classify:"))
     flow.verdict = "error";
@@ -630,6 +911,9 @@ awaitable<void> Session::run() {
     app_ = co_await asio::co_spawn(
         proxy_.lookups, lookupProcess(&proxy_.processes, clientEp_, localEp_), use_awaitable);
   }
+  appName_ = app_.exe.empty() ? "" : app_.exe.substr(app_.exe.rfind('/') + 1);
+  package_ = packageOf(proxy_.cfg.packages, app_.exe);
+  clientAddr_ = clientEp_.host;
 
   bool keepGoing = true;
   while (keepGoing && !proxy_.stopping) {
@@ -677,6 +961,7 @@ awaitable<void> Session::run() {
     }
     if (haveFlow || !keepGoing) break;
     if (user_.empty()) user_ = basicAuthUser(req.head().field("proxy-authorization"));
+    policy_ = proxy_.policy();
     if (req.head().method == "CONNECT") {
       flow = newFlow("connect");
       bool nested = tls_ != nullptr;
@@ -723,14 +1008,105 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
         "https://" + h + (url->port != 443 ? ":" + std::to_string(url->port) : "") + url->path,
         2048);
   }
-  FlowClassifier classifier(proxy_.cfg.classifier, proxy_.cfg.maxScanBytes);
-  classifier.scanUrl(url->path, flow);
+  FlowClassifier classifier(proxy_.cfg.classifier, proxy_.cfg.maxScanBytes,
+                            &proxy_.workerScanners[worker_]);
+  auto urlMatches = classifier.scanUrl(url->path, flow);
 
   bool hasBody = head.chunked || head.contentLength.value_or(0) > 0;
   bool expectContinue = hasBody && toLower(trim(head.field("expect"))) == "100-continue";
   if (!hasBody && !head.field("expect").empty() && !expectContinue) {
     co_await refuse(417, "unsupported Expect", flow);
     co_return false;
+  }
+
+  // The vendor register: decide on the destination and the URL first; when a rule on data
+  // classes could still block or redact, hold the body back (bounded) and decide on it too.
+  std::optional<std::string> held;
+  if (policy_) {
+    const Vendor* vendor = policy_->vendorFor(url->host);
+    flow.vendor = vendor ? vendor->name : "";
+    Decision d = policy_->decide(facts(flow, url->host));
+    if (d.action == Action::kBlock) co_return co_await block(d, flow, !hasBody);
+    bool hold = hasBody && policy_->needsBody(url->host, appIds());
+    if (hold) {
+      if (expectContinue) {
+        error_code ec;
+        co_await writeAll(client_, "HTTP/1.1 100 Continue\r\n\r\n", ec);
+        if (ec) {
+          flow.error = "client vanished before the request body";
+          co_return false;
+        }
+        expectContinue = false;
+      }
+      held.emplace();
+      std::string chunk;
+      std::uint64_t limit = policy_->maxHoldBytes();
+      while (!req.done()) {
+        if (!cbuf_.empty()) {
+          chunk.clear();
+          auto used = req.feed(cbuf_, chunk);
+          if (!used) {
+            flow.error = "bad request body: " + used.error().message;
+            co_await refuse(400, used.error().message, flow);
+            co_return false;
+          }
+          cbuf_.erase(0, *used);
+          held->append(chunk);
+          if (held->size() > limit) {
+            flow.bytesUp = held->size();
+            flow.verdict = "block";
+            proxy_.counters.blocked.fetch_add(1, std::memory_order_relaxed);
+            co_await refuse(413,
+                            "request body over the policy's max_hold_bytes (" +
+                                std::to_string(limit) + "), so it cannot be checked",
+                            flow);
+            co_return false;
+          }
+          if (req.done()) break;
+          if (!chunk.empty() && !cbuf_.empty()) continue;
+        }
+        error_code ec;
+        arm(proxy_.cfg.ioTimeout);
+        co_await readSome(client_, cbuf_, ec);
+        if (ec) {
+          flow.error =
+              std::string("client vanished mid-body: ") + (timedOut_ ? "timed out" : ec.message());
+          co_return false;
+        }
+      }
+      flow.bytesUp = held->size();
+      auto bodyMatches = classifier.scanHeld(*held, head, flow);
+      d = policy_->decide(facts(flow, url->host));
+      if (d.action == Action::kBlock) co_return co_await block(d, flow, true);
+      if (d.action == Action::kRedact) {
+        std::size_t n = 0;
+        auto body = redactBody(*held, bodyMatches, d.redact, head.field("content-encoding"),
+                               "[REDACTED]", &n);
+        if (!body) {
+          Decision b = d;
+          Rule r = d.rule ? *d.rule : Rule{};
+          r.action = Action::kBlock;
+          r.reason = (r.reason.empty() ? std::string("redact") : r.reason) + " (" +
+                     body.error().message + ", so blocked)";
+          b.rule = &r;
+          b.action = Action::kBlock;
+          co_return co_await block(b, flow, true);
+        }
+        held = std::move(*body);
+      }
+    }
+    if (d.action == Action::kRedact) {
+      std::size_t n = 0;
+      auto path = redactSpans(url->path, urlMatches, d.redact, "%5BREDACTED%5D", &n);
+      if (path && n) {
+        url->path = std::move(*path);
+        std::string host =
+            url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
+        if (url->port != 80) host += ":" + std::to_string(url->port);
+        flow.url = printable("http://" + host + url->path, 2048);
+      }
+    }
+    applyDecision(d, flow);
   }
   if (!co_await connectUpstream(url->host, url->port, flow)) {
     co_await refuse(timedOut_ ? 504 : 502, flow.error, flow);
@@ -742,12 +1118,17 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
       url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
   if (url->port != (tls_ ? 443 : 80)) authority += ":" + std::to_string(url->port);
   std::string extra = "Host: " + authority + "\r\n";
-  if (head.chunked)
+  if (held)  // held back for the policy (maybe redacted): sent whole, with its own length
+    extra += "Content-Length: " + std::to_string(held->size()) + "\r\n";
+  else if (head.chunked)
     extra += "Transfer-Encoding: chunked\r\n";
   else if (head.contentLength)
     extra += "Content-Length: " + std::to_string(*head.contentLength) + "\r\n";
   HttpHead fwd = head;
-  std::erase_if(fwd.fields, [](const HttpField& f) { return toLower(f.name) == "host"; });
+  std::erase_if(fwd.fields, [&held](const HttpField& f) {
+    auto n = toLower(f.name);
+    return n == "host" || (held && n == "expect");
+  });
   error_code ec;
   std::string fwdHead = serializeHead(fwd, url->path, extra);
   bool reused = !upstreamKey_.empty() && upstream_.is_open();
@@ -767,6 +1148,7 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
       co_await writeAll(upstream_, fwdHead, ec);
     }
   }
+  if (!ec && held) co_await writeAll(upstream_, *held, ec);
   if (ec) {
     co_await refuse(502, "upstream write failed: " + ec.message(), flow);
     co_return false;
@@ -778,7 +1160,7 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
   bool clientMustClose = !head.keepAlive;
 
   // Expect: 100-continue: wait briefly for the server's verdict before streaming the body.
-  bool sendBody = hasBody;
+  bool sendBody = hasBody && !held;
   if (expectContinue) {
     asio::steady_timer wait(client_.get_executor(), proxy_.cfg.continueTimeout);
     bool waited = false;
@@ -864,6 +1246,11 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
       }
     }
     classifier.endBody(flow);
+    // A streamed body (no rule could block or redact it): alert rules on its classes still apply.
+    if (policy_) {
+      Decision d = policy_->decide(facts(flow, url->host));
+      if (d.action == Action::kAlert) applyDecision(d, flow);
+    }
   }
 
   // The response head (1xx interim responses are relayed and skipped).
@@ -1021,6 +1408,16 @@ awaitable<void> Session::handleConnect(const HttpHead& head, Flow& flow) {
   }
   flow.host = target->first;
   flow.port = target->second;
+  if (policy_) {
+    // Tunnels are judged on their destination (their content is only seen when intercepted):
+    // a blocked one is refused before anything is connected.
+    Decision d = policy_->decide(facts(flow, flow.host));
+    if (d.action == Action::kBlock) {
+      (void)co_await block(d, flow, false);
+      co_return;
+    }
+    if (d.action == Action::kAlert) applyDecision(d, flow);
+  }
   if (!co_await connectUpstream(target->first, target->second, flow)) {
     co_await refuse(timedOut_ ? 504 : 502, flow.error, flow);
     co_return;
@@ -1047,6 +1444,17 @@ awaitable<void> Session::handleConnect(const HttpHead& head, Flow& flow) {
       flow.alpn = alpn;
       flow.ja3 = h.ja3();
       flow.ja4 = h.ja4();
+      // A client may name another host in its SNI than in its CONNECT: the policy sees both.
+      if (policy_ && !flow.sni.empty() && toLower(flow.sni) != flow.host) {
+        Decision d = policy_->decide(facts(flow, toLower(flow.sni)));
+        if (d.action == Action::kBlock) {
+          applyDecision(d, flow);
+          proxy_.counters.blocked.fetch_add(1, std::memory_order_relaxed);
+          flow.error = "tunnel closed: SNI " + flow.sni + " blocked by policy";
+          co_return;
+        }
+        if (d.action == Action::kAlert) applyDecision(d, flow);
+      }
       break;
     }
     std::size_t before = first.size();
@@ -1179,6 +1587,7 @@ Result<std::unique_ptr<Proxy>> Proxy::open(ProxyConfig config, QueuedFlowSink& s
     impl->contexts.push_back(std::make_unique<asio::io_context>(1));
     impl->guards.push_back(asio::make_work_guard(*impl->contexts.back()));
   }
+  impl->workerScanners.resize(n);
   auto bind = [&](const Endpoint& ep, std::unique_ptr<tcp::acceptor>& out) -> Status {
     error_code ec;
     auto addr = asio::ip::make_address(ep.host, ec);
@@ -1224,6 +1633,10 @@ void Proxy::run(bool handleSignals) {
     impl_->signals->async_wait([this](error_code ec, int) {
       if (!ec) impl_->stopAll();
     });
+    if (impl_->cfg.reloadPolicy) {
+      impl_->hangups.emplace(ctx0, SIGHUP);
+      impl_->waitHangup();
+    }
   }
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < impl_->contexts.size(); ++i)
@@ -1231,6 +1644,7 @@ void Proxy::run(bool handleSignals) {
   ctx0.run();
   for (auto& t : threads) t.join();
   impl_->signals.reset();
+  impl_->hangups.reset();
 }
 
 }  // namespace tollgate::egress

@@ -78,7 +78,8 @@ TEST(Policy, TlsModeDefaultsToPassthrough) {
 TEST(Policy, DecisionsFirstMatchWins) {
   auto p = Policy::parse(kPolicy, "vendors.yaml", known()).value();
   std::vector<std::string_view> curl{"/usr/bin/curl", "curl"};
-  auto d = p->decide({.host = "unknown.example", .classes = {{"github_token", "secret"}}, .app = curl});
+  auto d =
+      p->decide({.host = "unknown.example", .classes = {{"github_token", "secret"}}, .app = curl});
   EXPECT_EQ(d.action, Action::kBlock);
   EXPECT_EQ(d.reason(), "no secrets to unknown destinations");
   d = p->decide({.host = "unknown.example", .classes = {{"email", "personal"}}, .app = curl});

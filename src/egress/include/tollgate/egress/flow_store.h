@@ -15,13 +15,17 @@
 #include <string>
 #include <vector>
 
+#include <unordered_map>
+#include <utility>
 #include "tollgate/egress/flow.h"
+
 #include "tollgate/report/finding.h"
+#include "tollgate/sbom/bom.h"
 #include "tollgate/store/store.h"
 
 namespace tollgate::egress {
 
-// The egress module's tables: egress_flows, egress_alerts, egress_contacts.
+// The egress module's tables: egress_flows, egress_alerts, egress_contacts, egress_packages.
 [[nodiscard]] std::span<const store::Migration> migrations();
 
 // Writes flows (and the alerts attached to them) to the store; one transaction per batch, made
@@ -55,5 +59,17 @@ struct StoredAlert {
 [[nodiscard]] Status insertAlert(store::Store& s, const StoredAlert& a);
 [[nodiscard]] Result<std::vector<StoredAlert>> queryAlerts(
     store::Store& s, std::optional<std::chrono::system_clock::time_point> since);
+
+// The (application, host) pairs of first contacts with destinations outside the register.
+[[nodiscard]] Result<std::vector<std::pair<std::string, std::string>>> loadContacts(
+    store::Store& s);
+
+// Records which package owns which file, from an SBOM's components and their files (CycloneDX
+// evidence occurrences, SPDX files); replaces earlier rows for the same paths. Returns the number
+// of files recorded. `label` names the SBOM.
+[[nodiscard]] Result<std::size_t> importPackages(store::Store& s, const sbom::Bom& bom,
+                                                 const std::string& label);
+// path -> purl (or name@version) of every recorded file.
+[[nodiscard]] Result<std::unordered_map<std::string, std::string>> loadPackages(store::Store& s);
 
 }  // namespace tollgate::egress

@@ -58,7 +58,7 @@ struct Vendor {
   std::vector<std::string> domains;  // lower-case; "x.example" exact, "*.x.example" subdomains
   std::set<std::string> allowed;     // detector ids and class names
   std::string owner;
-  std::string reviewed;  // YYYY-MM-DD
+  std::string reviewed;                          // YYYY-MM-DD
   std::optional<std::uint64_t> volumeThreshold;  // bytes up per volumeWindow
   std::chrono::seconds volumeWindow{86400};
   TlsMode tls = TlsMode::kPassthrough;

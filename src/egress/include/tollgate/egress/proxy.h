@@ -75,18 +75,24 @@ struct ProxyConfig {
   // (PEM; "": the system trust store).
   std::shared_ptr<CertificateAuthority> ca;
   std::string upstreamCaFile;
-  bool attributeProcesses = true;               // /proc lookup for clients on this host
+  bool attributeProcesses = true;  // /proc lookup for clients on this host
   // The vendor register (null: observe only). Replaced whole by Proxy::setPolicy (SIGHUP).
   std::shared_ptr<const Policy> policy;
   // Called on SIGHUP (when run(handleSignals)): a new policy, or an error (the old one is kept and
   // the error logged in one line). Null: SIGHUP is ignored.
   std::function<Result<std::shared_ptr<const Policy>>()> reloadPolicy;
+  // The package that owns an executable (path -> purl), from SBOMs in the store; a client whose
+  // exe is listed is identified by its package.
+  std::unordered_map<std::string, std::string> packages;
+  // (application, host) pairs already contacted (from the store), so that the alert for a
+  // destination outside the register is raised once per application, across restarts.
+  std::vector<std::pair<std::string, std::string>> knownContacts;
   std::function<void(const std::string&)> log;  // one-line notices (errors of the proxy itself)
 };
 
 struct ProxyCounters {
   std::atomic<std::uint64_t> connections{0}, activeConnections{0}, flows{0}, bytesUp{0},
-      bytesDown{0}, errors{0}, alerts{0}, tunnels{0};
+      bytesDown{0}, errors{0}, alerts{0}, tunnels{0}, blocked{0}, redacted{0}, policyReloads{0};
 };
 
 class ProxyImpl;
@@ -114,6 +120,11 @@ class Proxy {
   explicit Proxy(std::unique_ptr<ProxyImpl> impl);
   std::unique_ptr<ProxyImpl> impl_;
 };
+
+// The package owning `exe` in `packages` (path -> purl), also trying the path with and without a
+// leading /usr (merged-/usr systems list /bin/x for /usr/bin/x). "" when not found.
+[[nodiscard]] std::string packageOf(const std::unordered_map<std::string, std::string>& packages,
+                                    const std::string& exe);
 
 // The process on this host that owns the TCP connection from `client` to `server`, via
 // /proc/net/tcp{,6} (socket inode) and /proc/PID/fd (owner), /proc/PID/exe. Empty when not found
