@@ -154,10 +154,10 @@ void writeComponent(JsonWriter& w, const Component& c) {
   }
   std::map<std::string, std::string> props = c.properties;
   if (!c.foundBy.empty()) props.insert_or_assign(std::string(detail::kPropCataloger), c.foundBy);
-  if (!c.sourceName.empty())
-    props.insert_or_assign(std::string(detail::kPropSourceName), c.sourceName);
+  auto source = detail::sourcePropsFor(c.purl);
+  if (!c.sourceName.empty()) props.insert_or_assign(std::string(source.name), c.sourceName);
   if (!c.sourceVersion.empty())
-    props.insert_or_assign(std::string(detail::kPropSourceVersion), c.sourceVersion);
+    props.insert_or_assign(std::string(source.version), c.sourceVersion);
   writeProperties(w, props);
   w.endObject();
 }

@@ -14,8 +14,22 @@ namespace tollgate::sbom::detail {
 // Component properties the writers derive from model fields (and the reader turns back into
 // them). Documented in docs/formats.md.
 inline constexpr std::string_view kPropCataloger = "tollgate:cataloger";     // foundBy
-inline constexpr std::string_view kPropSourceName = "tollgate:dpkg:source";  // sourceName
-inline constexpr std::string_view kPropSourceVersion = "tollgate:dpkg:source-version";
+// sourceName / sourceVersion: named after the package manager the component belongs to (its
+// purl type): tollgate:dpkg:source, tollgate:rpm:source, tollgate:apk:source (+ "-version").
+struct SourceProps {
+  std::string_view name;
+  std::string_view version;
+};
+inline constexpr SourceProps kDpkgSourceProps{"tollgate:dpkg:source", "tollgate:dpkg:source-version"};
+inline constexpr SourceProps kSourcePropsByManager[] = {
+    kDpkgSourceProps,
+    {"tollgate:rpm:source", "tollgate:rpm:source-version"},
+    {"tollgate:apk:source", "tollgate:apk:source-version"}};
+[[nodiscard]] inline SourceProps sourcePropsFor(std::string_view purl) {
+  if (purl.starts_with("pkg:rpm/")) return kSourcePropsByManager[1];
+  if (purl.starts_with("pkg:apk/")) return kSourcePropsByManager[2];
+  return kDpkgSourceProps;
+}
 
 // A person or organisation as package metadata spells it: "Name <email>".
 struct Contact {

@@ -404,8 +404,10 @@ class CycloneDxReader {
       c.properties.erase(it);
     };
     take(detail::kPropCataloger, c.foundBy);
-    take(detail::kPropSourceName, c.sourceName);
-    take(detail::kPropSourceVersion, c.sourceVersion);
+    for (const auto& source : detail::kSourcePropsByManager) {
+      take(source.name, c.sourceName);
+      take(source.version, c.sourceVersion);
+    }
     // Syft's spelling of the Debian source package, for `tollgate vuln` on its SBOMs.
     if (c.sourceName.empty()) take("syft:metadata:source", c.sourceName);
     if (c.sourceVersion.empty()) take("syft:metadata:sourceVersion", c.sourceVersion);

@@ -99,7 +99,7 @@ for c in b["components"]:
     props = {p["name"]: p["value"] for p in c.get("properties", [])}
     lic = " ".join(l.get("expression") or l["license"].get("id") or l["license"].get("name") for l in c.get("licenses", []))
     hashed = sum(1 for f in c.get("components", []) if f.get("hashes"))
-    print("C", c["name"], c["purl"], "|", lic, "|", props.get("tollgate:dpkg:source", props.get("tollgate:apk:origin")), "|", (c.get("supplier") or {}).get("name"), "|", len(c.get("components", [])), hashed)
+    print("C", c["name"], c["purl"], "|", lic, "|", props.get("tollgate:apk:source"), "|", (c.get("supplier") or {}).get("name"), "|", len(c.get("components", [])), hashed)
 for d in b.get("dependencies", []):
     if d["ref"] in refs and d.get("dependsOn"):
         print("D", refs[d["ref"]], "->", " ".join(sorted(refs.get(x, x) for x in d["dependsOn"])))

@@ -624,6 +624,43 @@ TEST(RoundTrip, EmptyBom) {
   }
 }
 
+// The source package property is named after the package manager, and read back from each.
+TEST(RoundTrip, SourcePackagePropertyPerPackageManager) {
+  Bom bom;
+  bom.metadata.subjectName = "/";
+  struct Case {
+    const char* purl;
+    const char* property;
+  } cases[] = {{"pkg:deb/debian/libssl3@3.0.11-1", "tollgate:dpkg:source"},
+               {"pkg:rpm/fedora/openssl-libs@3.1.1-4.fc39", "tollgate:rpm:source"},
+               {"pkg:apk/alpine/libssl3@3.1.4-r5", "tollgate:apk:source"}};
+  for (const auto& c : cases) {
+    Component comp;
+    comp.name = c.purl;
+    comp.version = "1";
+    comp.purl = c.purl;
+    comp.sourceName = "openssl";
+    comp.sourceVersion = "3";
+    bom.components.push_back(std::move(comp));
+  }
+  bom.normalize();
+  auto doc = json::parse(toCycloneDxJson(bom));
+  for (const auto& c : cases) {
+    const json& comp = findBy(doc["components"], "purl", c.purl);
+    EXPECT_EQ(findBy(comp["properties"], "name", c.property)["value"], "openssl") << c.purl;
+    EXPECT_EQ(findBy(comp["properties"], "name", std::string(c.property) + "-version")["value"],
+              "3")
+        << c.purl;
+  }
+  auto back = readBom(doc.dump(), "x.cdx.json");
+  ASSERT_TRUE(back) << back.error().describe();
+  for (const auto& comp : back->components) {
+    EXPECT_EQ(comp.sourceName, "openssl") << comp.purl;
+    EXPECT_EQ(comp.sourceVersion, "3") << comp.purl;
+    EXPECT_TRUE(comp.properties.empty()) << comp.purl;
+  }
+}
+
 // --- Reader: the CycloneDX specification's examples
 // -----------------------------------------------
 

@@ -68,7 +68,7 @@ struct Component {
   std::vector<Hash> hashes;       // of the component itself (file components, archives)
   std::vector<std::string> evidencePaths;  // in-root paths where it was found (metadata files)
   std::vector<FileRef> files;     // files the package owns, with hashes
-  // Debian: the source package ("openssl") and its version; advisories are keyed by them.
+  // Debian, rpm, apk: the source package ("openssl") and its version; advisories are keyed by them.
   std::string sourceName;
   std::string sourceVersion;
   // Which cataloger found it: "dpkg", "npm", "python", "file", ...
