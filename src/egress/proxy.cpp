@@ -814,6 +814,9 @@ awaitable<std::size_t> Session::readSome(tcp::socket& s, std::string& into, erro
     n = co_await tls_->upstream->async_read_some(asio::buffer(buf), token);
   else
     n = co_await s.async_read_some(asio::buffer(buf), token);
+  // Peers often end TLS without close_notify: HTTP's own framing says whether a message was
+  // complete, as over plain TCP.
+  if (ec == asio::ssl::error::stream_truncated) ec = asio::error::eof;
   into.append(buf.data(), n);
   co_return n;
 }
@@ -978,6 +981,12 @@ awaitable<void> Session::run() {
     keepGoing = co_await handleRequest(req, flow);
     finishFlow(flow, t0);
   }
+  if (tls_ && tlsReady_ && client_.is_open()) {
+    // close_notify: a client reading a body that ends with the connection needs it to know the
+    // body is complete (OpenSSL 3 treats a bare TCP close as truncation).
+    arm(std::chrono::milliseconds(1000));
+    co_await tls_->client.async_shutdown(asio::redirect_error(use_awaitable, ec));
+  }
   done_ = true;
   timer_.cancel();
   error_code ignore;
@@ -1102,8 +1111,8 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
         url->path = std::move(*path);
         std::string host =
             url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
-        if (url->port != 80) host += ":" + std::to_string(url->port);
-        flow.url = printable("http://" + host + url->path, 2048);
+        if (url->port != (tls_ ? 443 : 80)) host += ":" + std::to_string(url->port);
+        flow.url = printable((tls_ ? "https://" : "http://") + host + url->path, 2048);
       }
     }
     applyDecision(d, flow);

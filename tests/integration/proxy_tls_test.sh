@@ -103,6 +103,12 @@ class Echo(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+    def do_GET(self):  # a body that ends with the connection (no length, no chunking)
+        self.send_response(200)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(b"until-eof\n")
+        self.close_connection = True
     def log_message(self, *a):
         pass
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Echo)
@@ -189,6 +195,19 @@ expect_contains "$ERR" "issuer: CN=upstream-test-ca" "passthrough: the server's 
 run_rc curl -sS "${X[@]}" "${TRUST[@]}" https://evil.test/1k -w '%{http_code}'
 expect_contains "$OUT" "502" "untrusted upstream: 502"
 expect_contains "$OUT" "not trusted" "untrusted upstream: the reason"
+# A response body that runs to the end of the connection ends cleanly (close_notify) for the client.
+run_rc curl -sS "${X[@]}" "${TRUST[@]}" https://redact.test/eof
+expect_eq "$RC:$OUT" "0:until-eof" "body until close through the intercepted tunnel"
+
+# Policy verdicts over intercepted TLS: redact (the vendor receives a masked value) and block.
+run_rc curl -sS "${X[@]}" "${TRUST[@]}" https://redact.test/echo -H 'Content-Type: application/json' \
+  -d '{"contact":"jane.doe@example.com","n":1}'
+expect_eq "$RC" 0 "redacted POST through the intercepted tunnel"
+expect_not_contains "$OUT" "jane.doe@example.com" "redact: the vendor did not receive the address"
+expect_contains "$OUT" '"n":1' "redact: the rest of the body arrived"
+run_rc curl -sS "${X[@]}" "${TRUST[@]}" https://redact.test/echo -w '%{http_code}' \
+  -d 'card=4111111111111111'
+expect_contains "$OUT" "403" "block: 403 inside the intercepted tunnel"
 
 # Bad input on the TLS leg: a truncated record, a client vanishing mid-handshake, a stalled one.
 python3 - "$PROXY_PORT" <<'EOF'
@@ -244,6 +263,10 @@ expect_eq "$(q 'print([(f.get("intercepted",False), f.get("sni")) for f in fl if
   "[(False, 'pinned.test')]" "passthrough tunnel: not intercepted, SNI recorded"
 expect_eq "$(q 'print(any(f["kind"]=="https" and f["host"]=="evil.test" and f.get("status")==502 and "not trusted" in f.get("error","") for f in fl))')" \
   True "untrusted upstream: the request flow records the error"
+expect_eq "$(q 'print(sorted(f["verdict"] for f in fl if f["kind"]=="https" and f["host"]=="redact.test" and f["method"]=="POST"))')" \
+  "['block', 'redact']" "redact and block verdicts on intercepted flows"
+expect_eq "$(q 'print([(f["status"], f["bytes_down"], f.get("error","")) for f in fl if f["url"]=="https://redact.test/eof"])')" \
+  "[(200, 10, '')]" "body until close: complete, no error (upstream closed without close_notify)"
 expect_eq "$(q 'print(any("client closed during the TLS handshake" in f.get("error","") for f in fl))')" \
   True "client vanishing mid-handshake recorded"
 expect_eq "$(q 'print(any("jane.doe@example.com" in json.dumps(f) for f in fl))')" False "only masked samples stored"
