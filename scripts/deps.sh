@@ -20,7 +20,9 @@ build_pkgs=(g++ cmake ninja-build make git pkg-config libssl-dev libarchive-dev 
             # fetch: db update downloads (libcurl with OpenSSL)
             libcurl4-openssl-dev
             # egress: Boost.Asio and Boost.Beast (header-only)
-            libboost-dev)
+            libboost-dev
+            # binfmt: Info.plist of macOS bundles (XML and binary property lists)
+            libplist-dev)
 test_pkgs=(debootstrap umoci skopeo zip nodejs npm python3 python3-pip ca-certificates ripgrep
            # binfmt: Windows PE fixtures (mingw-w64 gcc + windres), Authenticode signing and the
            # reference verifier, Go binaries with real modules, Mach-O reference (llvm-objdump)
@@ -34,8 +36,9 @@ test_pkgs=(debootstrap umoci skopeo zip nodejs npm python3 python3-pip ca-certif
            # versions: the reference orderings of the differential test (libapt, packaging,
            # rpm's labelCompare, Gem::Version, Maven's ComparableVersion and a JDK to call it)
            python3-apt python3-packaging python3-rpm ruby libmaven3-core-java default-jdk-headless
-           # integrity: in-toto (attestation interop), libyara-dev (diff --yara, optional at build)
-           in-toto libyara-dev
+           # integrity: in-toto (attestation interop), libyara-dev (diff --yara, optional at build),
+           # Mach-O fixtures linked with ld64.lld (lld-19) and binary plists (plistutil)
+           in-toto libyara-dev lld-19 libplist-utils
            # egress: real upstreams and clients, and tshark as the reference TLS decoder
            nginx-light curl tshark)
 fuzz_pkgs=(clang-19 libclang-rt-19-dev llvm-19)

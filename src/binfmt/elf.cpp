@@ -12,9 +12,12 @@ namespace {
 using detail::Bytes;
 
 constexpr std::uint32_t kPtLoad = 1, kPtDynamic = 2, kPtInterp = 3, kPtNote = 4;
-constexpr std::uint32_t kShtSymtab = 2, kShtDynamic = 6, kShtNote = 7, kShtNobits = 8;
-constexpr std::int64_t kDtNull = 0, kDtNeeded = 1, kDtStrtab = 5, kDtStrsz = 10, kDtSoname = 14,
-                       kDtRpath = 15, kDtRunpath = 29;
+constexpr std::uint32_t kShtSymtab = 2, kShtDynamic = 6, kShtNote = 7, kShtNobits = 8,
+                        kShtDynsym = 11;
+constexpr std::int64_t kDtNull = 0, kDtNeeded = 1, kDtHash = 4, kDtStrtab = 5, kDtSymtab = 6,
+                       kDtStrsz = 10, kDtSoname = 14, kDtRpath = 15, kDtRunpath = 29,
+                       kDtGnuHash = 0x6ffffef5;
+constexpr std::uint64_t kMaxSymbols = 1u << 20;
 constexpr std::uint32_t kNtGnuBuildId = 3;
 // Counts beyond these are hostile: no real file has millions of headers or dynamic entries.
 constexpr std::uint64_t kMaxHeaders = 1u << 20;
@@ -140,8 +143,15 @@ void parseNotes(const Reader& r, Bytes notes, std::uint64_t align, ElfInfo& out)
   }
 }
 
-void parseDynamic(const Reader& r, Bytes dyn, std::optional<Bytes> strtabFromSection,
-                  ElfInfo& out) {
+// Where the dynamic symbol table is, as the dynamic section says (for files without section
+// headers).
+struct DynamicSymbols {
+  std::optional<std::uint64_t> symtab, hash, gnuHash;
+  std::optional<Bytes> strtab;
+};
+
+void parseDynamic(const Reader& r, Bytes dyn, std::optional<Bytes> strtabFromSection, ElfInfo& out,
+                  DynamicSymbols& syms) {
   const std::uint64_t entSize = r.is64() ? 16 : 8;
   struct Entry {
     std::int64_t tag;
@@ -170,6 +180,9 @@ void parseDynamic(const Reader& r, Bytes dyn, std::optional<Bytes> strtabFromSec
   for (const auto& e : entries) {
     if (e.tag == kDtStrtab) strtabAddr = e.val;
     if (e.tag == kDtStrsz) strsz = e.val;
+    if (e.tag == kDtSymtab) syms.symtab = e.val;
+    if (e.tag == kDtHash) syms.hash = e.val;
+    if (e.tag == kDtGnuHash) syms.gnuHash = e.val;
   }
   std::optional<Bytes> strtab;
   if (strtabAddr) {
@@ -180,6 +193,7 @@ void parseDynamic(const Reader& r, Bytes dyn, std::optional<Bytes> strtabFromSec
   }
   if (!strtab) strtab = strtabFromSection;
   if (!strtab) return;
+  syms.strtab = strtab;
   // All dynamic strings together are capped: 65536 DT_NEEDED entries naming one long string
   // must not turn into gigabytes of copies.
   std::size_t budget = kMaxStringBytes;
@@ -207,6 +221,57 @@ void parseDynamic(const Reader& r, Bytes dyn, std::optional<Bytes> strtabFromSec
         break;
     }
   }
+}
+
+// The number of dynamic symbols from DT_HASH (nchain) or DT_GNU_HASH (the highest symbol index
+// any chain reaches, plus one).
+std::optional<std::uint64_t> dynamicSymbolCount(const Reader& r, const ElfInfo& elf,
+                                                const DynamicSymbols& syms) {
+  const Bytes file = r.file();
+  if (syms.hash)
+    if (auto off = vaddrToOffset(elf, *syms.hash))
+      if (auto nchain = r.u32(*off + 4)) return *nchain;
+  if (!syms.gnuHash) return std::nullopt;
+  auto off = vaddrToOffset(elf, *syms.gnuHash);
+  if (!off) return std::nullopt;
+  auto nbuckets = r.u32(*off), symoffset = r.u32(*off + 4), bloomSize = r.u32(*off + 8);
+  if (!nbuckets || !symoffset || !bloomSize) return std::nullopt;
+  const std::uint64_t word = r.is64() ? 8 : 4;
+  const std::uint64_t buckets = *off + 16 + word * *bloomSize;
+  if (!detail::inRange(file, buckets, 4ull * *nbuckets)) return std::nullopt;
+  std::uint32_t last = 0;
+  for (std::uint32_t i = 0; i < *nbuckets; ++i) last = std::max(last, *r.u32(buckets + 4ull * i));
+  if (last < *symoffset) return *symoffset;  // no hashed symbols: only the unhashed ones
+  const std::uint64_t chains = buckets + 4ull * *nbuckets;
+  for (std::uint64_t i = last; i < last + kMaxSymbols; ++i) {
+    auto c = r.u32(chains + 4 * (i - *symoffset));
+    if (!c) return std::nullopt;
+    if (*c & 1) return i + 1;
+  }
+  return std::nullopt;
+}
+
+// Undefined GLOBAL or WEAK symbols of a symbol table (what the file imports).
+void readImports(const Reader& r, Bytes symtab, Bytes strtab, ElfInfo& out) {
+  const std::uint64_t entSize = r.is64() ? 24 : 16;
+  const std::uint64_t count = std::min<std::uint64_t>(symtab.size() / entSize, kMaxSymbols);
+  std::size_t budget = kMaxStringBytes;
+  for (std::uint64_t i = 1; i < count && budget > 0; ++i) {  // entry 0 is the null symbol
+    const std::uint64_t at = i * entSize;
+    auto name = detail::read<std::uint32_t>(symtab, at, r.bigEndian());
+    auto info = detail::read<std::uint8_t>(symtab, at + (r.is64() ? 4 : 12), r.bigEndian());
+    auto shndx = detail::read<std::uint16_t>(symtab, at + (r.is64() ? 6 : 14), r.bigEndian());
+    if (!name || !info || !shndx) break;
+    const unsigned bind = *info >> 4;
+    if (*shndx != 0 || *name == 0 || (bind != 1 && bind != 2)) continue;
+    auto s = detail::cString(strtab, *name, std::min<std::size_t>(1024, budget));
+    if (!s || s->empty()) continue;
+    budget -= std::min(budget, s->size() + 1);
+    out.importedSymbols.push_back(std::move(*s));
+  }
+  std::sort(out.importedSymbols.begin(), out.importedSymbols.end());
+  out.importedSymbols.erase(std::unique(out.importedSymbols.begin(), out.importedSymbols.end()),
+                            out.importedSymbols.end());
 }
 
 }  // namespace
@@ -379,7 +444,30 @@ Result<ElfInfo> parseElf(std::span<const std::byte> file) {
         strtabFromSection = detail::slice(file, raw[s.link].sec.offset, raw[s.link].sec.size);
       break;
     }
-  if (dyn) parseDynamic(r, *dyn, strtabFromSection, out);
+  DynamicSymbols syms;
+  if (dyn) parseDynamic(r, *dyn, strtabFromSection, out, syms);
+
+  // Imports: the SHT_DYNSYM section with its string table, else what the dynamic section says.
+  bool haveDynsym = false;
+  for (const auto& s : raw)
+    if (s.sec.type == kShtDynsym && s.link < raw.size()) {
+      auto table = detail::slice(file, s.sec.offset, s.sec.size);
+      auto strings = detail::slice(file, raw[s.link].sec.offset, raw[s.link].sec.size);
+      if (table && strings) {
+        readImports(r, *table, *strings, out);
+        haveDynsym = true;
+      }
+      break;
+    }
+  if (!haveDynsym && syms.symtab && syms.strtab)
+    if (auto off = vaddrToOffset(out, *syms.symtab))
+      if (auto count = dynamicSymbolCount(r, out, syms)) {
+        const std::uint64_t entSize = out.is64 ? 24 : 16;
+        std::uint64_t n = std::min<std::uint64_t>(*count, kMaxSymbols);
+        std::uint64_t avail = file.size() > *off ? (file.size() - *off) / entSize : 0;
+        if (auto table = detail::slice(file, *off, std::min(n, avail) * entSize))
+          readImports(r, *table, *syms.strtab, out);
+      }
   return out;
 }
 

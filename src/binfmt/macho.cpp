@@ -19,7 +19,11 @@ constexpr std::uint32_t kMaxFatArchs = 30;
 constexpr std::uint32_t kMaxCommands = 65536;
 constexpr std::uint32_t kMaxSections = 65536;
 
+constexpr std::uint32_t kMaxSymbols = 1u << 20;
+constexpr std::size_t kMaxSymbolBytes = 16u << 20;
+
 constexpr std::uint32_t kLcReqDyld = 0x80000000;
+constexpr std::uint32_t kLcSymtab = 0x2, kLcDyldChainedFixups = 0x34 | kLcReqDyld;
 constexpr std::uint32_t kLcSegment = 0x1, kLcLoadDylib = 0xc, kLcIdDylib = 0xd, kLcSegment64 = 0x19,
                         kLcUuid = 0x1b, kLcCodeSignature = 0x1d, kLcLazyLoadDylib = 0x20,
                         kLcVersionMinMacosx = 0x24, kLcVersionMinIphoneos = 0x25,
@@ -128,6 +132,71 @@ void parseCodeSignature(Bytes slice, MachOSlice& s) {
   }
 }
 
+// A C symbol's name without the leading underscore the compiler adds.
+void addImport(std::string name, MachOSlice& s) {
+  if (name.empty()) return;
+  if (name.front() == '_') name.erase(0, 1);
+  if (!name.empty()) s.importedSymbols.push_back(std::move(name));
+}
+
+// Undefined external nlist entries of LC_SYMTAB.
+void parseSymtab(Bytes slice, bool be, std::uint32_t symoff, std::uint32_t nsyms,
+                 std::uint32_t stroff, std::uint32_t strsize, MachOSlice& s) {
+  auto strings = detail::slice(slice, stroff, strsize);
+  if (!strings) return;
+  const std::uint64_t entSize = s.is64 ? 16 : 12;
+  const std::uint32_t n = std::min(nsyms, kMaxSymbols);
+  std::size_t budget = kMaxSymbolBytes;
+  for (std::uint32_t i = 0; i < n && budget > 0; ++i) {
+    const std::uint64_t at = symoff + entSize * i;
+    auto strx = detail::read<std::uint32_t>(slice, at, be);
+    auto type = detail::read<std::uint8_t>(slice, at + 4, be);
+    if (!strx || !type) break;
+    // N_STAB entries are debugging records; N_TYPE == N_UNDF with N_EXT is an import.
+    if ((*type & 0xe0) != 0 || (*type & 0x0e) != 0 || (*type & 0x01) == 0) continue;
+    auto name = detail::cString(*strings, *strx, std::min<std::size_t>(1024, budget));
+    if (!name) continue;
+    budget -= std::min(budget, name->size() + 1);
+    addImport(std::move(*name), s);
+  }
+}
+
+// The imports table of LC_DYLD_CHAINED_FIXUPS (dyld's fixup-chains.h): DYLD_CHAINED_IMPORT (4
+// bytes), _ADDEND (8) or _ADDEND64 (16), names in the symbol pool. The header is little-endian.
+void parseChainedFixups(Bytes slice, std::uint32_t dataoff, std::uint32_t datasize, MachOSlice& s) {
+  auto data = detail::slice(slice, dataoff, datasize);
+  if (!data) return;
+  auto u32 = [&](std::uint64_t off) { return detail::readLe<std::uint32_t>(*data, off); };
+  auto importsOffset = u32(8), symbolsOffset = u32(12), count = u32(16), format = u32(20),
+       symbolsFormat = u32(24);
+  if (!importsOffset || !symbolsOffset || !count || !format || !symbolsFormat) return;
+  if (*symbolsFormat != 0) return;  // zlib-compressed symbol pools are not produced in practice
+  const std::uint64_t entSize = *format == 1 ? 4 : *format == 2 ? 8 : *format == 3 ? 16 : 0;
+  if (entSize == 0) return;
+  auto pool = detail::slice(*data, *symbolsOffset,
+                            *symbolsOffset <= data->size() ? data->size() - *symbolsOffset : 0);
+  if (!pool) return;
+  std::size_t budget = kMaxSymbolBytes;
+  const std::uint32_t n = std::min(*count, kMaxSymbols);
+  for (std::uint32_t i = 0; i < n && budget > 0; ++i) {
+    const std::uint64_t at = *importsOffset + entSize * i;
+    std::uint64_t nameOffset;
+    if (*format == 3) {
+      auto v = detail::readLe<std::uint64_t>(*data, at);
+      if (!v) break;
+      nameOffset = *v >> 32;
+    } else {
+      auto v = u32(at);
+      if (!v) break;
+      nameOffset = *v >> 9;
+    }
+    auto name = detail::cString(*pool, nameOffset, std::min<std::size_t>(1024, budget));
+    if (!name) continue;
+    budget -= std::min(budget, name->size() + 1);
+    addImport(std::move(*name), s);
+  }
+}
+
 Result<MachOSlice> parseThin(Bytes slice, std::uint64_t sliceOffset) {
   auto magic = detail::readLe<std::uint32_t>(slice, 0);
   if (!magic) return fail(ErrorCode::kInvalidInput, "truncated Mach-O header");
@@ -202,6 +271,13 @@ Result<MachOSlice> parseThin(Bytes slice, std::uint64_t sliceOffset) {
         }
         break;
       }
+      case kLcSymtab:
+        if (c.size() >= 24)
+          parseSymtab(slice, be, *u32(c, 8), *u32(c, 12), *u32(c, 16), *u32(c, 20), s);
+        break;
+      case kLcDyldChainedFixups:
+        if (c.size() >= 16) parseChainedFixups(slice, *u32(c, 8), *u32(c, 12), s);
+        break;
       case kLcUuid:
         if (c.size() >= 24) s.uuid = uuidText(c.subspan(8, 16));
         break;
@@ -251,6 +327,9 @@ Result<MachOSlice> parseThin(Bytes slice, std::uint64_t sliceOffset) {
     pos += cmdsize;
   }
   if (s.hasCodeSignature) parseCodeSignature(slice, s);
+  std::sort(s.importedSymbols.begin(), s.importedSymbols.end());
+  s.importedSymbols.erase(std::unique(s.importedSymbols.begin(), s.importedSymbols.end()),
+                          s.importedSymbols.end());
   return s;
 }
 
@@ -359,6 +438,15 @@ Result<MachOInfo> parseMachO(std::span<const std::byte> file) {
 std::span<const std::byte> machOSliceBytes(std::span<const std::byte> file,
                                            const MachOSlice& slice) {
   return detail::slice(file, slice.offset, slice.size).value_or(std::span<const std::byte>{});
+}
+
+std::span<const std::byte> machOSectionData(std::span<const std::byte> sliceBytes,
+                                            const MachOSlice& slice, std::string_view segment,
+                                            std::string_view section) {
+  for (const auto& sec : slice.sections)
+    if (sec.segment == segment && sec.name == section && sec.offset != 0)
+      return detail::slice(sliceBytes, sec.offset, sec.size).value_or(std::span<const std::byte>{});
+  return {};
 }
 
 }  // namespace tollgate::binfmt

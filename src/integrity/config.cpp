@@ -103,22 +103,38 @@ allowlist:
             ns.adobe.com, unicode.org, apache.org, github.com, gnome.org, freedesktop.org,
             kernel.org, ubuntu.com, ffmpeg.org, videolan.org, zlib.net, libpng.org, gstatic.com]
 sensitive_imports:
+  # Per group: imported function names (PE imports; ELF undefined dynamic symbols; Mach-O
+  # undefined symbols without the leading underscore), "Prefix*" patterns, and "lib:pattern" for
+  # a newly linked library (DLL, DT_NEEDED or LC_LOAD_DYLIB base name, lower case).
   memory-protection: [VirtualAlloc, VirtualAllocEx, VirtualAllocExNuma, VirtualProtect,
                       VirtualProtectEx, NtAllocateVirtualMemory, NtProtectVirtualMemory,
-                      WriteProcessMemory, NtWriteVirtualMemory, MapViewOfFile, MapViewOfFileEx]
+                      WriteProcessMemory, NtWriteVirtualMemory, MapViewOfFile, MapViewOfFileEx,
+                      mprotect, pkey_mprotect, mmap, mmap64, memfd_create, process_vm_writev,
+                      vm_protect, vm_allocate, mach_vm_protect, mach_vm_allocate, mach_vm_write]
   process-creation: [CreateProcessA, CreateProcessW, CreateProcessAsUserA, CreateProcessAsUserW,
                      CreateRemoteThread, CreateRemoteThreadEx, ShellExecuteA, ShellExecuteW,
-                     ShellExecuteExA, ShellExecuteExW, WinExec, NtCreateThreadEx, QueueUserAPC]
+                     ShellExecuteExA, ShellExecuteExW, WinExec, NtCreateThreadEx, QueueUserAPC,
+                     execve, execveat, fexecve, execv, execvp, execvpe, execl, execlp, execle,
+                     fork, vfork, clone, clone3, posix_spawn, posix_spawnp, system, popen, ptrace,
+                     task_for_pid, NSTask*]
   network: [InternetOpenA, InternetOpenW, InternetOpenUrlA, InternetOpenUrlW, InternetConnectA,
             InternetConnectW, HttpOpenRequestA, HttpOpenRequestW, HttpSendRequestA,
             HttpSendRequestW, InternetReadFile, WinHttpOpen, WinHttpConnect, WinHttpSendRequest,
             WinHttpReadData, URLDownloadToFileA, URLDownloadToFileW, WSAStartup, socket, connect,
-            send, recv, getaddrinfo, gethostbyname, DnsQuery_A, DnsQuery_W]
+            send, recv, getaddrinfo, gethostbyname, DnsQuery_A, DnsQuery_W, sendto, recvfrom,
+            sendmsg, recvmsg, gethostbyname_r, getaddrinfo_a, res_query, res_search, curl_easy_*,
+            CFSocket*, CFStreamCreatePairWithSocketToHost, nw_connection_*,
+            "lib:wininet.dll", "lib:winhttp.dll", "lib:ws2_32.dll", "lib:libcurl*"]
   crypto: [CryptDecrypt, CryptEncrypt, CryptAcquireContextA, CryptAcquireContextW, CryptImportKey,
            BCryptDecrypt, BCryptEncrypt, BCryptOpenAlgorithmProvider, BCryptGenerateSymmetricKey,
-           CryptUnprotectData, CryptStringToBinaryA, CryptStringToBinaryW]
+           CryptUnprotectData, CryptStringToBinaryA, CryptStringToBinaryW, EVP_*, AES_*, RC4*,
+           ChaCha20*, gcry_cipher_*, crypto_secretbox*, mbedtls_aes_*, CCCrypt*,
+           "lib:libcrypto*", "lib:libssl*", "lib:libgcrypt*", "lib:libsodium*",
+           "lib:libmbedcrypto*", "lib:libnettle*", "lib:bcrypt.dll"]
   file-read: [CreateFileA, CreateFileW, ReadFile, GetModuleFileNameA, GetModuleFileNameW,
-              FindFirstFileA, FindFirstFileW, FindNextFileA, FindNextFileW, fopen, _wfopen, fread]
+              FindFirstFileA, FindFirstFileW, FindNextFileA, FindNextFileW, fopen, _wfopen, fread,
+              opendir, fdopendir, readdir, readdir64, scandir, nftw, open, open64, openat,
+              openat64, fopen64, readlink, dladdr, _NSGetExecutablePath]
 entropy:
   threshold: 7.2
   min_bytes: 1024

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "tollgate/binfmt/binary.h"
+#include "tollgate/binfmt/plist.h"
 #include "tollgate/integrity/indicators.h"
 #include "tollgate/util/hash.h"
 #include "tollgate/util/parallel.h"
@@ -83,11 +84,15 @@ struct Facts {
   std::vector<Region> regions;
   double rsrcEntropy = -1;
   std::uint64_t rsrcSize = 0;
-  std::set<std::string> imports;  // "kernel32.dll!VirtualAlloc" (DLL lower-cased)
+  // PE: "kernel32.dll!VirtualAlloc" (DLL lower-cased); ELF and Mach-O: the symbol ("mprotect").
+  std::set<std::string> imports;
+  std::set<std::string> libraries;  // DLLs, DT_NEEDED, LC_LOAD_DYLIB (base names)
   std::vector<Indicator> indicators;
   std::string version;  // declared: PE version resource, else the owning package's version
   std::string company;
-  std::string teamId;  // Mach-O
+  std::string teamId;         // Mach-O
+  std::string versionSource;  // "versioninfo", "Info.plist", "__info_plist", "package"
+  std::string bundleId;       // Mach-O: CFBundleIdentifier
   [[nodiscard]] bool binary() const { return format != binfmt::Format::kUnknown; }
 };
 
@@ -140,8 +145,11 @@ void describePe(std::span<const std::byte> bytes, Facts& f, const DiffConfig& cf
     std::string pv = vi.hasFixedInfo ? vi.fixedProductVersion() : vi.get("ProductVersion");
     f.version = fv + "/" + pv;
   }
-  for (const auto& imp : pe.imports)
+  if (!f.version.empty()) f.versionSource = "versioninfo";
+  for (const auto& imp : pe.imports) {
+    f.libraries.insert(lowerStr(imp.dll));
     for (const auto& fn : imp.functions) f.imports.insert(lowerStr(imp.dll) + "!" + fn);
+  }
   for (const auto& s : pe.sections)
     if (s.name == ".rsrc") {
       f.rsrcEntropy = s.entropy;
@@ -239,6 +247,60 @@ std::vector<Indicator> indicatorsOf(std::span<const std::byte> bytes, const Fact
   return out;
 }
 
+// The Info.plist of the bundle a Mach-O file is the executable of: X.app/Contents/MacOS/X ->
+// X.app/Contents/Info.plist; X.framework/Versions/A/X ->
+// X.framework/Versions/A/Resources/Info.plist.
+std::string bundlePlistPath(std::string_view path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string_view::npos) return {};
+  std::string_view dir = path.substr(0, slash);
+  if (dir.ends_with("/Contents/MacOS"))
+    return std::string(dir.substr(0, dir.size() - 6)) + "/Info.plist";
+  auto v = dir.rfind("/Versions/");
+  if (v != std::string_view::npos && dir.substr(0, v).ends_with(".framework"))
+    return std::string(dir) + "/Resources/Info.plist";
+  return {};
+}
+
+void describeMachO(const Release& rel, const ReleaseFile& file, std::span<const std::byte> bytes,
+                   Facts& f, Diagnostics& diag) {
+  std::optional<binfmt::BundleInfo> bundle;
+  for (const auto& s : f.macho->slices) {
+    if (!s.teamId.empty()) f.teamId = s.teamId;
+    for (const auto& d : s.dylibs) f.libraries.insert(baseName(d));
+    for (const auto& sym : s.importedSymbols) f.imports.insert(sym);
+    if (!bundle) {
+      auto plist =
+          binfmt::machOSectionData(binfmt::machOSliceBytes(bytes, s), s, "__TEXT", "__info_plist");
+      if (!plist.empty()) {
+        if (auto b = binfmt::parseInfoPlist(plist)) {
+          bundle = std::move(*b);
+          f.versionSource = "__info_plist";
+        } else {
+          diag.warn(b.error().within(file.path + " (__TEXT,__info_plist)"));
+        }
+      }
+    }
+  }
+  if (!bundle) {
+    std::string plistPath = bundlePlistPath(file.path);
+    if (!plistPath.empty() && rel.find(plistPath))
+      if (auto m = rel.map(plistPath)) {
+        if (auto b = binfmt::parseInfoPlist(m->bytes())) {
+          bundle = std::move(*b);
+          f.versionSource = "Info.plist";
+        } else {
+          diag.warn(b.error().within(plistPath));
+        }
+      }
+  }
+  if (bundle) {
+    f.version = bundle->versionText();
+    f.bundleId = bundle->identifier;
+    if (f.version.empty()) f.versionSource.clear();
+  }
+}
+
 Facts analyze(const Release& rel, const ReleaseFile& file, const DiffConfig& cfg,
               bool withIndicators, Diagnostics& diag) {
   Facts f;
@@ -265,10 +327,15 @@ Facts analyze(const Release& rel, const ReleaseFile& file, const DiffConfig& cfg
   std::string pkgVersion = f.version;
   f.version.clear();
   if (f.pe) describePe(bytes, f, cfg);
-  if (f.macho)
-    for (const auto& s : f.macho->slices)
-      if (!s.teamId.empty()) f.teamId = s.teamId;
-  if (f.version.empty()) f.version = pkgVersion;
+  if (f.macho) describeMachO(rel, file, bytes, f, diag);
+  if (info->elf) {
+    for (const auto& n : info->elf->needed) f.libraries.insert(n);
+    for (const auto& sym : info->elf->importedSymbols) f.imports.insert(sym);
+  }
+  if (f.version.empty() && !pkgVersion.empty()) {
+    f.version = pkgVersion;
+    f.versionSource = "package";
+  }
   if (withIndicators) {
     f.indicators = indicatorsOf(bytes, f);
     // Version numbers look like addresses ("1.2.3.4"): drop those the version resource declares.
@@ -500,6 +567,8 @@ class Rules {
     if (!n.version.empty() && n.version == o.version) {
       json ev = base;
       ev["version"] = n.version;
+      ev["version_source"] = n.versionSource;
+      if (!n.bundleId.empty()) ev["bundle_identifier"] = n.bundleId;
       if (!n.company.empty()) ev["company"] = n.company;
       emit("changed-without-version-bump", path,
            baseName(path) + " changed but still declares version " + displayVersion(n.version),
@@ -523,21 +592,45 @@ class Rules {
     return v.substr(0, slash);
   }
 
+  // The sensitive group of an imported function or library: exact names, "Prefix*" patterns,
+  // and "lib:pattern" entries for libraries (DT_NEEDED, LC_LOAD_DYLIB, DLL names).
+  static bool globMatch(std::string_view pattern, std::string_view name) {
+    if (pattern.ends_with('*')) return name.starts_with(pattern.substr(0, pattern.size() - 1));
+    return pattern == name;
+  }
+  std::string groupOf(std::string_view name, bool library) const {
+    for (const auto& [group, entries] : cfg_.sensitiveImports)
+      for (std::string_view e : entries) {
+        bool isLib = e.starts_with("lib:");
+        if (isLib != library) continue;
+        if (isLib) e.remove_prefix(4);
+        if (globMatch(e, library ? std::string_view(lowerStr(name)) : name)) return group;
+      }
+    return {};
+  }
+
   // Rule 4.
   void ruleImports(const std::string& path, const Facts& o, const Facts& n) {
-    if (!n.pe || !o.pe) return;
-    std::map<std::string, std::string> fnGroup;
-    for (const auto& [group, fns] : cfg_.sensitiveImports)
-      for (const auto& fn : fns) fnGroup.emplace(fn, group);
-    std::map<std::string, std::vector<std::string>> added;  // group -> "dll!fn"
+    if (n.format != o.format || (!n.pe && !n.macho && n.format != binfmt::Format::kElf)) return;
+    std::map<std::string, std::vector<std::string>> added;  // group -> "dll!fn", "mprotect"
     std::vector<std::string> names;
+    std::vector<std::string> addedLibraries;
     for (const auto& imp : n.imports) {
       if (o.imports.contains(imp)) continue;
-      std::string fn = imp.substr(imp.find('!') + 1);
-      auto it = fnGroup.find(fn);
-      if (it == fnGroup.end()) continue;
-      added[it->second].push_back(imp);
+      auto bang = imp.find('!');
+      std::string fn = bang == std::string::npos ? imp : imp.substr(bang + 1);
+      std::string group = groupOf(fn, false);
+      if (group.empty()) continue;
+      added[group].push_back(imp);
       names.push_back(fn);
+    }
+    for (const auto& lib : n.libraries) {
+      if (o.libraries.contains(lib)) continue;
+      std::string group = groupOf(lib, true);
+      if (group.empty()) continue;
+      added[group].push_back(lib);
+      addedLibraries.push_back(lib);
+      names.push_back(lib);
     }
     if (added.empty()) return;
     std::string groups;
@@ -546,6 +639,8 @@ class Rules {
     for (std::size_t i = 0; i < names.size() && i < 6; ++i) list += (i ? ", " : "") + names[i];
     if (names.size() > 6) list += ", ...";
     json ev = {{"added", added},
+               {"added_libraries", addedLibraries},
+               {"format", binfmt::toString(n.format)},
                {"third_party", thirdParty(n)},
                {"old_import_count", o.imports.size()},
                {"new_import_count", n.imports.size()}};

@@ -227,6 +227,61 @@ TEST_F(ElfFixtures, FactsOfBuiltFixtures) {
   }
 }
 
+// nm's undefined dynamic symbols ("U mprotect@GLIBC_2.2.5", "w __gmon_start__"), versions cut.
+std::vector<std::string> nmImports(const std::filesystem::path& p) {
+  std::string text = run("LC_ALL=C nm -D --undefined-only " + shellQuote(p.string())).value_or("");
+  std::istringstream in(text);
+  std::vector<std::string> out;
+  std::string kind, name;
+  while (in >> kind >> name) out.push_back(name.substr(0, name.find('@')));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<std::byte> withoutSectionHeaders(std::vector<std::byte> bytes) {
+  for (std::size_t i : {40, 41, 42, 43, 44, 45, 46, 47, 60, 61, 62, 63}) bytes[i] = std::byte{0};
+  return bytes;
+}
+
+TEST_F(ElfFixtures, ImportedSymbolsMatchNm) {
+  const auto& d = dir_->path();
+  dir_->write("loader.c",
+              "#include <dirent.h>\n#include <sys/mman.h>\n"
+              "int load(void){DIR*d=opendir(\".\");void*p=mmap(0,4096,3,0x22,-1,0);"
+              "return readdir(d)!=0 && mprotect(p,4096,5)==0;}\n");
+  std::string cd = "cd " + shellQuote(d.string()) + " && ";
+  ASSERT_TRUE(run(cd + "gcc -O1 -shared -fPIC -o libgnu.so loader.c"));
+  ASSERT_TRUE(run(cd + "gcc -O1 -shared -fPIC -Wl,--hash-style=sysv -o libsysv.so loader.c"));
+  std::vector<std::filesystem::path> files = {d / "libgnu.so", d / "libsysv.so"};
+  for (const auto& p : built_)
+    if (p.filename() != "no-section-headers" && p.filename() != "big-endian-32" &&
+        p.filename() != "main.o")
+      files.push_back(p);
+  for (const char* p : {"/bin/ls", "/usr/lib/x86_64-linux-gnu/libssl.so.3"})
+    if (std::filesystem::exists(p)) files.emplace_back(p);
+  for (const auto& p : files) {
+    SCOPED_TRACE(p.string());
+    auto bytes = readBytes(p);
+    auto elf = parseElf(bytes);
+    ASSERT_TRUE(elf);
+    EXPECT_EQ(elf->importedSymbols, nmImports(p));
+    // Without section headers the table comes from DT_SYMTAB, sized by DT_GNU_HASH or DT_HASH.
+    auto stripped = withoutSectionHeaders(bytes);
+    auto bare = parseElf(stripped);
+    ASSERT_TRUE(bare);
+    if (elf->hasDynamic) {
+      EXPECT_EQ(bare->importedSymbols, elf->importedSymbols);
+    }
+  }
+  auto lib = parseElf(readBytes(d / "libsysv.so"));
+  ASSERT_TRUE(lib);
+  for (const char* want : {"mprotect", "mmap", "opendir", "readdir"})
+    EXPECT_TRUE(std::binary_search(lib->importedSymbols.begin(), lib->importedSymbols.end(),
+                                   std::string(want)))
+        << want;
+}
+
 TEST(Elf, SectionDataByName) {
   auto bytes = readBytes("/bin/ls");
   auto elf = parseElf(bytes);

@@ -3,14 +3,17 @@
 // builds for macOS; code signature fields on hand-made bytes (there is no Apple toolchain here).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 #include "temp_dir.h"
 #include "test_util.h"
 #include "tollgate/binfmt/macho.h"
+#include "tollgate/binfmt/plist.h"
 
 namespace tollgate::binfmt {
 namespace {
@@ -208,6 +211,110 @@ std::string handMadeSigned(bool adhoc, bool withTeam) {
   if (withTeam) f.replace(cd + 0x80, 10, "ABCDE12345");
   be32(sb + 0x100, 0xfade0b01), be32(sb + 0x104, adhoc ? 8 : 0x40);
   return f;
+}
+
+// llvm-nm's undefined symbols, C's leading underscore removed (as parseMachO reports them).
+std::vector<std::string> nmImports(const std::filesystem::path& p) {
+  std::string text =
+      run("llvm-nm-19 --undefined-only --just-symbol-name " + shellQuote(p.string())).value_or("");
+  std::istringstream in(text);
+  std::vector<std::string> out;
+  for (std::string name; in >> name;) out.push_back(name.starts_with('_') ? name.substr(1) : name);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// Executables linked by ld64.lld against a stand-in libSystem (there is no macOS SDK here):
+// x86_64 for macOS 11 (dyld bind opcodes) and arm64 for macOS 13 (chained fixups), one with an
+// embedded __TEXT,__info_plist.
+TEST(MachO, LinkedImportsMatchLlvmNm) {
+  const std::string ld64 = "/usr/lib/llvm-19/bin/ld64.lld";
+  if (!testing::haveTool("clang-19") || !std::filesystem::exists(ld64) ||
+      !testing::haveTool("llvm-nm-19"))
+    GTEST_SKIP() << "clang-19, lld-19 or llvm-19 missing";
+  TempDir dir;
+  dir.write("sys.c",
+            "int puts(const char*s){return s!=0;}\nint mprotect(void*a,unsigned long n,int p)"
+            "{return a&&n&&p;}\nvoid*opendir(const char*p){return (void*)p;}\n"
+            "void b(void) __asm__(\"dyld_stub_binder\");\nvoid b(void){}\n");
+  dir.write("app.c",
+            "int puts(const char*);int mprotect(void*,unsigned long,int);void*opendir(const "
+            "char*);\nstatic char pg[4096];\nint main(void){opendir(\".\");mprotect(pg,4096,5);"
+            "return puts(\"x\");}\n");
+  dir.write("Info.plist",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><plist version=\"1.0\"><dict>"
+            "<key>CFBundleIdentifier</key><string>com.example.app</string>"
+            "<key>CFBundleShortVersionString</key><string>2.4.1</string>"
+            "<key>CFBundleVersion</key><string>2401</string></dict></plist>");
+  std::string cd = "cd " + shellQuote(dir.path().string()) + " && ";
+  for (auto [arch, target, os] : {std::tuple{"x86_64", "x86_64-apple-macos11", "11.0"},
+                                  std::tuple{"arm64", "arm64-apple-macos13", "13.0"}}) {
+    SCOPED_TRACE(arch);
+    std::string a(arch);
+    std::string ld = ld64 + " -arch " + a + " -platform_version macos " + os + " " + os;
+    ASSERT_TRUE(run(cd + "clang-19 -target " + target + " -c sys.c -o sys-" + a + ".o && " + ld +
+                    " -dylib -install_name /usr/lib/libSystem.B.dylib sys-" + a +
+                    ".o -o libSystem-" + a + ".dylib && clang-19 -target " + target +
+                    " -c app.c -o app-" + a + ".o && " + ld + " -execute app-" + a +
+                    ".o libSystem-" + a +
+                    ".dylib -sectcreate __TEXT __info_plist Info.plist -o app-" + a));
+    auto path = dir.path() / ("app-" + a);
+    auto bytes = readBytes(path);
+    auto m = parseMachO(bytes);
+    ASSERT_TRUE(m) << m.error().describe();
+    ASSERT_EQ(m->slices.size(), 1u);
+    const auto& s = m->slices[0];
+    EXPECT_EQ(s.importedSymbols, nmImports(path));
+    for (const char* want : {"mprotect", "opendir", "puts"})
+      EXPECT_TRUE(
+          std::binary_search(s.importedSymbols.begin(), s.importedSymbols.end(), std::string(want)))
+          << want;
+    EXPECT_EQ(s.dylibs, std::vector<std::string>{"/usr/lib/libSystem.B.dylib"});
+    auto plist = machOSectionData(machOSliceBytes(bytes, s), s, "__TEXT", "__info_plist");
+    ASSERT_FALSE(plist.empty());
+    auto bundle = parseInfoPlist(plist);
+    ASSERT_TRUE(bundle) << bundle.error().describe();
+    EXPECT_EQ(bundle->identifier, "com.example.app");
+    EXPECT_EQ(bundle->versionText(), "2.4.1 (2401)");
+    EXPECT_TRUE(machOSectionData(machOSliceBytes(bytes, s), s, "__TEXT", "__nothing").empty());
+  }
+}
+
+TEST(Plist, XmlBinaryAndMalformed) {
+  const std::string xml =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST "
+      "1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n<plist version=\"1.0\"><dict>"
+      "<key>CFBundleName</key><string>Codec</string><key>CFBundleExecutable</key>"
+      "<string>Codec</string><key>CFBundleShortVersionString</key><string>1.0</string>"
+      "<key>CFBundleVersion</key><integer>100</integer></dict></plist>\n";
+  auto b = parseInfoPlist(std::as_bytes(std::span(xml.data(), xml.size())));
+  ASSERT_TRUE(b) << b.error().describe();
+  EXPECT_EQ(b->name, "Codec");
+  EXPECT_EQ(b->executable, "Codec");
+  EXPECT_EQ(b->shortVersion, "1.0");
+  EXPECT_EQ(b->bundleVersion, "");  // not a string
+  EXPECT_EQ(b->versionText(), "1.0");
+  if (testing::haveTool("plistutil")) {
+    TempDir dir;
+    auto in = dir.write("in.plist", xml);
+    auto out = dir.path() / "out.plist";
+    ASSERT_TRUE(run("plistutil -i " + shellQuote(in.string()) + " -o " + shellQuote(out.string()) +
+                    " -f bin"));
+    auto bin = readBytes(out);
+    ASSERT_TRUE(std::string_view(reinterpret_cast<const char*>(bin.data()), 8) == "bplist00");
+    auto bb = parseInfoPlist(bin);
+    ASSERT_TRUE(bb) << bb.error().describe();
+    EXPECT_EQ(bb->shortVersion, "1.0");
+    EXPECT_EQ(bb->name, "Codec");
+  }
+  for (std::string bad : {std::string(), std::string("bplist00\x01\x02"), std::string("<plist>"),
+                          std::string("<?xml version=\"1.0\"?><plist><array><string>x</string>"
+                                      "</array></plist>"),
+                          std::string(4096, 'A')}) {
+    auto r = parseInfoPlist(std::as_bytes(std::span(bad.data(), bad.size())));
+    EXPECT_FALSE(r) << bad.substr(0, 40);
+  }
 }
 
 TEST(MachO, HandMadeCodeSignature) {

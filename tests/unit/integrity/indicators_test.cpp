@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 namespace tollgate::integrity {
@@ -79,6 +80,27 @@ INSTANTIATE_TEST_SUITE_P(
              "\x01"
              "10.1.0.0\x02",
              "ip", "10.1.0.0", "ascii", false},
+        Case{"xor bare domain", xored("c2.example-update.com", 0x37), "domain",
+             "c2.example-update.com", "xor:0x37", true},
+        Case{"xor bare domain after a delimiter", xored("host=update.evil-cdn.net;", 0x5a),
+             "domain", "update.evil-cdn.net", "xor:0x5a", true},
+        Case{"xor bare ip", xored("185.220.101.47", 0x21), "ip", "185.220.101.47", "xor:0x21",
+             true},
+        Case{"xor ip with port", xored("45.9.148.3:443", 0x44), "ip", "45.9.148.3", "xor:0x44",
+             true},
+        Case{"xor file name is not a domain", xored("kernel32.dll", 0x37), "domain", "kernel32.dll",
+             "xor:0x37", false},
+        Case{"xor repeated label is not a domain", xored("aaaa.com", 0x37), "domain", "aaaa.com",
+             "xor:0x37", false},
+        Case{"xor short second-level label", xored("ab.com", 0x37), "domain", "ab.com", "xor:0x37",
+             false},
+        Case{"xor network address", xored("10.20.0.0", 0x37), "ip", "10.20.0.0", "xor:0x37", false},
+        Case{"xor inside a longer word", xored("abc.example.community", 0x37), "domain",
+             "abc.example.co", "xor:0x37", false},
+        Case{"upper case is plain text, not xor 0x20",
+             "\x01"
+             "C2.EXAMPLE.COM\x02",
+             "domain", "c2.example.com", "xor:0x20", false},
         Case{"loopback ignored",
              "\x01"
              "127.0.0.1:80\x02",
@@ -96,6 +118,18 @@ TEST(DomainMatches, SuffixOnLabels) {
   EXPECT_TRUE(domainMatches("Microsoft.COM", "microsoft.com"));
   EXPECT_FALSE(domainMatches("evilmicrosoft.com", "microsoft.com"));
   EXPECT_FALSE(domainMatches("com", "microsoft.com"));
+}
+
+// Random bytes decode to name-like text under some key now and then; the plausibility checks
+// must keep that from becoming indicators.
+TEST(ExtractIndicators, NoXorHostsInRandomBytes) {
+  std::mt19937 rng(42);
+  std::string bytes(8u << 20, '\0');
+  for (auto& c : bytes) c = static_cast<char>(rng() & 0xff);
+  std::size_t xorHosts = 0;
+  for (const auto& i : extractIndicators(std::as_bytes(std::span(bytes.data(), bytes.size()))))
+    if (i.encoding.starts_with("xor:") && i.kind != "url") ++xorHosts;
+  EXPECT_EQ(xorHosts, 0u);
 }
 
 TEST(ExtractIndicators, BoundedOnHostileInput) {

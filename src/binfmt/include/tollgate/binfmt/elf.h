@@ -6,8 +6,9 @@
 //   auto data = binfmt::elfSectionData(m->bytes(), *elf, ".go.buildinfo");
 //
 // Only the ELF header, the program and section header tables, the string tables, PT_INTERP,
-// PT_DYNAMIC and the notes are read, so a headers-only parse of a multi-GB file touches a few
-// pages of a memory map. 32- and 64-bit, little- and big-endian files are supported.
+// PT_DYNAMIC, the dynamic symbol table and the notes are read, so a headers-only parse of a
+// multi-GB file touches a few pages of a memory map. 32- and 64-bit, little- and big-endian files
+// are supported.
 //
 // Every function is pure and thread-safe and never throws; every offset and size read from the
 // file is bounds-checked, and fields that point outside the file are ignored (the rest of the
@@ -58,8 +59,13 @@ struct ElfInfo {
   std::vector<std::string> needed;  // DT_NEEDED in file order
   std::string rpath;                // DT_RPATH as written (colon-separated list)
   std::string runpath;              // DT_RUNPATH as written
-  bool hasDynamic = false;          // has a PT_DYNAMIC segment (dynamically linked)
-  bool hasSymtab = false;           // has a .symtab section (not stripped)
+  // Undefined global and weak symbols of the dynamic symbol table (what the file imports from
+  // its libraries: "mprotect", "opendir", "EVP_DecryptInit_ex"), without symbol versions, sorted
+  // and unique. Read from the SHT_DYNSYM section, else (section headers stripped) from DT_SYMTAB
+  // with the count from DT_HASH or DT_GNU_HASH.
+  std::vector<std::string> importedSymbols;
+  bool hasDynamic = false;  // has a PT_DYNAMIC segment (dynamically linked)
+  bool hasSymtab = false;   // has a .symtab section (not stripped)
   std::vector<ElfSegment> segments;
   std::vector<ElfSection> sections;
 

@@ -1,6 +1,6 @@
 // Mach-O images (macOS, iOS), thin and universal ("fat"): per architecture slice the UUID,
-// minimum OS, linked dylibs, rpaths, segments and sections, and the code signature (presence,
-// identifier, team id, ad-hoc or CMS-signed).
+// minimum OS, linked dylibs, imported symbols, rpaths, segments and sections, and the code
+// signature (presence, identifier, team id, ad-hoc or CMS-signed).
 //
 //   Result<binfmt::MachOInfo> m = binfmt::parseMachO(bytes);
 //   for (const MachOSlice& s : m->slices) use(s.cpuName(), s.uuid, s.teamId);
@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tollgate/util/result.h"
@@ -56,6 +57,11 @@ struct MachOSlice {
   std::string installName;          // LC_ID_DYLIB of a dylib
   std::vector<std::string> dylibs;  // LC_LOAD_DYLIB, _WEAK_, _REEXPORT_, _LAZY_, _UPWARD_
   std::vector<std::string> rpaths;  // LC_RPATH
+  // Symbols the image imports from its dylibs: undefined external symbols of LC_SYMTAB and the
+  // imports of LC_DYLD_CHAINED_FIXUPS, C's leading underscore removed ("mprotect", "opendir"),
+  // sorted and unique. (Classic dyld bind opcodes are not decoded: linkers keep those symbols in
+  // the symbol table too.)
+  std::vector<std::string> importedSymbols;
   std::vector<MachOSegment> segments;
   std::vector<MachOSection> sections;
   // Code signature (LC_CODE_SIGNATURE): where it is and what its CodeDirectory says.
@@ -87,5 +93,12 @@ struct MachOInfo {
 // The bytes of `slice` within the file it was parsed from (empty when out of range).
 [[nodiscard]] std::span<const std::byte> machOSliceBytes(std::span<const std::byte> file,
                                                          const MachOSlice& slice);
+
+// The bytes of section `segment`,`section` ("__TEXT", "__info_plist") of `slice` within
+// `sliceBytes` (machOSliceBytes); empty when there is no such section or it is out of range.
+[[nodiscard]] std::span<const std::byte> machOSectionData(std::span<const std::byte> sliceBytes,
+                                                          const MachOSlice& slice,
+                                                          std::string_view segment,
+                                                          std::string_view section);
 
 }  // namespace tollgate::binfmt
