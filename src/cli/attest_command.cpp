@@ -140,12 +140,9 @@ int runSign(const SignArgs& a, const Env& env) {
 }
 
 int runVerify(const VerifyArgs& a, const Env& env) {
-  auto format = report::parseFormat(a.format);
-  auto failOn = report::parseFailOn(a.failOn);
-  if (!format || !failOn || *format == report::Format::kCycloneDxVex) {
-    printError(env, !format   ? format.error().describe()
-                    : !failOn ? failOn.error().describe()
-                              : "usage: --format must be table, json or sarif");
+  auto choice = parseReportChoice(a.format, a.failOn, /*vex=*/false);
+  if (!choice) {
+    printError(env, choice.error().describe());
     return 2;
   }
   std::vector<integrity::VerifyKey> keys;
@@ -237,8 +234,8 @@ int runVerify(const VerifyArgs& a, const Env& env) {
     extras.json["predicate_type"] = v->predicateType;
     extras.json["subjects"] = v->subjects.size();
   }
-  if (int rc = writeReport(r, *format, a.output, extras, env)) return rc;
-  return report::exitCode(r, *failOn);
+  if (int rc = writeReport(r, choice->format, a.output, extras, env)) return rc;
+  return report::exitCode(r, choice->failOn);
 }
 
 }  // namespace

@@ -134,14 +134,9 @@ int runDiff(const DiffArgs& a, const Env& env) {
     *env.out << integrity::defaultConfigYaml();
     return 0;
   }
-  if (a.format != "table" && a.format != "json" && a.format != "sarif") {
-    printError(env, "usage: --format must be table, json or sarif (got '" + a.format + "')");
-    return 2;
-  }
-  auto format = report::parseFormat(a.format);
-  auto failOn = report::parseFailOn(a.failOn);
-  if (!format || !failOn) {
-    printError(env, (format ? failOn.error() : format.error()).describe());
+  auto choice = parseReportChoice(a.format, a.failOn, /*vex=*/false);
+  if (!choice) {
+    printError(env, choice.error().describe());
     return 2;
   }
   auto indicators = loadIndicators(a);
@@ -231,10 +226,10 @@ int runDiff(const DiffArgs& a, const Env& env) {
   if (a.changes) extras.tableTail += "\n" + changesText(d);
   extras.json["summary"] = report::summaryLine(r);
   extras.json["changes"] = changesJson(d);
-  if (int rc = writeReport(r, *format, a.output, extras, env)) return rc;
+  if (int rc = writeReport(r, choice->format, a.output, extras, env)) return rc;
   if (!a.quiet && !a.output.empty() && a.output != "-")
     *env.err << "tollgate: " << report::summaryLine(r) << '\n';
-  return report::exitCode(r, *failOn);
+  return report::exitCode(r, choice->failOn);
 }
 
 }  // namespace

@@ -5,6 +5,18 @@
 
 namespace tollgate::cli {
 
+Result<ReportChoice> parseReportChoice(std::string_view format, std::string_view failOn,
+                                       bool vex) {
+  auto f = report::parseFormat(format);
+  if (!f) return std::unexpected(f.error());
+  if (*f == report::Format::kCycloneDxVex && !vex)
+    return fail(ErrorCode::kUsage,
+                "--format must be table, json or sarif (got '" + std::string(format) + "')");
+  auto level = report::parseFailOn(failOn);
+  if (!level) return std::unexpected(level.error());
+  return ReportChoice{*f, *level};
+}
+
 std::string renderReport(const report::Report& r, report::Format format,
                          const ReportExtras& extras) {
   switch (format) {

@@ -10,7 +10,9 @@
 //   return report::exitCode(r, failOn);
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +20,15 @@
 #include "tollgate/report/writers.h"
 
 namespace tollgate::cli {
+
+// --format and --fail-on as given; `vex`: whether the command writes CycloneDX VEX (commands
+// whose findings are not about components write table, json and sarif only).
+struct ReportChoice {
+  report::Format format = report::Format::kTable;
+  std::optional<report::Severity> failOn;
+};
+[[nodiscard]] Result<ReportChoice> parseReportChoice(std::string_view format,
+                                                     std::string_view failOn, bool vex);
 
 struct ReportExtras {
   std::string tableHead;  // table: printed before the findings table (ends with '\n')

@@ -23,12 +23,9 @@ struct VerifyArgs {
 };
 
 int runVerifyInstalled(const VerifyArgs& a, const Env& env) {
-  auto format = report::parseFormat(a.format);
-  auto failOn = report::parseFailOn(a.failOn);
-  if (!format || !failOn || *format == report::Format::kCycloneDxVex) {
-    printError(env, !format   ? format.error().describe()
-                    : !failOn ? failOn.error().describe()
-                              : "usage: --format must be table, json or sarif");
+  auto choice = parseReportChoice(a.format, a.failOn, /*vex=*/false);
+  if (!choice) {
+    printError(env, choice.error().describe());
     return 2;
   }
   auto root = RootDir::open(a.path);
@@ -66,8 +63,8 @@ int runVerifyInstalled(const VerifyArgs& a, const Env& env) {
   ReportExtras extras;
   extras.tableHead = summary + '\n';
   extras.json["summary"] = summary;
-  if (int rc = writeReport(rep, *format, a.output, extras, env)) return rc;
-  return report::exitCode(rep, *failOn);
+  if (int rc = writeReport(rep, choice->format, a.output, extras, env)) return rc;
+  return report::exitCode(rep, choice->failOn);
 }
 
 }  // namespace

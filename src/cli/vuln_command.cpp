@@ -94,14 +94,9 @@ Result<sbom::Bom> loadBom(const VulnArgs& a, bool wantHashes, const Env& env, Di
 }
 
 int runVuln(const VulnArgs& a, const Env& env) {
-  auto format = report::parseFormat(a.format);
-  if (!format) {
-    printError(env, format.error().describe());
-    return 2;
-  }
-  auto failOn = report::parseFailOn(a.failOn);
-  if (!failOn) {
-    printError(env, failOn.error().describe());
+  auto choice = parseReportChoice(a.format, a.failOn, /*vex=*/true);
+  if (!choice) {
+    printError(env, choice.error().describe());
     return 2;
   }
   std::vector<report::VexStatement> vex;
@@ -166,7 +161,7 @@ int runVuln(const VulnArgs& a, const Env& env) {
   extras.write.showSuppressed = a.showSuppressed;
   extras.write.timestamp = rfc3339(env.now());
   extras.write.serialUuid = env.uuid();
-  if (int rc = writeReport(r, *format, a.output, extras, env)) return rc;
+  if (int rc = writeReport(r, choice->format, a.output, extras, env)) return rc;
   if (!a.quiet) {
     const auto& ms_ = result->stats;
     char tail[256];
@@ -177,7 +172,7 @@ int runVuln(const VulnArgs& a, const Env& env) {
         ms_.components, ms_.queried, (*indicators)->size(), ms, cms);
     *env.err << "tollgate: " << a.input << ": " << report::summaryLine(r) << tail << '\n';
   }
-  return report::exitCode(r, *failOn);
+  return report::exitCode(r, choice->failOn);
 }
 
 }  // namespace
