@@ -488,6 +488,12 @@ class ProxyImpl {
     counter("tollgate_proxy_connections_active", "Client connections open.", "gauge",
             counters.activeConnections);
     counter("tollgate_proxy_tunnels_total", "CONNECT tunnels opened.", "counter", counters.tunnels);
+    counter("tollgate_proxy_intercepted_total",
+            "CONNECT tunnels intercepted (the client accepted the minted certificate).", "counter",
+            counters.intercepted);
+    if (cfg.ca)
+      counter("tollgate_proxy_certificates_minted_total", "Certificates the CA minted.", "counter",
+              cfg.ca->minted());
     counter("tollgate_proxy_flows_total", "Flow records produced.", "counter", counters.flows);
     counter("tollgate_proxy_bytes_up_total", "Bytes from clients to servers.", "counter",
             counters.bytesUp);
@@ -1578,6 +1584,7 @@ awaitable<void> Session::intercept(Flow& flow, std::string hello) {
     co_return;
   }
   tlsReady_ = true;
+  proxy_.counters.intercepted.fetch_add(1, std::memory_order_relaxed);
 }
 
 Proxy::Proxy(std::unique_ptr<ProxyImpl> impl) : impl_(std::move(impl)) {}

@@ -150,6 +150,7 @@ EOF
 
 STORE="sqlite:$TMP/tollgate.db"
 PROXY_PORT=$(free_port)
+METRICS_PORT=$(free_port)
 run_rc "$TOLLGATE" proxy --listen "127.0.0.1:$PROXY_PORT" --ca "$TMP/nowhere" --store "$STORE"
 expect_eq "$RC" 2 "--ca without a CA: exit 2"
 run_rc "$TOLLGATE" proxy --listen "127.0.0.1:$PROXY_PORT" --ca "$TMP/ca" --upstream-ca "$TMP/none.pem" --store "$STORE"
@@ -158,7 +159,7 @@ expect_eq "$RC" 2 "--upstream-ca missing: exit 2"
   --ca "$TMP/ca" --upstream-ca "$TMP/up-ca.pem" \
   --resolve "secure.test=127.0.0.1:$TLS_PORT" --resolve "pinned.test=127.0.0.1:$TLS_PORT" \
   --resolve "evil.test=127.0.0.1:$EVIL_PORT" --resolve "redact.test=127.0.0.1:$ECHO_PORT" \
-  --io-timeout 2 --idle-timeout 5 2>"$TMP/proxy.err" &
+  --metrics "127.0.0.1:$METRICS_PORT" --io-timeout 2 --idle-timeout 5 2>"$TMP/proxy.err" &
 PROXY_PID=$!
 PIDS+=($PROXY_PID)
 wait_port "$PROXY_PORT" || { echo "proxy did not start"; cat "$TMP/proxy.err"; exit 1; }
@@ -238,6 +239,9 @@ EOF
 run_rc curl -sS "${X[@]}" "${TRUST[@]}" https://secure.test/1k -o /dev/null -w '%{http_code}'
 expect_eq "$OUT" 200 "other connections unaffected by broken TLS clients"
 
+run_rc curl -sS "http://127.0.0.1:$METRICS_PORT/metrics"
+expect_eq "$(awk '/^tollgate_proxy_intercepted_total /{print ($2 >= 8)} /^tollgate_proxy_certificates_minted_total /{print $2}' <<<"$OUT" | tr '\n' ' ')" \
+  "1 3 " "metrics: intercepted tunnels; 3 certificates minted (secure.test, evil.test, redact.test)"
 kill -TERM "$PROXY_PID"
 wait "$PROXY_PID" 2>/dev/null
 expect_eq "$?" 0 "proxy exits 0 on SIGTERM"

@@ -92,7 +92,8 @@ struct ProxyConfig {
 
 struct ProxyCounters {
   std::atomic<std::uint64_t> connections{0}, activeConnections{0}, flows{0}, bytesUp{0},
-      bytesDown{0}, errors{0}, alerts{0}, tunnels{0}, blocked{0}, redacted{0}, policyReloads{0};
+      bytesDown{0}, errors{0}, alerts{0}, tunnels{0}, blocked{0}, redacted{0}, policyReloads{0},
+      intercepted{0};
 };
 
 class ProxyImpl;
