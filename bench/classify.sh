@@ -136,7 +136,7 @@ for p in "${rg_patterns[@]}"; do rg_args+=(-e "(?-u)$p"); done
 echo "classify benchmark: $(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1e6 }') MB mixed corpus," \
   "$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
   "commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown), best of $runs, one core," \
-  "$clock clock"
+  "$clock clock, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-44s %10s %10s\n' "run" "seconds" "MB/s"
 startup=$(best "$tollgate" classify -q --count /dev/null)
 net() { awk -v t="$1" -v s="$startup" 'BEGIN { d = t - s; print (d > 0.001 ? d : 0.001) }'; }
