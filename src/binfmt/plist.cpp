@@ -3,7 +3,8 @@
 
 #include <plist/plist.h>
 
-#include <cstdlib>
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -19,15 +20,15 @@ struct PlistDeleter {
 };
 using Plist = std::unique_ptr<void, PlistDeleter>;
 
+// Through plist_get_string_ptr: libplist 2.2's plist_get_string_val asserts (aborts) on a string
+// with an embedded NUL, which a crafted binary plist can hold (found by fuzz/plist_fuzz.cpp).
 std::string stringValue(plist_t dict, const char* key) {
   plist_t node = plist_dict_get_item(dict, key);
   if (!node || plist_get_node_type(node) != PLIST_STRING) return {};
-  char* v = nullptr;
-  plist_get_string_val(node, &v);
+  std::uint64_t length = 0;
+  const char* v = plist_get_string_ptr(node, &length);
   if (!v) return {};
-  std::string out(v);
-  std::free(v);  // NOLINT(cppcoreguidelines-no-malloc): libplist allocates with malloc
-  return out;
+  return std::string(v, static_cast<std::size_t>(std::min<std::uint64_t>(length, 4096)));
 }
 
 }  // namespace
