@@ -3,8 +3,9 @@
 # build_native.sh: gcc shared libraries, clang-19 + ld64.lld executables in a .app bundle and with
 # an embedded __info_plist, Debian packages): rule 3 reads the Mach-O bundle version (Info.plist
 # XML or binary, and __TEXT,__info_plist) and the package version; rule 4 compares ELF and Mach-O
-# imports; rule 5 decodes XOR-encoded bare domains and addresses; two .deb files compare as
-# releases. Clean rebuilds and version bumps raise nothing.
+# imports; rule 5 decodes XOR-encoded bare domains and addresses; two .deb files and two container
+# images (OCI layout, docker-archive) compare as releases. Clean rebuilds and version bumps raise
+# nothing.
 source "$(dirname "$0")/lib/assert.sh"
 
 missing=()
@@ -68,6 +69,25 @@ expect_contains " $got " " new-sensitive-imports@data.tar.gz!/usr/lib/libcodec.s
 check "f('changed-without-version-bump','data.tar.gz!/usr/lib/libcodec.so.1')['evidence']['version'] == '1.0-1' and f('changed-without-version-bump','data.tar.gz!/usr/lib/libcodec.so.1')['evidence']['version_source'] == 'package'" ".deb: the package version is the declared one"
 run_rc "$TOLLGATE" diff "$R/codec_1.0-1_amd64.deb" "$R/codec_1.0-1_amd64.deb" --fail-on info
 expect_eq "$RC" 0 ".deb against itself: no findings"
+
+# --- Container images: an OCI layout (umoci) against a docker-save tarball (skopeo) -------------
+if command -v umoci >/dev/null && command -v skopeo >/dev/null; then
+  for v in r1 r2-trojan; do
+    umoci init --layout "$TMP/oci-$v"
+    umoci new --image "$TMP/oci-$v:codec"
+    umoci insert --rootless --image "$TMP/oci-$v:codec" "$R/elf-$v" / >/dev/null
+  done
+  skopeo copy --quiet "oci:$TMP/oci-r2-trojan:codec" "docker-archive:$TMP/codec-r2.tar:example/codec:2" >/dev/null 2>&1
+  run_rc "$TOLLGATE" diff "$TMP/oci-r1" "$TMP/codec-r2.tar" --format json
+  expect_eq "$RC" 0 "images: OCI layout against docker-archive"
+  got=$(ids <<<"$OUT")
+  expect_contains " $got " " new-sensitive-imports@usr/lib/libcodec.so.1 " "images: the library's new imports"
+  expect_contains " $got " " new-network-indicator@usr/lib/libcodec.so.1 " "images: the XOR-encoded host"
+  run_rc "$TOLLGATE" diff "$TMP/oci-r1" "$TMP/oci-r1" --fail-on info
+  expect_eq "$RC" 0 "images: an image against itself raises nothing"
+else
+  echo "SKIP: container images (umoci, skopeo missing)"
+fi
 
 # --- Mach-O: the .app bundle and a tool with an embedded Info.plist -----------------------------
 run_rc "$TOLLGATE" diff "$R/mac-r1" "$R/mac-r2-trojan" --format json
