@@ -1325,17 +1325,16 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
   // unless the body itself runs to the close.
   if (untilEof || head.version == 10) clientMustClose = true;
   if (clientMustClose) rextra += "Connection: close\r\n";
-  co_await writeAll(client_, serializeHead(rh, "", rextra), ec);
-  if (ec) {
-    flow.error = "client vanished before the response";
-    upstream_.close(ec);
-    co_return false;
-  }
+  // The head goes out with the first body bytes (or before waiting for them): a small response is
+  // one write, so one TLS record on an intercepted tunnel.
+  std::string pending = serializeHead(rh, "", rextra);
   // Stream the response body.
   while (true) {
     if (!respBody.empty()) {
       flow.bytesDown += respBody.size();
-      std::string framed = rh.chunked ? chunkHeader(respBody.size()) + respBody + "\r\n" : respBody;
+      std::string framed =
+          pending + (rh.chunked ? chunkHeader(respBody.size()) + respBody + "\r\n" : respBody);
+      pending.clear();
       co_await writeAll(client_, framed, ec);
       respBody.clear();
       if (ec) {
@@ -1355,6 +1354,15 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
       ubuf_.erase(0, *used);
       if (!respBody.empty() || resp.done()) continue;
     }
+    if (!pending.empty()) {
+      co_await writeAll(client_, pending, ec);
+      pending.clear();
+      if (ec) {
+        flow.error = "client vanished before the response";
+        upstream_.close(ec);
+        co_return false;
+      }
+    }
     arm(proxy_.cfg.ioTimeout);
     co_await readSome(upstream_, ubuf_, ec);
     if (ec) {
@@ -1368,8 +1376,9 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
       co_return false;
     }
   }
-  if (rh.chunked) {
-    co_await writeAll(client_, "0\r\n\r\n", ec);
+  if (rh.chunked) pending += "0\r\n\r\n";
+  if (!pending.empty()) {
+    co_await writeAll(client_, pending, ec);
     if (ec) co_return false;
   }
   if (untilEof || !rh.keepAlive) {
