@@ -379,6 +379,7 @@ Result<std::shared_ptr<const Policy>> Policy::parse(std::string_view yaml,
         p->rules_.push_back(std::move(*r));
       }
     }
+    for (const auto& [d, idx] : domainOwner) p->domainIndex_.emplace(d, idx);
   } catch (const YAML::Exception& e) {
     std::string ctx = source;
     if (e.mark.line >= 0) ctx += ":" + std::to_string(e.mark.line + 1);
@@ -395,20 +396,18 @@ Result<std::shared_ptr<const Policy>> Policy::load(const std::string& path,
 }
 
 const Vendor* Policy::vendorFor(std::string_view hostIn) const {
-  if (vendors_.empty() || hostIn.empty()) return nullptr;
+  if (domainIndex_.empty() || hostIn.empty()) return nullptr;
   std::string host = toLower(hostIn);
-  const Vendor* best = nullptr;
-  std::size_t bestScore = 0;  // exact: size + 1000; wildcard: its length
-  for (const auto& v : vendors_)
-    for (const auto& d : v.domains) {
-      if (!domainMatches(d, host)) continue;
-      std::size_t score = d.starts_with("*.") ? d.size() : d.size() + 1000;
-      if (score > bestScore) {
-        bestScore = score;
-        best = &v;
-      }
-    }
-  return best;
+  if (host.back() == '.') host.pop_back();
+  // An exact domain first, then "*.suffix" from the longest suffix to the shortest: one hash
+  // lookup per label, whatever the size of the register.
+  if (auto it = domainIndex_.find(host); it != domainIndex_.end()) return &vendors_[it->second];
+  std::string key;
+  for (std::size_t i = host.find('.'); i != std::string::npos && i > 0; i = host.find('.', i + 1)) {
+    key.assign("*").append(host, i, std::string::npos);
+    if (auto it = domainIndex_.find(key); it != domainIndex_.end()) return &vendors_[it->second];
+  }
+  return nullptr;
 }
 
 TlsMode Policy::tlsMode(std::string_view host) const {

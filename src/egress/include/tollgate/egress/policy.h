@@ -39,6 +39,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "tollgate/util/result.h"
@@ -141,6 +142,7 @@ class Policy {
                               const std::vector<std::string_view>& app) const;
   std::string source_;
   std::vector<Vendor> vendors_;
+  std::unordered_map<std::string, std::size_t> domainIndex_;  // pattern -> index in vendors_
   std::vector<Rule> rules_;
   TlsMode tlsDefault_ = TlsMode::kPassthrough;
   std::uint64_t maxHoldBytes_ = 1u << 20;
