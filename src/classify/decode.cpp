@@ -16,6 +16,12 @@ namespace {
 
 constexpr std::size_t kOutChunk = 64 * 1024;
 
+// The first output chunk of a feed: small inputs (a base64 blob tried as brotli) must not pay for
+// zero-filling 64 KB they never use; the chunk doubles while output keeps coming.
+std::size_t firstChunk(std::size_t inSize) {
+  return std::clamp<std::size_t>(inSize * 4, 4096, kOutChunk);
+}
+
 // z_stream lives by value; inflateEnd only after a successful inflateInit2.
 struct ZStream {
   z_stream s{};
@@ -123,14 +129,16 @@ class DecompressorImpl {
     }
     z.s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     z.s.avail_in = static_cast<uInt>(in.size());
+    std::size_t chunk = firstChunk(in.size());
     while (!ended && z.s.avail_in > 0) {
       std::size_t old = out.size();
-      out.resize(old + kOutChunk);
+      out.resize(old + chunk);
       z.s.next_out = reinterpret_cast<Bytef*>(out.data() + old);
-      z.s.avail_out = static_cast<uInt>(kOutChunk);
+      z.s.avail_out = static_cast<uInt>(chunk);
       std::uint64_t before = z.s.avail_in;
       int rc = inflate(&z.s, Z_NO_FLUSH);
-      std::size_t got = kOutChunk - z.s.avail_out;
+      std::size_t got = chunk - z.s.avail_out;
+      chunk = std::min(chunk * 2, kOutChunk);
       out.resize(old + got);
       consumed += before - z.s.avail_in;
       if (auto st = grow(out, got); !st) return st;
@@ -155,15 +163,17 @@ class DecompressorImpl {
     }
     const auto* next = reinterpret_cast<const std::uint8_t*>(in.data());
     std::size_t avail = in.size();
+    std::size_t chunk = firstChunk(in.size());
     while (!ended) {
       std::size_t old = out.size();
-      out.resize(old + kOutChunk);
+      out.resize(old + chunk);
       auto* nextOut = reinterpret_cast<std::uint8_t*>(out.data() + old);
-      std::size_t availOut = kOutChunk;
+      std::size_t availOut = chunk;
       std::size_t before = avail;
       auto rc =
           BrotliDecoderDecompressStream(br.get(), &avail, &next, &availOut, &nextOut, nullptr);
-      std::size_t got = kOutChunk - availOut;
+      std::size_t got = chunk - availOut;
+      chunk = std::min(chunk * 2, kOutChunk);
       out.resize(old + got);
       consumed += before - avail;
       if (auto st = grow(out, got); !st) return st;
@@ -189,10 +199,11 @@ class DecompressorImpl {
       ZSTD_DCtx_setParameter(zstd.get(), ZSTD_d_windowLogMax, 27);
     }
     ZSTD_inBuffer ib{in.data(), in.size(), 0};
+    std::size_t chunk = firstChunk(in.size());
     while (ib.pos < ib.size || zstdInFrame) {
       std::size_t old = out.size();
-      out.resize(old + kOutChunk);
-      ZSTD_outBuffer ob{out.data() + old, kOutChunk, 0};
+      out.resize(old + chunk);
+      ZSTD_outBuffer ob{out.data() + old, chunk, 0};
       std::size_t before = ib.pos;
       std::size_t rc = ZSTD_decompressStream(zstd.get(), &ob, &ib);
       out.resize(old + ob.pos);
@@ -208,9 +219,10 @@ class DecompressorImpl {
         ended = ib.pos == ib.size;
         if (ib.pos == ib.size) break;
         ended = false;
-      } else if (ob.pos < kOutChunk && ib.pos == ib.size) {
+      } else if (ob.pos < ob.size && ib.pos == ib.size) {
         break;  // needs more input
       }
+      chunk = std::min(chunk * 2, kOutChunk);
     }
     return {};
   }
