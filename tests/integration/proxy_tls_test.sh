@@ -165,6 +165,14 @@ PIDS+=($PROXY_PID)
 wait_port "$PROXY_PORT" || { echo "proxy did not start"; cat "$TMP/proxy.err"; exit 1; }
 X=(-x "http://127.0.0.1:$PROXY_PORT")
 TRUST=(--cacert "$TMP/ca/ca.pem")
+# Optional reference capture of the clients' ClientHellos (needs capture rights on lo).
+TSHARK_PID=""
+if command -v tshark >/dev/null; then
+  tshark -q -i lo -f "tcp port $PROXY_PORT" -w "$TMP/cap.pcapng" 2>"$TMP/tshark.err" &
+  TSHARK_PID=$!
+  for _ in $(seq 100); do grep -q Capturing "$TMP/tshark.err" 2>/dev/null && break; sleep 0.05; done
+  grep -q Capturing "$TMP/tshark.err" || { kill "$TSHARK_PID" 2>/dev/null; TSHARK_PID=""; }
+fi
 
 # Intercepted: the client sees the page through a certificate the proxy minted.
 run_rc curl -sS -v "${X[@]}" "${TRUST[@]}" https://secure.test/1k -o "$TMP/got"
@@ -239,6 +247,7 @@ EOF
 run_rc curl -sS "${X[@]}" "${TRUST[@]}" https://secure.test/1k -o /dev/null -w '%{http_code}'
 expect_eq "$OUT" 200 "other connections unaffected by broken TLS clients"
 
+[ -n "$TSHARK_PID" ] && { sleep 0.5; kill -INT "$TSHARK_PID"; wait "$TSHARK_PID" 2>/dev/null || true; }
 run_rc curl -sS "http://127.0.0.1:$METRICS_PORT/metrics"
 expect_eq "$(awk '/^tollgate_proxy_intercepted_total /{print ($2 >= 8)} /^tollgate_proxy_certificates_minted_total /{print $2}' <<<"$OUT" | tr '\n' ' ')" \
   "1 3 " "metrics: intercepted tunnels; 3 certificates minted (secure.test, evil.test, redact.test)"
@@ -274,5 +283,17 @@ expect_eq "$(q 'print([(f["status"], f["bytes_down"], f.get("error","")) for f i
 expect_eq "$(q 'print(any("client closed during the TLS handshake" in f.get("error","") for f in fl))')" \
   True "client vanishing mid-handshake recorded"
 expect_eq "$(q 'print(any("jane.doe@example.com" in json.dumps(f) for f in fl))')" False "only masked samples stored"
+# The intercepted tunnels' SNI and JA3 are those tshark decodes from the same ClientHellos
+# (Debian 12's tshark has no JA4; JA4 is checked against FoxIO's outputs in tls_hello_test).
+if [ -n "$TSHARK_PID" ] && [ -s "$TMP/cap.pcapng" ]; then
+  REF=$(tshark -r "$TMP/cap.pcapng" -Y 'tls.handshake.type == 1' -T fields \
+    -e tls.handshake.extensions_server_name -e tls.handshake.ja3 2>/dev/null | sort -u)
+  OURS=$(q 'print("\n".join(sorted(set(f["sni"]+"\t"+f["ja3"] for f in fl if f["kind"]=="connect" and f.get("ja3")))))')
+  expect_eq "$OURS" "$REF" "SNI and JA3 of every tunnel, intercepted or not, equal tshark's decode"
+  expect_eq "$(q 'print(len(set(f["ja4"] for f in fl if f.get("intercepted") and f["kind"]=="connect")) >= 2)')" \
+    True "intercepted tunnels from curl and Python: distinct JA4s recorded"
+else
+  echo "note: no capture on lo (tshark missing or not permitted): tshark comparison skipped"
+fi
 
 finish
