@@ -192,6 +192,14 @@ printf '{"iban":"GB82 WEST 1234 5698 7654 32"}' | gzip -c >"$TMP/body.gz"
 run_rc curl -sS "${X[@]}" "${TRUST[@]}" https://secure.test/post -H 'Content-Encoding: gzip' \
   -H 'Content-Type: application/json' --data-binary @"$TMP/body.gz"
 expect_eq "$OUT" "posted" "gzip POST through the intercepted tunnel"
+# A large body streams through both TLS legs (Expect: 100-continue, then 3 MB; then chunked).
+head -c 3000000 /dev/urandom >"$TMP/big"
+run_rc curl -sS -v "${X[@]}" "${TRUST[@]}" https://secure.test/post --data-binary @"$TMP/big"
+expect_eq "$OUT" "posted" "3 MB POST through the intercepted tunnel"
+expect_contains "$ERR" "HTTP/1.1 100 Continue" "100 Continue inside the tunnel"
+run_rc curl -sS "${X[@]}" "${TRUST[@]}" https://secure.test/post -H 'Transfer-Encoding: chunked' \
+  --data-binary @"$TMP/big"
+expect_eq "$OUT" "posted" "3 MB chunked POST through the intercepted tunnel"
 
 # Without the proxy CA the client refuses the minted certificate.
 run_rc curl -sS "${X[@]}" https://secure.test/1k?untrusted=1 -o /dev/null
