@@ -333,6 +333,7 @@ int runFlows(const QueryArgs& a, const Env& env) {
                   f.method.c_str(), f.status, static_cast<unsigned long long>(f.bytesUp),
                   static_cast<unsigned long long>(f.bytesDown));
     *env.out << line << printable(dest, 120) << "  " << classesText(f);
+    if (!f.vendor.empty()) *env.out << "  vendor: " << printable(f.vendor, 60);
     if (!f.error.empty()) *env.out << "  error: " << printable(f.error, 120);
     *env.out << '\n';
   }

