@@ -1539,11 +1539,6 @@ awaitable<bool> Session::upstreamHandshake(Flow& flow) {
   tls_->upstream.reset();
   tls_->upstream.emplace(upstream_, proxy_.interceptor->client());
   SSL* ssl = tls_->upstream->native_handle();
-  // Resume the last session with this upstream (same name and address) when there is one.
-  tls_->sessionKey = tls_->peerName + "|" + upstreamKey_;
-  SSL_set_app_data(ssl, &tls_->sessionKey);
-  if (auto session = proxy_.interceptor->session(tls_->sessionKey))
-    SSL_set_session(ssl, session.get());
   error_code ec;
   if (auto st = TlsInterceptor::expect(ssl, tls_->peerName); !st) {
     flow.error = st.error().message;
