@@ -154,7 +154,7 @@ struct HsContext {
   std::vector<std::size_t>* last;
   std::vector<Candidate>* triggers;  // context words of context-led detectors
   std::size_t nDefs;
-  std::size_t offset;                         // of the scanned bytes in the layer's buffer
+  std::size_t offset;                          // of the scanned bytes in the layer's buffer
   const std::vector<Piece>* pieces = nullptr;  // set when the scanned bytes are gathered windows
 };
 
@@ -1133,8 +1133,8 @@ class ScannerImpl {
     if (data.size() > 0xFFFFFFFFull)
       return fail(ErrorCode::kLimit, "buffer too large for one Hyperscan call");
     ctx.offset = offset;
-    hs_error_t rc = hs_scan(db, data.data(), static_cast<unsigned>(data.size()), 0, scratch_,
-                            onMatch, &ctx);
+    hs_error_t rc =
+        hs_scan(db, data.data(), static_cast<unsigned>(data.size()), 0, scratch_, onMatch, &ctx);
     if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
       return fail(ErrorCode::kInternal, "Hyperscan scan failed (" + std::to_string(rc) + ")");
     return {};
