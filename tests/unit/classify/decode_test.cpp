@@ -101,6 +101,27 @@ TEST(Decode, Primitives) {
   EXPECT_EQ(*zs, kRecord);
 }
 
+// A small compressed input whose output is many times larger: the output chunk starts small and
+// grows, and the whole output comes back (also through the streaming Decompressor in pieces).
+TEST(Decode, SmallInputLargeOutput) {
+  std::string text;
+  for (int i = 0; text.size() < (3u << 20) / 2; ++i) text += std::to_string(i) + " " + kRecord;
+  for (auto c : {Compression::kGzip, Compression::kZstd}) {
+    auto packed = c == Compression::kGzip ? gzip(text) : zstd(text);
+    ASSERT_LT(packed.size() * 8, text.size());
+    auto d = decompress(c, packed, 4 << 20);
+    ASSERT_TRUE(d) << d.error().describe();
+    EXPECT_EQ(*d, text);
+    auto dec = Decompressor::open(c, 4 << 20);
+    ASSERT_TRUE(dec);
+    std::string out;
+    for (std::size_t i = 0; i < packed.size(); i += 100)
+      ASSERT_TRUE(dec->feed(std::string_view(packed).substr(i, 100), out));
+    ASSERT_TRUE(dec->finish());
+    EXPECT_EQ(out, text);
+  }
+}
+
 TEST(Decode, BombsAndGarbageAreErrorsNotCrashes) {
   std::string zeros(8 << 20, '\0');
   auto bomb = decompress(Compression::kGzip, gzip(zeros), 1 << 20);
