@@ -1536,9 +1536,12 @@ Result<HttpUrl> Session::tunnelUrl(std::string_view target) const {
 }
 
 awaitable<bool> Session::upstreamHandshake(Flow& flow) {
-  tls_->upstream.reset();
+  tls_->dropUpstream();
   tls_->upstream.emplace(upstream_, proxy_.interceptor->client());
   SSL* ssl = tls_->upstream->native_handle();
+  // Resume the last session with this upstream (same name and address) when there is one.
+  tls_->sessionKey = tls_->peerName + "|" + upstreamKey_;
+  proxy_.interceptor->resume(ssl, &tls_->sessionKey);
   error_code ec;
   if (auto st = TlsInterceptor::expect(ssl, tls_->peerName); !st) {
     flow.error = st.error().message;

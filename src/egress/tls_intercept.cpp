@@ -63,9 +63,43 @@ Result<std::shared_ptr<TlsInterceptor>> TlsInterceptor::create(
                   upstreamCaFile);
   }
   SSL_CTX_set_verify(c, SSL_VERIFY_PEER, nullptr);
+  if (ctxIndex() < 0 || keyIndex() < 0 || SSL_CTX_set_ex_data(c, ctxIndex(), t.get()) != 1)
+    return fail(ErrorCode::kInternal, "cannot set up the session cache: " + opensslError());
+  SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(c, &TlsInterceptor::onNewSession);
   // Upstream connections are closed without waiting for the server's close_notify.
   SSL_CTX_set_options(c, SSL_OP_IGNORE_UNEXPECTED_EOF);
   return t;
+}
+
+int TlsInterceptor::ctxIndex() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+int TlsInterceptor::keyIndex() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+int TlsInterceptor::onNewSession(SSL* ssl, SSL_SESSION* session) {
+  auto* self = static_cast<TlsInterceptor*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctxIndex()));
+  auto* key = static_cast<const std::string*>(SSL_get_ex_data(ssl, keyIndex()));
+  if (!self || !key || key->empty()) return 0;
+  std::lock_guard lock(self->sessionsMu_);
+  if (self->sessions_.size() >= 4096) self->sessions_.clear();  // a cache: start again
+  self->sessions_[*key] = Session(session, SSL_SESSION_free);
+  return 1;  // the cache owns the reference now
+}
+
+void TlsInterceptor::resume(SSL* ssl, const std::string* key) {
+  if (SSL_set_ex_data(ssl, keyIndex(), const_cast<std::string*>(key)) != 1) return;
+  Session s;
+  {
+    std::lock_guard lock(sessionsMu_);
+    if (auto it = sessions_.find(*key); it != sessions_.end()) s = it->second;
+  }
+  if (s) SSL_set_session(ssl, s.get());  // takes its own reference
 }
 
 Status TlsInterceptor::present(SSL* ssl, const MintedCert& leaf) {

@@ -15,8 +15,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "openssl_handles.h"
 #include "tollgate/egress/ca.h"
@@ -35,6 +37,11 @@ class TlsInterceptor {
   boost::asio::ssl::context& client() { return client_; }
   CertificateAuthority& ca() { return *ca_; }
 
+  // Upstream TLS sessions (TLS 1.3 tickets, TLS 1.2 sessions) by `key` ("name|host:port"), so
+  // the next connection to the same upstream resumes instead of a full handshake. `key` must
+  // outlive `ssl`: the sessions the server sends on it are remembered under it. Thread-safe.
+  void resume(SSL* ssl, const std::string* key);
+
   // Server side: present `leaf`. Errors: kInternal.
   [[nodiscard]] static Status present(SSL* ssl, const MintedCert& leaf);
   // Client side: send `name` as SNI (unless it is an IP literal) and require the certificate to
@@ -49,6 +56,11 @@ class TlsInterceptor {
                                                  bool& rejected);
 
  private:
+  using Session = std::shared_ptr<SSL_SESSION>;
+  // ex_data slots (Asio keeps its own pointers in the SSL and SSL_CTX app data).
+  static int ctxIndex();
+  static int keyIndex();
+  static int onNewSession(SSL* ssl, SSL_SESSION* session);
   TlsInterceptor(std::shared_ptr<CertificateAuthority> ca)
       : ca_(std::move(ca)),
         server_(boost::asio::ssl::context::tls_server),
@@ -56,6 +68,8 @@ class TlsInterceptor {
   std::shared_ptr<CertificateAuthority> ca_;
   boost::asio::ssl::context server_;
   boost::asio::ssl::context client_;
+  std::mutex sessionsMu_;
+  std::unordered_map<std::string, Session> sessions_;
 };
 
 // A TCP socket whose first reads return bytes already taken from it (the ClientHello the proxy
@@ -104,13 +118,25 @@ struct InterceptedTunnel {
   InterceptedTunnel(boost::asio::ip::tcp::socket& clientSocket, std::string helloBytes,
                     TlsInterceptor& ic)
       : client(PrefixedSocket(clientSocket, std::move(helloBytes)), ic.server()) {}
+  ~InterceptedTunnel() { dropUpstream(); }
+  InterceptedTunnel(const InterceptedTunnel&) = delete;
+  InterceptedTunnel& operator=(const InterceptedTunnel&) = delete;
+
+  // Frees the upstream TLS state, marked as shut down: OpenSSL would otherwise flag the session
+  // of a connection closed without close_notify as not resumable.
+  void dropUpstream() {
+    if (upstream)
+      SSL_set_shutdown(upstream->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    upstream.reset();
+  }
 
   boost::asio::ssl::stream<PrefixedSocket> client;
   // Re-created for each upstream connection (keep-alive reconnects).
   std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> upstream;
   std::string host;  // the CONNECT host
   std::uint16_t port = 443;
-  std::string peerName;  // the name the certificates are for (SNI, else the CONNECT host)
+  std::string peerName;    // the name the certificates are for (SNI, else the CONNECT host)
+  std::string sessionKey;  // upstream session cache key (outlives `upstream`: declared first)
   std::string sni, alpn, ja3, ja4;  // of the client's ClientHello
 };
 
