@@ -74,12 +74,14 @@ pid $TMP/nginx.pid;
 error_log $TMP/logs/nginx-error.log warn;
 events { worker_connections 256; }
 http {
+  log_format reuse '\$ssl_session_reused';
   access_log off;
   client_body_temp_path $TMP/ngtmp; proxy_temp_path $TMP/ngtmp; fastcgi_temp_path $TMP/ngtmp;
   uwsgi_temp_path $TMP/ngtmp; scgi_temp_path $TMP/ngtmp;
   server {
     listen 127.0.0.1:$TLS_PORT ssl;
     ssl_certificate $TMP/srv.pem; ssl_certificate_key $TMP/srv.key;
+    access_log $TMP/logs/reuse.log reuse;
     root $TMP/www;
     location /post { client_max_body_size 10m; return 200 "posted\n"; }
   }
@@ -291,6 +293,10 @@ expect_eq "$(q 'print([(f["status"], f["bytes_down"], f.get("error","")) for f i
 expect_eq "$(q 'print(any("client closed during the TLS handshake" in f.get("error","") for f in fl))')" \
   True "client vanishing mid-handshake recorded"
 expect_eq "$(q 'print(any("jane.doe@example.com" in json.dumps(f) for f in fl))')" False "only masked samples stored"
+# Each curl run is a new tunnel and a new upstream connection: after the first, the proxy resumes
+# its TLS session with nginx.
+expect_eq "$(grep -c '^r$' "$TMP/logs/reuse.log" | awk '{print ($1 >= 5)}')" 1 \
+  "upstream TLS sessions resumed (nginx \$ssl_session_reused)"
 # The intercepted tunnels' SNI and JA3 are those tshark decodes from the same ClientHellos
 # (Debian 12's tshark has no JA4; JA4 is checked against FoxIO's outputs in tls_hello_test).
 if [ -n "$TSHARK_PID" ] && [ -s "$TMP/cap.pcapng" ]; then
