@@ -96,6 +96,7 @@ class DatabaseImpl {
   std::vector<DetectorDef> defs;
   std::array<HsDatabase, kTriggerCount> dbs;
   std::vector<std::uint32_t> triggerDet;  // trigger id - defs.size() -> definition index
+  std::vector<std::uint32_t> idRank;      // definition index -> first definition with its id
   std::size_t lookahead = detail::kLookahead;
   mutable ScratchPool scratch;  // the only mutable part, and thread-safe
 };
@@ -799,6 +800,12 @@ Result<std::shared_ptr<const Database>> Database::compileCached(
   for (const auto& d : defs)
     if (d.enabled) impl->defs.push_back(d);
   if (impl->defs.empty()) return fail(ErrorCode::kInvalidInput, "no detectors enabled");
+  for (std::size_t i = 0; i < impl->defs.size(); ++i) {
+    std::size_t first = i;
+    for (std::size_t j = 0; j < i && first == i; ++j)
+      if (impl->defs[j].id == impl->defs[i].id) first = j;
+    impl->idRank.push_back(static_cast<std::uint32_t>(first));
+  }
   std::array<std::vector<std::uint32_t>, kTriggerCount> sets;
   std::vector<std::string> triggers;
   for (std::size_t i = 0; i < impl->defs.size(); ++i) {
@@ -1002,6 +1009,7 @@ class ScannerImpl {
       return {};
     }
     std::vector<Match> found;
+    foundRank_.clear();
     std::optional<Span> override;
     std::string path;
     if (top_) {
@@ -1013,6 +1021,7 @@ class ScannerImpl {
     if (std::any_of(found.begin(), found.end(),
                     [&](const Match& m) { return m.decoding != found.front().decoding; }))
       dedupe(found);
+    foundRank_.clear();
     auto byStart = [](const Match& a, const Match& b) {
       return a.start != b.start ? a.start < b.start : a.end < b.end;
     };
@@ -1098,6 +1107,7 @@ class ScannerImpl {
       m.decoding = path;
       m.value = std::string(data.substr(f.start, f.end - f.start));
       out.push_back(std::move(m));
+      foundRank_.push_back(d_.idRank[f.det]);
     }
 
     if (!opt_.decode || depth >= opt_.maxDepth) return {};
@@ -1343,20 +1353,26 @@ class ScannerImpl {
   }
 
   // The same value seen through two layers (plain and decoded) is one match: keep the longer
-  // value, or the plain one when equal.
-  static void dedupe(std::vector<Match>& ms) {
-    if (ms.size() < 2) return;
+  // value, or the plain one when equal. `foundRank_` holds each match's detector (idRank), so
+  // that grouping by detector sorts integers, not names, and moves indices, not matches.
+  void dedupe(std::vector<Match>& ms) {
+    if (ms.size() < 2 || foundRank_.size() != ms.size()) return;
+    const auto& rank = foundRank_;
     // By detector, then position: only matches of one detector can be duplicates. Matches of a
     // content-encoded stream all share one span, so the comparisons per match are capped.
-    std::sort(ms.begin(), ms.end(), [](const Match& a, const Match& b) {
-      if (a.detector != b.detector) return a.detector < b.detector;
-      return a.start != b.start ? a.start < b.start : a.end < b.end;
+    order_.resize(ms.size());
+    for (std::size_t k = 0; k < order_.size(); ++k) order_[k] = static_cast<std::uint32_t>(k);
+    std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
+      if (rank[a] != rank[b]) return rank[a] < rank[b];
+      return ms[a].start != ms[b].start ? ms[a].start < ms[b].start : ms[a].end < ms[b].end;
     });
     std::vector<bool> drop(ms.size(), false);
-    for (std::size_t i = 0; i < ms.size(); ++i) {
-      for (std::size_t j = i + 1, n = 0; j < ms.size() && ms[j].detector == ms[i].detector &&
-                                         ms[j].start < ms[i].end && n < kDedupeWindow;
-           ++j, ++n) {
+    for (std::size_t oi = 0; oi < order_.size(); ++oi) {
+      const std::uint32_t i = order_[oi];
+      for (std::size_t oj = oi + 1, n = 0; oj < order_.size() && rank[order_[oj]] == rank[i] &&
+                                           ms[order_[oj]].start < ms[i].end && n < kDedupeWindow;
+           ++oj, ++n) {
+        const std::uint32_t j = order_[oj];
         if (drop[i]) break;
         if (drop[j]) continue;
         if (ms[i].decoding == ms[j].decoding) continue;
@@ -1385,8 +1401,10 @@ class ScannerImpl {
   std::vector<std::size_t> last_;
   std::vector<Candidate> triggers_;
   std::vector<Window> windows_;
-  std::string gather_;         // windows of one trigger, gathered for one Hyperscan call
-  std::vector<Piece> pieces_;  // where each window sits in gather_
+  std::string gather_;                    // windows of one trigger, gathered for one Hyperscan call
+  std::vector<Piece> pieces_;             // where each window sits in gather_
+  std::vector<std::uint32_t> foundRank_;  // idRank of each match of the current round
+  std::vector<std::uint32_t> order_;      // dedupe's sort order
   std::string buf_;
   std::uint64_t base_ = 0;  // stream offset of buf_[0]
   std::uint64_t done_ = 0;  // matches ending at or before this offset are decided
