@@ -136,7 +136,7 @@ class Parser {
   Error error(const YAML::Node& n, const std::string& what) const {
     Error e;
     e.code = ErrorCode::kInvalidInput;
-    e.message = what;
+    e.message = printable(what, 300);  // names from the file may hold control characters
     e.context = source_ + ":" + std::to_string(n.Mark().line + 1);
     return e;
   }
@@ -383,7 +383,8 @@ Result<std::shared_ptr<const Policy>> Policy::parse(std::string_view yaml,
   } catch (const YAML::Exception& e) {
     std::string ctx = source;
     if (e.mark.line >= 0) ctx += ":" + std::to_string(e.mark.line + 1);
-    return fail(ErrorCode::kInvalidInput, e.msg.empty() ? "invalid YAML" : e.msg, ctx);
+    return fail(ErrorCode::kInvalidInput, e.msg.empty() ? "invalid YAML" : printable(e.msg, 300),
+                ctx);
   }
   return std::shared_ptr<const Policy>(std::move(p));
 }
