@@ -136,7 +136,7 @@ struct InterceptedTunnel {
   std::string host;  // the CONNECT host
   std::uint16_t port = 443;
   std::string peerName;    // the name the certificates are for (SNI, else the CONNECT host)
-  std::string sessionKey;  // upstream session cache key (outlives `upstream`: declared first)
+  std::string sessionKey;  // upstream session cache key (the destructor frees `upstream` first)
   std::string sni, alpn, ja3, ja4;  // of the client's ClientHello
 };
 
