@@ -23,7 +23,8 @@ constexpr std::uint32_t kMaxSymbols = 1u << 20;
 constexpr std::size_t kMaxSymbolBytes = 16u << 20;
 
 constexpr std::uint32_t kLcReqDyld = 0x80000000;
-constexpr std::uint32_t kLcSymtab = 0x2, kLcDyldChainedFixups = 0x34 | kLcReqDyld;
+constexpr std::uint32_t kLcSymtab = 0x2, kLcDyldChainedFixups = 0x34 | kLcReqDyld,
+                        kLcDyldInfo = 0x22, kLcDyldInfoOnly = 0x22 | kLcReqDyld;
 constexpr std::uint32_t kLcSegment = 0x1, kLcLoadDylib = 0xc, kLcIdDylib = 0xd, kLcSegment64 = 0x19,
                         kLcUuid = 0x1b, kLcCodeSignature = 0x1d, kLcLazyLoadDylib = 0x20,
                         kLcVersionMinMacosx = 0x24, kLcVersionMinIphoneos = 0x25,
@@ -161,6 +162,56 @@ void parseSymtab(Bytes slice, bool be, std::uint32_t symoff, std::uint32_t nsyms
   }
 }
 
+// Symbol names of a dyld bind opcode stream (mach-o/loader.h BIND_OPCODE_*): every opcode's
+// operands are skipped so the names of BIND_OPCODE_SET_SYMBOL_TRAILING_FLAGS_IMM are found (names
+// flagged BIND_SYMBOL_FLAGS_NON_WEAK_DEFINITION are definitions, not imports). Lazy streams
+// separate entries with BIND_OPCODE_DONE, so DONE does not stop the walk.
+void parseBindOpcodes(Bytes slice, std::uint32_t off, std::uint32_t size, MachOSlice& s,
+                      std::size_t& budget) {
+  auto stream = detail::slice(slice, off, size);
+  if (!stream) return;
+  const auto* p = reinterpret_cast<const unsigned char*>(stream->data());
+  const std::size_t n = stream->size();
+  std::size_t i = 0;
+  auto skipLeb = [&] {
+    while (i < n && (p[i] & 0x80)) ++i;
+    if (i < n) ++i;
+  };
+  while (i < n && budget > 0) {
+    const unsigned op = p[i] & 0xf0, imm = p[i] & 0x0f;
+    ++i;
+    switch (op) {
+      case 0x20:  // SET_DYLIB_ORDINAL_ULEB
+      case 0x60:  // SET_ADDEND_SLEB
+      case 0x70:  // SET_SEGMENT_AND_OFFSET_ULEB
+      case 0x80:  // ADD_ADDR_ULEB
+      case 0xa0:  // DO_BIND_ADD_ADDR_ULEB
+        skipLeb();
+        break;
+      case 0xc0:  // DO_BIND_ULEB_TIMES_SKIPPING_ULEB
+        skipLeb();
+        skipLeb();
+        break;
+      case 0xd0:  // THREADED: SET_BIND_ORDINAL_TABLE_SIZE_ULEB (0) takes a ULEB, APPLY (1) none
+        if (imm == 0) skipLeb();
+        break;
+      case 0x40: {  // SET_SYMBOL_TRAILING_FLAGS_IMM
+        std::size_t e = i;
+        while (e < n && p[e] != 0 && e - i < 1024) ++e;
+        if (e >= n || p[e] != 0) return;
+        if ((imm & 0x8) == 0 && e > i) {
+          budget -= std::min(budget, e - i + 1);
+          addImport(std::string(reinterpret_cast<const char*>(p + i), e - i), s);
+        }
+        i = e + 1;
+        break;
+      }
+      default:  // DONE, SET_DYLIB_ORDINAL_IMM, SET_DYLIB_SPECIAL_IMM, SET_TYPE_IMM, DO_BIND, ...
+        break;
+    }
+  }
+}
+
 // The imports table of LC_DYLD_CHAINED_FIXUPS (dyld's fixup-chains.h): DYLD_CHAINED_IMPORT (4
 // bytes), _ADDEND (8) or _ADDEND64 (16), names in the symbol pool. The header is little-endian.
 void parseChainedFixups(Bytes slice, std::uint32_t dataoff, std::uint32_t datasize, MachOSlice& s) {
@@ -274,6 +325,15 @@ Result<MachOSlice> parseThin(Bytes slice, std::uint64_t sliceOffset) {
       case kLcSymtab:
         if (c.size() >= 24)
           parseSymtab(slice, be, *u32(c, 8), *u32(c, 12), *u32(c, 16), *u32(c, 20), s);
+        break;
+      case kLcDyldInfo:
+      case kLcDyldInfoOnly:
+        if (c.size() >= 48) {
+          std::size_t budget = kMaxSymbolBytes;
+          // Bind and lazy bind; the weak stream also names the image's own weak definitions.
+          for (std::uint64_t at : {16, 32})
+            parseBindOpcodes(slice, *u32(c, at), *u32(c, at + 4), s, budget);
+        }
         break;
       case kLcDyldChainedFixups:
         if (c.size() >= 16) parseChainedFixups(slice, *u32(c, 8), *u32(c, 12), s);

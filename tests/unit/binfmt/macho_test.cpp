@@ -271,6 +271,21 @@ TEST(MachO, LinkedImportsMatchLlvmNm) {
           std::binary_search(s.importedSymbols.begin(), s.importedSymbols.end(), std::string(want)))
           << want;
     EXPECT_EQ(s.dylibs, std::vector<std::string>{"/usr/lib/libSystem.B.dylib"});
+    // With LC_SYMTAB's symbol count zeroed, the imports come from the bind opcodes (x86_64) or
+    // the chained fixups (arm64) alone: the same ones the image binds (for arm64 ld64.lld leaves
+    // an unused undefined dyld_stub_binder in the symbol table, which no fixup names).
+    auto noSymtab = bytes;
+    for (std::uint32_t pos = 32, i = 0, ncmds = testing::le32(bytes, 16); i < ncmds; ++i) {
+      std::uint32_t cmd = testing::le32(bytes, pos), size = testing::le32(bytes, pos + 4);
+      if (cmd == 0x2)
+        for (int k = 0; k < 4; ++k) noSymtab[pos + 12 + k] = std::byte{0};  // nsyms
+      pos += size;
+    }
+    auto bare = parseMachO(noSymtab);
+    ASSERT_TRUE(bare);
+    std::vector<std::string> bound = s.importedSymbols;
+    if (a == "arm64") std::erase(bound, "dyld_stub_binder");
+    EXPECT_EQ(bare->slices[0].importedSymbols, bound);
     auto plist = machOSectionData(machOSliceBytes(bytes, s), s, "__TEXT", "__info_plist");
     ASSERT_FALSE(plist.empty());
     auto bundle = parseInfoPlist(plist);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -38,6 +39,13 @@ inline std::vector<std::byte> readBytes(const std::filesystem::path& p) {
   std::vector<std::byte> out(chars.size());
   for (std::size_t i = 0; i < chars.size(); ++i) out[i] = static_cast<std::byte>(chars[i]);
   return out;
+}
+
+// A little-endian 32-bit field of a byte buffer (the caller keeps `off + 4` in range).
+inline std::uint32_t le32(const std::vector<std::byte>& b, std::size_t off) {
+  std::uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | std::to_integer<std::uint32_t>(b[off + i]);
+  return v;
 }
 
 inline std::string shellQuote(const std::string& s) {

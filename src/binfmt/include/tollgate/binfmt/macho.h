@@ -57,10 +57,10 @@ struct MachOSlice {
   std::string installName;          // LC_ID_DYLIB of a dylib
   std::vector<std::string> dylibs;  // LC_LOAD_DYLIB, _WEAK_, _REEXPORT_, _LAZY_, _UPWARD_
   std::vector<std::string> rpaths;  // LC_RPATH
-  // Symbols the image imports from its dylibs: undefined external symbols of LC_SYMTAB and the
-  // imports of LC_DYLD_CHAINED_FIXUPS, C's leading underscore removed ("mprotect", "opendir"),
-  // sorted and unique. (Classic dyld bind opcodes are not decoded: linkers keep those symbols in
-  // the symbol table too.)
+  // Symbols the image imports from its dylibs: undefined external symbols of LC_SYMTAB, the
+  // symbols named by the dyld bind opcodes of LC_DYLD_INFO(_ONLY) (bind and lazy bind streams),
+  // and the imports of LC_DYLD_CHAINED_FIXUPS; C's leading underscore removed ("mprotect",
+  // "opendir"), sorted and unique.
   std::vector<std::string> importedSymbols;
   std::vector<MachOSegment> segments;
   std::vector<MachOSection> sections;
