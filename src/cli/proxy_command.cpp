@@ -396,7 +396,9 @@ void addQueryOptions(CLI::App* cmd, QueryArgs& a, bool flows) {
   cmd->add_option("--since", a.since, "Only newer than this: 30s, 15m, 2h, 7d or an RFC 3339 time");
   if (flows) {
     cmd->add_option("--vendor", a.vendor, "Only flows to this vendor (from the policy)");
-    cmd->add_option("--app", a.app, "Only flows from this executable (path or file name)");
+    cmd->add_option("--app", a.app,
+                    "Only flows from this application: executable path or file name, package "
+                    "purl (with or without version), Proxy-Authorization user or client address");
   }
   cmd->add_option("-f,--format", a.format, "table (default) or json")->capture_default_str();
 }
