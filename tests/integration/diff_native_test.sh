@@ -8,26 +8,10 @@
 # nothing.
 source "$(dirname "$0")/lib/assert.sh"
 
-missing=()
-for tool in gcc clang-19 plistutil dpkg-deb python3; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
-[ -x /usr/lib/llvm-19/bin/ld64.lld ] || missing+=(lld-19)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "SKIP: missing ${missing[*]} (scripts/deps.sh test)"
-  exit 0
-fi
+[ -x /usr/lib/llvm-19/bin/ld64.lld ] || { echo "SKIP: missing lld-19 (scripts/deps.sh test)"; exit 0; }
+skip_unless_tools gcc clang-19 plistutil dpkg-deb python3
 
-script=$TOLLGATE_SOURCE_DIR/tests/data/integrity/build_native.sh
-key=$(sha256sum "$script" | cut -c1-16)
-R=$TOLLGATE_BUILD_DIR/cache/integrity-native-$key
-if [ ! -f "$R/.done" ]; then
-  rm -rf "$R.tmp"
-  bash "$script" "$R.tmp"
-  touch "$R.tmp/.done"
-  rm -rf "$R"
-  mv "$R.tmp" "$R"
-fi
+R=$(cached_fixture integrity-native "$TOLLGATE_SOURCE_DIR/tests/data/integrity/build_native.sh")
 
 ids() { python3 -c 'import json,sys; print(" ".join(sorted(f["id"]+"@"+f["subject"] for f in json.load(sys.stdin)["findings"])))'; }
 check() {  # PYTHON-EXPRESSION-ON-findings-as-list-F MESSAGE

@@ -7,26 +7,10 @@
 # nothing. Also: archives as inputs, JSON and SARIF, --fail-on, the YAML config, YARA, bad input.
 source "$(dirname "$0")/lib/assert.sh"
 
-missing=()
-for tool in x86_64-w64-mingw32-gcc osslsigncode openssl python3 zip; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "SKIP: missing ${missing[*]} (scripts/deps.sh test)"
-  exit 0
-fi
+skip_unless_tools x86_64-w64-mingw32-gcc osslsigncode openssl python3 zip
 
 # The releases take ~20 s to build: cached under the build directory, keyed by the script.
-script=$TOLLGATE_SOURCE_DIR/tests/data/integrity/build_releases.sh
-key=$(sha256sum "$script" | cut -c1-16)
-R=$TOLLGATE_BUILD_DIR/cache/integrity-releases-$key
-if [ ! -f "$R/.done" ]; then
-  rm -rf "$R.tmp"
-  bash "$script" "$R.tmp"
-  touch "$R.tmp/.done"
-  rm -rf "$R"
-  mv "$R.tmp" "$R"
-fi
+R=$(cached_fixture integrity-releases "$TOLLGATE_SOURCE_DIR/tests/data/integrity/build_releases.sh")
 
 ids() { python3 -c 'import json,sys; print(" ".join(sorted(f["id"]+"@"+f["subject"] for f in json.load(sys.stdin)["findings"])))'; }
 

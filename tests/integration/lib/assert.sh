@@ -37,3 +37,29 @@ finish() {
   echo "$((checks - failures)) passed, $failures failed"
   [ "$failures" -eq 0 ]
 }
+
+# skip_unless_tools TOOL...: when a command is not on PATH, print one SKIP line naming every
+# missing one and end the test as passed (scripts/deps.sh test installs them).
+skip_unless_tools() {
+  local missing=() tool
+  for tool in "$@"; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "SKIP: missing ${missing[*]} (scripts/deps.sh test)"
+    exit 0
+  fi
+}
+
+# cached_fixture NAME SCRIPT: runs `bash SCRIPT DIR` once per content of SCRIPT, into
+# $TOLLGATE_BUILD_DIR/cache/NAME-<hash>, and prints DIR. A build that fails leaves nothing cached.
+cached_fixture() {
+  local key dir
+  key=$(sha256sum "$2" | cut -c1-16)
+  dir=$TOLLGATE_BUILD_DIR/cache/$1-$key
+  if [ ! -f "$dir/.done" ]; then
+    rm -rf "$dir.tmp"
+    # Command substitution clears `set -e`: every step checks its own status.
+    bash "$2" "$dir.tmp" >&2 || return 1
+    touch "$dir.tmp/.done" && rm -rf "$dir" && mv "$dir.tmp" "$dir" || return 1
+  fi
+  echo "$dir"
+}
