@@ -21,6 +21,7 @@
 #include "tollgate/util/hash.h"
 #include "tollgate/util/strings.h"
 #include "validators.h"
+#include "windows.h"
 
 namespace tollgate::classify {
 
@@ -517,141 +518,10 @@ std::string stripSpace(std::string_view s) {
   return out;
 }
 
-// Windows closer than `gap` bytes are scanned as one: a Hyperscan call costs about as much as
-// scanning a few hundred bytes with the digit database, a thousand with a one-pattern one.
-constexpr std::size_t kDigitGap = 128;
-constexpr std::size_t kLiteralGap = 512;
-struct Window {
-  std::size_t start;
-  std::size_t end;
-};
-
-// Adds [s, e) to `out`, extended outwards to a non-word byte (so that \b at a window's edge means
-// what it means in the whole buffer) and merged with the previous window when they are close.
-void addWindow(std::string_view d, std::size_t s, std::size_t e, std::vector<Window>& out,
-               std::size_t gap = kDigitGap) {
-  auto word = [](unsigned char c) {
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
-  };
-  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
-  for (std::size_t k = 0; s > 0 && k < 64 && word(p[s - 1]); ++k) --s;
-  for (std::size_t k = 0; e < d.size() && k < 64 && word(p[e]); ++k) ++e;
-  if (!out.empty() && s <= out.back().end + gap) {
-    out.back().start = std::min(out.back().start, s);
-    out.back().end = std::max(out.back().end, e);
-    return;
-  }
-  out.push_back(Window{s, e});
-}
-
-bool isAlphaByte(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
-
-// 1: digit, 2: a separator inside numbers (space ( ) . + - /).
-constexpr std::array<std::uint8_t, 256> makeNumClass() {
-  std::array<std::uint8_t, 256> t{};
-  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = 1;
-  for (unsigned char c : {' ', '(', ')', '.', '+', '-', '/'}) t[c] = 2;
-  return t;
-}
-constexpr auto kNumClass = makeNumClass();
-
-// The windows where Trigger::kDigits patterns are tried (see detectors.h): around runs of digits
-// and separators with at least eight digits or four digits and three dots (IPv4), unless glued
-// to a word before them; around six digits after two letters (a NINO); around an IBAN-like
-// start (two capitals, two digits, 11 letters or digits; the window reaches 48 bytes on).
-void digitWindows(std::string_view d, std::vector<Window>& out) {
-  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
-  const std::size_t n = d.size();
-  std::size_t i = 0;
-  for (;;) {
-    // The next digit, sixteen bytes at a time.
-#if defined(__SSE2__)
-    while (i + 16 <= n) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-      // Bytes >= 0x80 are negative as signed bytes, so below '0'.
-      __m128i ge0 = _mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1));
-      __m128i le9 = _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1));
-      auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(ge0, le9)));
-      if (mask) {
-        i += static_cast<std::size_t>(__builtin_ctz(mask));
-        break;
-      }
-      i += 16;
-    }
-#endif
-    while (i < n && kNumClass[p[i]] != 1) ++i;
-    if (i >= n) return;
-#if defined(__SSE2__)
-    // Most runs are short numbers ("2019", "x86", "v1.2"): those are skipped from one load
-    // unless two letters stand before them (an IBAN or a NINO).
-    if (i + 16 <= n && i >= 2 && !(isAlphaByte(p[i - 1]) && isAlphaByte(p[i - 2])) &&
-        !(p[i - 1] == ' ' && i >= 3 && isAlphaByte(p[i - 2]) && isAlphaByte(p[i - 3]))) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-      __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-      __m128i sep = _mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-                       _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')),
-                                    _mm_cmpeq_epi8(v, _mm_set1_epi8(')'))),
-                       _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')),
-                                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
-                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('/')))));
-      auto inRun = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(dig, sep)));
-      auto notRun = ~inRun & 0xFFFFu;
-      if (notRun) {
-        unsigned len = static_cast<unsigned>(__builtin_ctz(notRun));
-        unsigned runMask = (1u << len) - 1;
-        auto digitMask = static_cast<unsigned>(_mm_movemask_epi8(dig)) & runMask;
-        auto dotMask =
-            static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')))) &
-            runMask;
-        if (__builtin_popcount(digitMask) < 8 && __builtin_popcount(dotMask) < 3) {
-          i += len;
-          continue;
-        }
-      }
-    }
-#endif
-    std::size_t s = i;
-    while (s > 0 && i - s < 4 && kNumClass[p[s - 1]] == 2) --s;
-    std::size_t j = i, digits = 0, dots = 0, lastDigit = i;
-    while (j < n && kNumClass[p[j]]) {
-      if (kNumClass[p[j]] == 1) {
-        ++digits;
-        lastDigit = j;
-      }
-      dots += p[j] == '.';
-      ++j;
-    }
-    auto upper = [&](std::size_t k) { return p[k] >= 'A' && p[k] <= 'Z'; };
-    auto alpha = [&](std::size_t k) { return upper(k) || (p[k] >= 'a' && p[k] <= 'z'); };
-    // An IBAN: country code, two check digits, then 11 or more letters and digits.
-    bool iban = false;
-    if (i >= 2 && upper(i - 1) && upper(i - 2) && i + 1 < n && kNumClass[p[i + 1]] == 1) {
-      std::size_t k = i + 2, alnum = 0;
-      while (k < n && alnum < 11 && (upper(k) || kNumClass[p[k]] == 1 || p[k] == ' ')) {
-        alnum += p[k] != ' ';
-        ++k;
-      }
-      iban = alnum >= 11;
-    }
-    // A NINO: two letters, an optional blank, six digits.
-    bool nino = digits == 6 && s >= 2 && alpha(s - 1) && alpha(s - 2);
-    // A digit run glued to a word before it, with no separator inside, holds no \b-bounded
-    // number: "0x00000000", "sha256".
-    bool glued =
-        s == i && i > 0 && (alpha(i - 1) || p[i - 1] == '_') && lastDigit + 1 - i == digits;
-    bool number = !glued && (digits >= 8 || (digits >= 4 && dots >= 3));
-    if (number || iban || nino) {
-      std::size_t ws = s >= 4 ? s - 4 : 0;
-      std::size_t we = std::min(n, j + 3);
-      if (iban) we = std::max(we, std::min(n, i + 48));
-      addWindow(d, ws, we, out);
-    }
-    i = j;
-  }
-}
+using detail::addWindow;
+using detail::digitWindows;
+using detail::kLiteralGap;
+using detail::Window;
 
 // Windows around every `c`: `before` bytes before it, `after` bytes after.
 void byteWindows(std::string_view d, char c, std::size_t before, std::size_t after,

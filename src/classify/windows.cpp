@@ -1,0 +1,225 @@
+#include "windows.h"
+
+#include <array>
+#include <cstdint>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace tollgate::classify::detail {
+namespace {
+
+bool isAlphaByte(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+// 1: digit, 2: a separator inside numbers (space ( ) . + - /).
+constexpr std::array<std::uint8_t, 256> makeNumClass() {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = 1;
+  for (unsigned char c : {' ', '(', ')', '.', '+', '-', '/'}) t[c] = 2;
+  return t;
+}
+constexpr auto kNumClass = makeNumClass();
+
+// One run of digits and separators whose first digit is at `i` (the byte before it is not a
+// digit, and no digit follows the previous run's end before `i`): adds its window if it has
+// one; returns the run's end (the first byte that is neither digit nor separator, or n).
+std::size_t digitRun(std::string_view d, std::size_t i, std::vector<Window>& out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+  const std::size_t n = d.size();
+#if defined(__SSE2__)
+  // Most runs are short numbers ("2019", "x86", "v1.2"): those are skipped from one load
+  // unless two letters stand before them (an IBAN or a NINO).
+  if (i + 16 <= n && i >= 2 && !(isAlphaByte(p[i - 1]) && isAlphaByte(p[i - 2])) &&
+      !(p[i - 1] == ' ' && i >= 3 && isAlphaByte(p[i - 2]) && isAlphaByte(p[i - 3]))) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    __m128i sep = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8(')'))),
+                     _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')),
+                                               _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('/')))));
+    auto inRun = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(dig, sep)));
+    auto notRun = ~inRun & 0xFFFFu;
+    if (notRun) {
+      unsigned len = static_cast<unsigned>(__builtin_ctz(notRun));
+      unsigned runMask = (1u << len) - 1;
+      auto digitMask = static_cast<unsigned>(_mm_movemask_epi8(dig)) & runMask;
+      auto dotMask =
+          static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')))) & runMask;
+      if (__builtin_popcount(digitMask) < 8 && __builtin_popcount(dotMask) < 3) return i + len;
+    }
+  }
+#endif
+  std::size_t s = i;
+  while (s > 0 && i - s < 4 && kNumClass[p[s - 1]] == 2) --s;
+  std::size_t j = i, digits = 0, dots = 0, lastDigit = i;
+  while (j < n && kNumClass[p[j]]) {
+    if (kNumClass[p[j]] == 1) {
+      ++digits;
+      lastDigit = j;
+    }
+    dots += p[j] == '.';
+    ++j;
+  }
+  auto upper = [&](std::size_t k) { return p[k] >= 'A' && p[k] <= 'Z'; };
+  auto alpha = [&](std::size_t k) { return upper(k) || (p[k] >= 'a' && p[k] <= 'z'); };
+  // An IBAN: country code, two check digits, then 11 or more letters and digits.
+  bool iban = false;
+  if (i >= 2 && upper(i - 1) && upper(i - 2) && i + 1 < n && kNumClass[p[i + 1]] == 1) {
+    std::size_t k = i + 2, alnum = 0;
+    while (k < n && alnum < 11 && (upper(k) || kNumClass[p[k]] == 1 || p[k] == ' ')) {
+      alnum += p[k] != ' ';
+      ++k;
+    }
+    iban = alnum >= 11;
+  }
+  // A NINO: two letters, an optional blank, six digits.
+  bool nino = digits == 6 && s >= 2 && alpha(s - 1) && alpha(s - 2);
+  // A digit run glued to a word before it, with no separator inside, holds no \b-bounded
+  // number: "0x00000000", "sha256".
+  bool glued = s == i && i > 0 && (alpha(i - 1) || p[i - 1] == '_') && lastDigit + 1 - i == digits;
+  bool number = !glued && (digits >= 8 || (digits >= 4 && dots >= 3));
+  if (number || iban || nino) {
+    std::size_t ws = s >= 4 ? s - 4 : 0;
+    std::size_t we = std::min(n, j + 3);
+    if (iban) we = std::max(we, std::min(n, i + 48));
+    addWindow(d, ws, we, out);
+  }
+  return j;
+}
+
+// The run-by-run finder from byte `i` on.
+void digitWindowsFrom(std::string_view d, std::size_t i, std::vector<Window>& out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+  const std::size_t n = d.size();
+  for (;;) {
+    // The next digit, sixteen bytes at a time.
+#if defined(__SSE2__)
+    while (i + 16 <= n) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      // Bytes >= 0x80 are negative as signed bytes, so below '0'.
+      __m128i ge0 = _mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1));
+      __m128i le9 = _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1));
+      auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(ge0, le9)));
+      if (mask) {
+        i += static_cast<std::size_t>(__builtin_ctz(mask));
+        break;
+      }
+      i += 16;
+    }
+#endif
+    while (i < n && kNumClass[p[i]] != 1) ++i;
+    if (i >= n) return;
+    i = digitRun(d, i, out);
+  }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TOLLGATE_AVX2_DIGITS 1
+// Digit, run (digit or separator) and dot masks of 64 bytes. Each byte is classified from its
+// two nibbles with two table lookups: the separators are 0x20 and 0x28-0x2F except 0x2A and
+// 0x2C, the digits 0x30-0x39; bytes >= 0x80 have a high nibble >= 8 and classify as neither.
+struct BlockMasks {
+  std::uint64_t digit;
+  std::uint64_t run;
+  std::uint64_t dot;
+};
+
+__attribute__((target("avx2"), always_inline)) inline BlockMasks avx2Masks(const unsigned char* p) {
+  const __m256i lo = _mm256_setr_epi8(3, 2, 2, 2, 2, 2, 2, 2, 3, 3, 0, 1, 0, 1, 1, 1,  //
+                                      3, 2, 2, 2, 2, 2, 2, 2, 3, 3, 0, 1, 0, 1, 1, 1);
+  const __m256i hi = _mm256_setr_epi8(0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //
+                                      0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i nib = _mm256_set1_epi8(0x0F);
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i two = _mm256_set1_epi8(2);
+  const __m256i dot = _mm256_set1_epi8('.');
+  BlockMasks m{0, 0, 0};
+  for (int h = 0; h < 2; ++h) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * h));
+    __m256i cl =
+        _mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(v, nib)),
+                         _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+    auto dg = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(cl, two)));
+    auto none = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(cl, zero)));
+    auto dt = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, dot)));
+    m.digit |= static_cast<std::uint64_t>(dg) << (32 * h);
+    m.run |= static_cast<std::uint64_t>(~none) << (32 * h);
+    m.dot |= static_cast<std::uint64_t>(dt) << (32 * h);
+  }
+  return m;
+}
+
+// 64 bytes at a time: every run whose first digit lies in the block is judged from the block's
+// masks; only runs that may have a window (eight digits, six (a NINO), four and three dots, two
+// capitals before them (an IBAN)) or that reach the block's end go through digitRun, which
+// decides exactly as the reference finder does.
+__attribute__((target("avx2,popcnt,bmi,bmi2"))) void digitWindowsAvx2(std::string_view d,
+                                                                      std::vector<Window>& out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+  const std::size_t n = d.size();
+  std::size_t i = 0;
+  while (i + 64 <= n) {
+    const BlockMasks m = avx2Masks(p + i);
+    std::uint64_t todo = m.digit;
+    std::size_t next = i + 64;
+    while (todo) {
+      auto t = static_cast<unsigned>(__builtin_ctzll(todo));
+      std::uint64_t stop = ~m.run >> t;
+      if (stop == 0) {  // the run goes on past the block
+        next = digitRun(d, i + t, out);
+        break;
+      }
+      auto len = static_cast<unsigned>(__builtin_ctzll(stop));
+      std::uint64_t seg = ((std::uint64_t{1} << len) - 1) << t;
+      auto digits = __builtin_popcountll(m.digit & seg);
+      std::size_t at = i + t;
+      bool capitals = at >= 2 && static_cast<unsigned>(p[at - 1] - 'A') < 26u &&
+                      static_cast<unsigned>(p[at - 2] - 'A') < 26u;
+      if (digits >= 8 || digits == 6 || capitals ||
+          (digits >= 4 && __builtin_popcountll(m.dot & seg) >= 3))
+        digitRun(d, at, out);
+      // t + len < 64: the byte ending the run is in the block.
+      todo &= ~std::uint64_t{0} << (t + len);
+    }
+    i = next;
+  }
+  digitWindowsFrom(d, i, out);
+}
+
+bool haveAvx2() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+                          __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+  return yes;
+}
+#endif
+
+}  // namespace
+
+void digitWindowsReference(std::string_view d, std::vector<Window>& out) {
+  digitWindowsFrom(d, 0, out);
+}
+
+bool digitWindowsVectorised() {
+#if defined(TOLLGATE_AVX2_DIGITS)
+  return haveAvx2();
+#else
+  return false;
+#endif
+}
+
+void digitWindows(std::string_view d, std::vector<Window>& out) {
+#if defined(TOLLGATE_AVX2_DIGITS)
+  if (haveAvx2()) return digitWindowsAvx2(d, out);
+#endif
+  digitWindowsFrom(d, 0, out);
+}
+
+}  // namespace tollgate::classify::detail

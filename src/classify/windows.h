@@ -1,0 +1,52 @@
+// Trigger windows: the byte ranges of a layer where a trigger database is scanned. Private to
+// classify (scanner.cpp, and the unit test that checks the vectorised digit-run finder against
+// the reference one).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+namespace tollgate::classify::detail {
+
+// Windows closer than `gap` bytes are scanned as one: a Hyperscan call costs about as much as
+// scanning a few hundred bytes with the digit database, a thousand with a one-pattern one.
+constexpr std::size_t kDigitGap = 128;
+constexpr std::size_t kLiteralGap = 512;
+struct Window {
+  std::size_t start;
+  std::size_t end;
+  bool operator==(const Window&) const = default;
+};
+
+// Adds [s, e) to `out`, extended outwards to a non-word byte (so that \b at a window's edge means
+// what it means in the whole buffer) and merged with the previous window when they are close.
+inline void addWindow(std::string_view d, std::size_t s, std::size_t e, std::vector<Window>& out,
+                      std::size_t gap = kDigitGap) {
+  auto word = [](unsigned char c) {
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
+  };
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+  for (std::size_t k = 0; s > 0 && k < 64 && word(p[s - 1]); ++k) --s;
+  for (std::size_t k = 0; e < d.size() && k < 64 && word(p[e]); ++k) ++e;
+  if (!out.empty() && s <= out.back().end + gap) {
+    out.back().start = std::min(out.back().start, s);
+    out.back().end = std::max(out.back().end, e);
+    return;
+  }
+  out.push_back(Window{s, e});
+}
+
+// The windows where Trigger::kDigits patterns are tried (see detectors.h): around runs of digits
+// and separators with at least eight digits or four digits and three dots (IPv4), unless glued
+// to a word before them; around six digits after two letters (a NINO); around an IBAN-like
+// start (two capitals, two digits, 11 letters or digits; the window reaches 48 bytes on).
+// Appends to `out`. Uses AVX2 64-byte block masks when the CPU has them (checked once).
+void digitWindows(std::string_view d, std::vector<Window>& out);
+// The same windows, found run by run with SSE2 (the baseline; the reference for the tests).
+void digitWindowsReference(std::string_view d, std::vector<Window>& out);
+// True when digitWindows uses the AVX2 path on this CPU.
+bool digitWindowsVectorised();
+
+}  // namespace tollgate::classify::detail

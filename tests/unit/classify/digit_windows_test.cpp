@@ -1,0 +1,102 @@
+// The vectorised digit-run finder (64-byte AVX2 block masks, chosen at run time) finds exactly
+// the windows of the run-by-run reference finder: on random bytes drawn from digits, separators,
+// capitals and letters, on generated numbers, IBANs and NINOs at every alignment, and on real
+// text of this machine.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../../../src/classify/windows.h"
+
+namespace tollgate::classify::detail {
+namespace {
+
+void expectSame(const std::string& text, const char* what) {
+  std::vector<Window> fast, ref;
+  digitWindows(text, fast);
+  digitWindowsReference(text, ref);
+  ASSERT_EQ(fast.size(), ref.size()) << what;
+  for (std::size_t k = 0; k < ref.size(); ++k) {
+    ASSERT_EQ(fast[k].start, ref[k].start) << what << " window " << k;
+    ASSERT_EQ(fast[k].end, ref[k].end) << what << " window " << k;
+  }
+}
+
+TEST(DigitWindows, RandomBytesSameAsReference) {
+  if (!digitWindowsVectorised()) GTEST_SKIP() << "no AVX2 on this CPU: only the reference runs";
+  std::mt19937 rng(6);
+  const std::string alphabet = "0123456789012345678901234567 ().+-/ABGBDEXZabz_x\n,:@\x80\xff";
+  for (int round = 0; round < 400; ++round) {
+    std::size_t n = rng() % 700;
+    std::string s(n, ' ');
+    // Some rounds dense in digits (long runs across block edges), some sparse.
+    unsigned digitBias = rng() % 3;
+    for (auto& c : s) {
+      if (digitBias == 2 && rng() % 2)
+        c = static_cast<char>('0' + rng() % 10);
+      else
+        c = alphabet[rng() % alphabet.size()];
+    }
+    expectSame(s, "random");
+  }
+}
+
+TEST(DigitWindows, ValuesAtEveryAlignment) {
+  const char* values[] = {
+      "4111 1111 1111 1111",
+      "GB82 WEST 1234 5698 7654 32",
+      "GB82WEST12345698765432",
+      "AB 123456 C",
+      "AB123456C",
+      "192.168.0.1",
+      "+44 (20) 7946-0958",
+      "078-05-1120",
+      "0x00000000",
+      "sha256 12345678",
+      "1.2.3.4.5",
+      "12345678901234567890123456789012345678901234567890123456789012345678901234567890"};
+  for (const char* v : values)
+    for (std::size_t pad = 0; pad < 140; ++pad) {
+      std::string s(pad, 'q');
+      s += ' ';
+      s += v;
+      s += " tail text ";
+      s += v;
+      expectSame(s, v);
+      expectSame(s.substr(0, s.size() - 1), v);
+    }
+}
+
+TEST(DigitWindows, MachineTextSameAsReference) {
+  std::string text;
+  for (const char* dir : {"/usr/share/doc", "/usr/include"}) {
+    std::error_code ec;
+    std::vector<std::filesystem::path> files;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+      if (it->is_regular_file(ec) && it->path().extension() != ".gz") files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    std::size_t part = 0;
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      part += ss.str().size();
+      text += ss.str();
+      if (part > (4u << 20)) break;
+    }
+  }
+  if (text.empty()) GTEST_SKIP() << "no text under /usr/share/doc or /usr/include";
+  expectSame(text, "machine text");
+  // And from every start offset within a block, so that block edges fall everywhere.
+  for (std::size_t off = 1; off < 64; off += 7) expectSame(text.substr(off, 1 << 20), "shifted");
+}
+
+}  // namespace
+}  // namespace tollgate::classify::detail
