@@ -520,6 +520,11 @@ class ProxyImpl {
   void waitHangup() {
     hangups->async_wait([this](error_code ec, int) {
       if (ec || stopping) return;
+      if (!cfg.reloadPolicy) {
+        log("SIGHUP: no --policy to reload; nothing changed");
+        waitHangup();
+        return;
+      }
       auto p = cfg.reloadPolicy();
       if (p) {
         setPolicy(*p);
@@ -1662,10 +1667,9 @@ void Proxy::run(bool handleSignals) {
     impl_->signals->async_wait([this](error_code ec, int) {
       if (!ec) impl_->stopAll();
     });
-    if (impl_->cfg.reloadPolicy) {
-      impl_->hangups.emplace(ctx0, SIGHUP);
-      impl_->waitHangup();
-    }
+    // SIGHUP reloads the policy; without one it is logged and ignored rather than fatal.
+    impl_->hangups.emplace(ctx0, SIGHUP);
+    impl_->waitHangup();
   }
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < impl_->contexts.size(); ++i)

@@ -191,6 +191,13 @@ run_rc curl -sS "http://127.0.0.1:$METRICS_PORT/metrics"
 expect_contains "$OUT" "tollgate_proxy_connections_total" "metrics: connections"
 expect_contains "$OUT" "tollgate_proxy_flow_queue_depth" "metrics: queue depth"
 
+# SIGHUP without --policy is logged and ignored: the proxy keeps serving.
+kill -HUP "$PROXY_PID"
+sleep 0.3
+run_rc curl -sS "${X[@]}" "$U/1k" -o /dev/null
+expect_eq "$RC" 0 "SIGHUP without a policy: still serving"
+expect_contains "$(cat "$TMP/proxy.err")" "no --policy to reload" "SIGHUP without a policy is logged"
+
 # SIGTERM drains the queue; then query the store.
 [ -n "$TSHARK_PID" ] && { sleep 0.5; kill -INT "$TSHARK_PID"; wait "$TSHARK_PID" 2>/dev/null || true; }
 kill -TERM "$PROXY_PID"
