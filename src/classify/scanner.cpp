@@ -519,6 +519,7 @@ std::string stripSpace(std::string_view s) {
 }
 
 using detail::addWindow;
+using detail::colonWindows;
 using detail::digitWindows;
 using detail::kLiteralGap;
 using detail::Window;
@@ -532,21 +533,6 @@ void byteWindows(std::string_view d, char c, std::size_t before, std::size_t aft
     if (!hit) return;
     std::size_t p = static_cast<std::size_t>(static_cast<const char*>(hit) - d.data());
     addWindow(d, p > before ? p - before : 0, std::min(d.size(), p + 1 + after), out, kLiteralGap);
-    i = p + 1;
-  }
-}
-
-// Windows around ":" hex{0,4} ":" (IPv6 shapes).
-void colonWindows(std::string_view d, std::vector<Window>& out) {
-  std::size_t i = 0;
-  while (i < d.size()) {
-    const void* hit = std::memchr(d.data() + i, ':', d.size() - i);
-    if (!hit) return;
-    std::size_t p = static_cast<std::size_t>(static_cast<const char*>(hit) - d.data());
-    std::size_t k = p + 1;
-    while (k < d.size() && k - p <= 4 && isHexChar(d[k])) ++k;
-    if (k < d.size() && d[k] == ':')
-      addWindow(d, p > 8 ? p - 8 : 0, std::min(d.size(), k + 64), out, kLiteralGap);
     i = p + 1;
   }
 }

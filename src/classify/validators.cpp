@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -122,8 +123,20 @@ std::optional<Verdict> email(std::string_view buf, std::size_t s, std::size_t e)
       "cjs", "ts",  "css",  "scss", "html", "htm",  "xml",   "json", "yaml", "yml",  "txt", "md",
       "rst", "py",  "rb",   "go",   "rs",   "java", "class", "jar",  "so",   "dll",  "exe", "zip",
       "gz",  "tgz", "bz2",  "xz",   "tar",  "pdf",  "lock",  "log",  "sh",   "php",  "map", "wasm"};
-  std::string t = lowerCopy(tld);
-  if (std::find(kExtensions.begin(), kExtensions.end(), t) != kExtensions.end())
+  // Compared as up to eight lower-case bytes packed in an integer (every extension is shorter).
+  auto pack = [](std::string_view w) {
+    std::uint64_t k = 0;
+    for (std::size_t i = 0; i < w.size(); ++i)
+      k |= static_cast<std::uint64_t>(static_cast<unsigned char>(w[i]) | 0x20) << (8 * i);
+    return k;
+  };
+  static const auto kPacked = [&] {
+    std::array<std::uint64_t, kExtensions.size()> out{};
+    for (std::size_t i = 0; i < kExtensions.size(); ++i) out[i] = pack(kExtensions[i]);
+    return out;
+  }();
+  // The TLD is all letters here, so setting bit 0x20 is lower-casing.
+  if (tld.size() <= 8 && std::find(kPacked.begin(), kPacked.end(), pack(tld)) != kPacked.end())
     return std::nullopt;
   return ok(s, e);
 }

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -12,6 +13,15 @@
 
 namespace tollgate::classify::detail {
 namespace {
+
+// Bits set in a 16-bit mask, without the libgcc call __builtin_popcount becomes in a baseline
+// x86-64 build (no POPCNT instruction).
+inline unsigned popcount16(unsigned x) {
+  x = x - ((x >> 1) & 0x5555u);
+  x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+  x = (x + (x >> 4)) & 0x0F0Fu;
+  return (x + (x >> 8)) & 0x1Fu;
+}
 
 bool isAlphaByte(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 
@@ -53,7 +63,7 @@ std::size_t digitRun(std::string_view d, std::size_t i, std::vector<Window>& out
       auto digitMask = static_cast<unsigned>(_mm_movemask_epi8(dig)) & runMask;
       auto dotMask =
           static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')))) & runMask;
-      if (__builtin_popcount(digitMask) < 8 && __builtin_popcount(dotMask) < 3) return i + len;
+      if (popcount16(digitMask) < 8 && popcount16(dotMask) < 3) return i + len;
     }
   }
 #endif
@@ -118,6 +128,30 @@ void digitWindowsFrom(std::string_view d, std::size_t i, std::vector<Window>& ou
     while (i < n && kNumClass[p[i]] != 1) ++i;
     if (i >= n) return;
     i = digitRun(d, i, out);
+  }
+}
+
+bool isHexByte(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// The colon at `p` starts a pair when zero to four hex digits and a colon follow it: adds the
+// window [p - 8, k + 64) of the pair whose second colon is at k.
+inline void colonAt(std::string_view d, std::size_t p, std::vector<Window>& out) {
+  const auto* b = reinterpret_cast<const unsigned char*>(d.data());
+  std::size_t k = p + 1;
+  while (k < d.size() && k - p <= 4 && isHexByte(b[k])) ++k;
+  if (k < d.size() && b[k] == ':')
+    addWindow(d, p > 8 ? p - 8 : 0, std::min(d.size(), k + 64), out, kLiteralGap);
+}
+
+void colonWindowsFrom(std::string_view d, std::size_t i, std::vector<Window>& out) {
+  while (i < d.size()) {
+    const void* hit = std::memchr(d.data() + i, ':', d.size() - i);
+    if (!hit) return;
+    std::size_t p = static_cast<std::size_t>(static_cast<const char*>(hit) - d.data());
+    colonAt(d, p, out);
+    i = p + 1;
   }
 }
 
@@ -194,6 +228,65 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"))) void digitWindowsAvx2(std::strin
   digitWindowsFrom(d, i, out);
 }
 
+// Colon and hex-digit masks of 64 bytes.
+__attribute__((target("avx2"), always_inline)) inline void avx2ColonHex(const unsigned char* p,
+                                                                        std::uint64_t& colon,
+                                                                        std::uint64_t& hex) {
+  colon = 0;
+  hex = 0;
+  for (int h = 0; h < 2; ++h) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * h));
+    __m256i c = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(':'));
+    // Digits 0x30-0x39; letters a-f and A-F are 0x61-0x66 once 0x20 is set.
+    __m256i dig = _mm256_cmpeq_epi8(
+        _mm256_max_epu8(_mm256_min_epu8(v, _mm256_set1_epi8('9')), _mm256_set1_epi8('0')), v);
+    __m256i l = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+    __m256i af = _mm256_cmpeq_epi8(
+        _mm256_max_epu8(_mm256_min_epu8(l, _mm256_set1_epi8('f')), _mm256_set1_epi8('a')), l);
+    colon |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(c)))
+             << (32 * h);
+    hex |= static_cast<std::uint64_t>(
+               static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_or_si256(dig, af))))
+           << (32 * h);
+  }
+}
+
+// Colon pairs 64 positions at a time: a colon at p starts a pair when the colon at p + 1 + m
+// follows m hex digits (m = 0..4); the masks of the next 64 bytes supply the bits past the block.
+__attribute__((target("avx2,popcnt,bmi,bmi2"))) void colonWindowsAvx2(std::string_view d,
+                                                                      std::vector<Window>& out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+  const std::size_t n = d.size();
+  std::size_t i = 0;
+  if (n < 128) return colonWindowsFrom(d, 0, out);
+  std::uint64_t colon, hex, colonNext, hexNext;
+  avx2ColonHex(p, colon, hex);
+  for (; i + 128 <= n; i += 64) {
+    avx2ColonHex(p + i + 64, colonNext, hexNext);
+    if (colon) {
+      auto at = [](std::uint64_t x, std::uint64_t next, unsigned j) {
+        return (x >> j) | (next << (64 - j));
+      };
+      std::uint64_t h1 = at(hex, hexNext, 1), h2 = at(hex, hexNext, 2), h3 = at(hex, hexNext, 3),
+                    h4 = at(hex, hexNext, 4);
+      std::uint64_t run = at(colon, colonNext, 1);
+      std::uint64_t hh = h1;
+      run |= hh & at(colon, colonNext, 2);
+      hh &= h2;
+      run |= hh & at(colon, colonNext, 3);
+      hh &= h3;
+      run |= hh & at(colon, colonNext, 4);
+      hh &= h4;
+      run |= hh & at(colon, colonNext, 5);
+      for (std::uint64_t c = colon & run; c; c &= c - 1)
+        colonAt(d, i + static_cast<std::size_t>(__builtin_ctzll(c)), out);
+    }
+    colon = colonNext;
+    hex = hexNext;
+  }
+  colonWindowsFrom(d, i, out);
+}
+
 bool haveAvx2() {
   static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
                           __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
@@ -220,6 +313,17 @@ void digitWindows(std::string_view d, std::vector<Window>& out) {
   if (haveAvx2()) return digitWindowsAvx2(d, out);
 #endif
   digitWindowsFrom(d, 0, out);
+}
+
+void colonWindowsReference(std::string_view d, std::vector<Window>& out) {
+  colonWindowsFrom(d, 0, out);
+}
+
+void colonWindows(std::string_view d, std::vector<Window>& out) {
+#if defined(TOLLGATE_AVX2_DIGITS)
+  if (haveAvx2()) return colonWindowsAvx2(d, out);
+#endif
+  colonWindowsFrom(d, 0, out);
 }
 
 }  // namespace tollgate::classify::detail

@@ -46,7 +46,11 @@ inline void addWindow(std::string_view d, std::size_t s, std::size_t e, std::vec
 void digitWindows(std::string_view d, std::vector<Window>& out);
 // The same windows, found run by run with SSE2 (the baseline; the reference for the tests).
 void digitWindowsReference(std::string_view d, std::vector<Window>& out);
-// True when digitWindows uses the AVX2 path on this CPU.
+// Windows around ":" hex{0,4} ":" (IPv6 shapes), from 8 bytes before the first colon to 64
+// after the second; AVX2 block masks when the CPU has them, else memchr per colon (reference).
+void colonWindows(std::string_view d, std::vector<Window>& out);
+void colonWindowsReference(std::string_view d, std::vector<Window>& out);
+// True when digitWindows and colonWindows use the AVX2 path on this CPU.
 bool digitWindowsVectorised();
 
 }  // namespace tollgate::classify::detail

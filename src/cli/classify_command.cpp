@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "commands.h"
 #include "tollgate/classify/decode.h"
@@ -94,7 +96,7 @@ class InputPrinter {
   void add(std::vector<classify::Match>& ms) {
     for (auto& m : ms) {
       ++byDetector_[m.detector];
-      ++byClass_[std::string(classify::toString(m.cls))];
+      ++byClassId_[static_cast<std::size_t>(m.cls)];
       ++total_;
       if (!maxSeverity_ || m.severity > *maxSeverity_) maxSeverity_ = m.severity;
       if (countOnly_) continue;
@@ -173,6 +175,10 @@ class InputPrinter {
 
   void summaryTable(std::uint64_t bytes, bool withList) {
     out_ << name_ << ": " << bytes << " bytes, " << total_ << " matches";
+    for (std::size_t c = 0; c < byClassId_.size(); ++c)
+      if (byClassId_[c])
+        byClass_[std::string(classify::toString(static_cast<classify::DetectorClass>(c)))] +=
+            std::exchange(byClassId_[c], 0);
     if (!byClass_.empty()) {
       out_ << " (";
       bool first = true;
@@ -197,6 +203,7 @@ class InputPrinter {
   bool json_, show_, countOnly_;
   std::map<std::string, std::size_t> byDetector_;
   std::map<std::string, std::size_t> byClass_;
+  std::array<std::size_t, 3> byClassId_{};  // counted per DetectorClass, named in summaryTable
   std::size_t total_ = 0;
   std::optional<classify::Severity> maxSeverity_;
   std::vector<classify::Match> held_;

@@ -73,6 +73,32 @@ TEST(DigitWindows, ValuesAtEveryAlignment) {
     }
 }
 
+void expectSameColons(const std::string& text, const char* what) {
+  std::vector<Window> fast, ref;
+  colonWindows(text, fast);
+  colonWindowsReference(text, ref);
+  ASSERT_EQ(fast.size(), ref.size()) << what;
+  for (std::size_t k = 0; k < ref.size(); ++k) {
+    ASSERT_EQ(fast[k].start, ref[k].start) << what << " window " << k;
+    ASSERT_EQ(fast[k].end, ref[k].end) << what << " window " << k;
+  }
+}
+
+TEST(ColonWindows, RandomBytesSameAsReference) {
+  if (!digitWindowsVectorised()) GTEST_SKIP() << "no AVX2 on this CPU: only the reference runs";
+  std::mt19937 rng(7);
+  // Sparse rounds put pairs far apart (separate windows), dense ones merge them.
+  const std::string dense = "::::0123456789abcdefABCDEFgG \n\x80";
+  const std::string sparse = "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq:1a";
+  for (int round = 0; round < 600; ++round) {
+    std::size_t n = rng() % 2000;
+    const std::string& alphabet = round % 2 ? dense : sparse;
+    std::string s(n, ' ');
+    for (auto& c : s) c = alphabet[rng() % alphabet.size()];
+    expectSameColons(s, "random");
+  }
+}
+
 TEST(DigitWindows, MachineTextSameAsReference) {
   std::string text;
   for (const char* dir : {"/usr/share/doc", "/usr/include"}) {
@@ -94,6 +120,9 @@ TEST(DigitWindows, MachineTextSameAsReference) {
   }
   if (text.empty()) GTEST_SKIP() << "no text under /usr/share/doc or /usr/include";
   expectSame(text, "machine text");
+  expectSameColons(text, "machine text");
+  for (std::size_t off = 1; off < 64; off += 9)
+    expectSameColons(text.substr(off, 1 << 20), "shifted");
   // And from every start offset within a block, so that block edges fall everywhere.
   for (std::size_t off = 1; off < 64; off += 7) expectSame(text.substr(off, 1 << 20), "shifted");
 }
