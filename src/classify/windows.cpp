@@ -164,6 +164,7 @@ struct BlockMasks {
   std::uint64_t digit;
   std::uint64_t run;
   std::uint64_t dot;
+  std::uint64_t upper;  // A-Z
 };
 
 __attribute__((target("avx2"), always_inline)) inline BlockMasks avx2Masks(const unsigned char* p) {
@@ -175,7 +176,7 @@ __attribute__((target("avx2"), always_inline)) inline BlockMasks avx2Masks(const
   const __m256i zero = _mm256_setzero_si256();
   const __m256i two = _mm256_set1_epi8(2);
   const __m256i dot = _mm256_set1_epi8('.');
-  BlockMasks m{0, 0, 0};
+  BlockMasks m{0, 0, 0, 0};
   for (int h = 0; h < 2; ++h) {
     __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * h));
     __m256i cl =
@@ -187,14 +188,21 @@ __attribute__((target("avx2"), always_inline)) inline BlockMasks avx2Masks(const
     m.digit |= static_cast<std::uint64_t>(dg) << (32 * h);
     m.run |= static_cast<std::uint64_t>(~none) << (32 * h);
     m.dot |= static_cast<std::uint64_t>(dt) << (32 * h);
+    __m256i az = _mm256_cmpeq_epi8(
+        _mm256_max_epu8(_mm256_min_epu8(v, _mm256_set1_epi8('Z')), _mm256_set1_epi8('A')), v);
+    m.upper |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(az)))
+               << (32 * h);
   }
   return m;
 }
 
-// 64 bytes at a time: every run whose first digit lies in the block is judged from the block's
-// masks; only runs that may have a window (eight digits, six (a NINO), four and three dots, two
-// capitals before them (an IBAN)) or that reach the block's end go through digitRun, which
-// decides exactly as the reference finder does.
+// 64 bytes at a time, all runs of a block at once: the first digit of each run is found by
+// carrying the run starts through the separators before it ((seps + starts) & digits); the
+// runs' digit counts come from the first-digit bits compressed onto the digits (pext): a run
+// has four digits or more when three non-first digits follow its first one. Only those runs,
+// runs after two capitals (an IBAN) and a run reaching the block's end are looked at one by
+// one; of them, runs that may have a window (eight digits, six (a NINO), four and three dots,
+// the capitals) go through digitRun, which decides exactly as the reference finder does.
 __attribute__((target("avx2,popcnt,bmi,bmi2"))) void digitWindowsAvx2(std::string_view d,
                                                                       std::vector<Window>& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
@@ -202,26 +210,39 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"))) void digitWindowsAvx2(std::strin
   std::size_t i = 0;
   while (i + 64 <= n) {
     const BlockMasks m = avx2Masks(p + i);
-    std::uint64_t todo = m.digit;
     std::size_t next = i + 64;
-    while (todo) {
-      auto t = static_cast<unsigned>(__builtin_ctzll(todo));
-      std::uint64_t stop = ~m.run >> t;
-      if (stop == 0) {  // the run goes on past the block
-        next = digitRun(d, i + t, out);
-        break;
-      }
-      auto len = static_cast<unsigned>(__builtin_ctzll(stop));
-      std::uint64_t seg = ((std::uint64_t{1} << len) - 1) << t;
-      auto digits = __builtin_popcountll(m.digit & seg);
-      std::size_t at = i + t;
-      bool capitals = at >= 2 && static_cast<unsigned>(p[at - 1] - 'A') < 26u &&
-                      static_cast<unsigned>(p[at - 2] - 'A') < 26u;
-      if (digits >= 8 || digits == 6 || capitals ||
-          (digits >= 4 && __builtin_popcountll(m.dot & seg) >= 3))
+    if (m.digit) {
+      // Position 0 starts a run: a run going on from before the block had no digit there
+      // (runs with digits reaching a block's end are finished by digitRun below).
+      std::uint64_t starts = m.run & ~(m.run << 1);
+      std::uint64_t first = ((m.run & ~m.digit) + starts) & m.digit;
+      auto nd = static_cast<unsigned>(__builtin_popcountll(m.digit));
+      std::uint64_t valid = nd == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << nd) - 1;
+      std::uint64_t fc = _pext_u64(first, m.digit);
+      std::uint64_t rest = ~fc & valid;
+      std::uint64_t four = fc & (rest >> 1) & (rest >> 2) & (rest >> 3);
+      std::uint64_t caps = first & (m.upper << 1) & (m.upper << 2);
+      std::uint64_t todo = _pdep_u64(four, m.digit) | caps | (first & 3);
+      auto last = 63 - static_cast<unsigned>(__builtin_clzll(first));
+      bool endRun = (~m.run >> last) == 0;
+      if (endRun) todo |= std::uint64_t{1} << last;
+      while (todo) {
+        auto t = static_cast<unsigned>(__builtin_ctzll(todo));
+        todo &= todo - 1;
+        std::size_t at = i + t;
+        if (endRun && t == last) {
+          next = digitRun(d, at, out);
+          break;
+        }
+        auto len = static_cast<unsigned>(__builtin_ctzll(~m.run >> t));
+        std::uint64_t seg = ((std::uint64_t{1} << len) - 1) << t;
+        auto digits = __builtin_popcountll(m.digit & seg);
+        auto dots = __builtin_popcountll(m.dot & seg);
+        bool capitals = at >= 2 && static_cast<unsigned>(p[at - 1] - 'A') < 26u &&
+                        static_cast<unsigned>(p[at - 2] - 'A') < 26u;
+        if (!(digits >= 8 || digits == 6 || capitals || (digits >= 4 && dots >= 3))) continue;
         digitRun(d, at, out);
-      // t + len < 64: the byte ending the run is in the block.
-      todo &= ~std::uint64_t{0} << (t + len);
+      }
     }
     i = next;
   }
