@@ -99,6 +99,10 @@ class DatabaseImpl {
   std::vector<std::uint32_t> triggerDet;  // trigger id - defs.size() -> definition index
   std::vector<std::uint32_t> idRank;      // definition index -> first definition with its id
   std::size_t lookahead = detail::kLookahead;
+  // The definition index of the shipped e-mail pattern when it is the only at-sign pattern: its
+  // candidates are then found by emailCandidates instead of Hyperscan over the '@' windows.
+  std::uint32_t nativeEmail = kNoNative;
+  static constexpr std::uint32_t kNoNative = 0xFFFFFFFFu;
   mutable ScratchPool scratch;  // the only mutable part, and thread-safe
 };
 
@@ -537,6 +541,41 @@ void byteWindows(std::string_view d, char c, std::size_t before, std::size_t aft
   }
 }
 
+// The shipped e-mail pattern (data/detectors.yaml), matched by hand in emailCandidates.
+constexpr std::string_view kEmailPattern =
+    R"([A-Za-z0-9_+\-]@[A-Za-z0-9][A-Za-z0-9\-]*\.[A-Za-z]{2})";
+
+// The candidates Hyperscan reports for kEmailPattern (start of match leftmost, the longest end
+// kept), without a Hyperscan call over 200-byte windows around every '@': the match starts at
+// the byte before an '@' and has one end, two letters after the first dot, since the domain's
+// first label cannot hold a dot. The '@' windows bounded that label to under 192 bytes; the
+// validator rejects labels over 63 either way, so the matches are the same.
+void emailCandidates(std::string_view d, std::size_t offset, std::uint32_t det, HsContext& ctx) {
+  auto alnum = [](unsigned char c) {
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+  };
+  auto letter = [](unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; };
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+  const std::size_t n = d.size();
+  ctx.offset = offset;
+  ctx.pieces = nullptr;
+  std::size_t i = 1;
+  while (i < n) {
+    const void* hit = std::memchr(p + i, '@', n - i);
+    if (!hit) return;
+    std::size_t a = static_cast<std::size_t>(static_cast<const unsigned char*>(hit) - p);
+    i = a + 1;
+    unsigned char b = p[a - 1];
+    if (!(alnum(b) || b == '_' || b == '+' || b == '-')) continue;
+    std::size_t k = a + 1;
+    if (k >= n || !alnum(p[k])) continue;
+    ++k;
+    while (k < n && (alnum(p[k]) || p[k] == '-')) ++k;
+    if (k + 2 >= n || p[k] != '.' || !letter(p[k + 1]) || !letter(p[k + 2])) continue;
+    onMatch(det, a - 1, k + 3, 0, &ctx);
+  }
+}
+
 std::string literalPattern(std::string_view w) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -680,6 +719,9 @@ Result<std::shared_ptr<const Database>> Database::compileCached(
       impl->triggerDet.push_back(idx);
     }
   }
+  if (const auto& at = sets[static_cast<std::size_t>(Trigger::kAtSign)];
+      at.size() == 1 && impl->defs[at[0]].pattern == kEmailPattern)
+    impl->nativeEmail = at[0];
   // The cache key: everything Hyperscan compiles, and its version.
   std::filesystem::path cacheFile;
   if (!cacheDir.empty()) {
@@ -1044,7 +1086,9 @@ class ScannerImpl {
       digitWindows(tail, windows_);
       if (auto st = scanWindows(db(Trigger::kDigits), skip); !st) return st;
     }
-    if (db(Trigger::kAtSign)) {
+    if (d_.nativeEmail != DatabaseImpl::kNoNative) {
+      emailCandidates(tail, skip, d_.nativeEmail, ctx);
+    } else if (db(Trigger::kAtSign)) {
       windows_.clear();
       byteWindows(tail, '@', 2, 192, windows_);
       if (auto st = scanWindows(db(Trigger::kAtSign), skip); !st) return st;
