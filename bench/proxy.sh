@@ -5,7 +5,8 @@
 # 10,000 keep-alive connections held open through tollgate, its resident memory measured.
 #
 #   bench/proxy.sh [BUILD_DIR]      (default: build; needs nginx, wrk; squid and tinyproxy optional)
-#   env: DURATION=10s CONNS=100 THREADS=2 IDLE=10000
+#   env: DURATION=10s CONNS=100 THREADS=2 IDLE=10000 PACE_MS=20 (0: no paced run)
+#        TG_ARGS="--no-process ..." (extra tollgate proxy options)
 #
 # Printed per row: requests/s, p50 and p99 latency, the ratio to direct, and the p99 latency the
 # proxy adds over direct. tollgate runs observe-only (flows recorded, bodies and URLs classified,
@@ -72,7 +73,9 @@ wait_port "$NGINX_PORT"
 NAMES=(direct) ADDRS=("")
 TG_PORT=$(free_port)
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-"$tollgate" proxy --listen "127.0.0.1:$TG_PORT" --store "sqlite:$D/flows.db" 2>"$D/logs/tollgate.err" &
+# shellcheck disable=SC2086  # TG_ARGS: extra proxy options to find where time goes (--no-process)
+"$tollgate" proxy --listen "127.0.0.1:$TG_PORT" --store "sqlite:$D/flows.db" ${TG_ARGS:-} \
+  2>"$D/logs/tollgate.err" &
 TG_PID=$!; PIDS+=($TG_PID)
 wait_port "$TG_PORT"; NAMES+=(tollgate); ADDRS+=("127.0.0.1:$TG_PORT")
 if command -v squid >/dev/null; then
@@ -135,6 +138,27 @@ for i in "${!NAMES[@]}"; do
 done
 if [ -n "${rps_squid:-}" ]; then
   echo "tollgate / squid throughput: $(awk -v a="$rps_tollgate" -v b="$rps_squid" 'BEGIN{printf "%.2f", a/b}') (goal >= 1.5)"
+fi
+
+# Latency added at a fixed offered load: the same 100 connections, each pausing PACE_MS between
+# requests (wrk's delay()), so every proxy serves the same rate below its saturation and p99 shows
+# the time the proxy adds rather than the queueing of a saturated machine.
+if [ "${#NAMES[@]}" -gt 0 ] && [ "${PACE_MS:-20}" -gt 0 ]; then
+  PACE_MS=${PACE_MS:-20}
+  { cat "$D/abs.lua"; printf 'function delay() return %s end\n' "$PACE_MS"; } >"$D/paced.lua"
+  echo "paced: wrk -t$THREADS -c$CONNS -d$DURATION, each connection one request per $PACE_MS ms" \
+    "(offered $((CONNS * 1000 / PACE_MS)) req/s)"
+  printf '%-10s %10s %9s %9s %12s %7s\n' proxy req/s p50_ms p99_ms p99_added_ms errors
+  paced_p99=""
+  for i in "${!NAMES[@]}"; do
+    if [ -z "${ADDRS[$i]}" ]; then out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$D/paced.lua" "$ORIGIN")
+    else out=$(WRK_TARGET=$ORIGIN wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s "$D/paced.lua" "http://${ADDRS[$i]}/"); fi
+    read -r rps p50 p99 err < <(echo "$out" | awk '/^RESULT/{print $2, $3, $4, $5}')
+    [ -z "$paced_p99" ] && paced_p99=$p99
+    printf '%-10s %10.0f %9.2f %9.2f %12.2f %7s\n' "${NAMES[$i]}" "$rps" "$p50" "$p99" \
+      "$(awk -v a="$p99" -v b="$paced_p99" 'BEGIN{print a-b}')" "$err"
+  done
+  echo "goal: tollgate adds < 1 ms at p99"
 fi
 
 # Idle keep-alive connections: each sends one request, then stays open.

@@ -1,10 +1,18 @@
-// Which local process owns a client connection: /proc/net/tcp{,6} gives the socket inode of the
-// client's end, /proc/PID/fd links name the socket, /proc/PID/exe the executable.
+// Which local process owns a client connection: the kernel's sock_diag netlink interface (else
+// /proc/net/tcp{,6}) gives the socket inode of the client's end, /proc/PID/fd links name the
+// socket, /proc/PID/exe the executable.
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <fstream>
@@ -13,6 +21,7 @@
 #include <unordered_map>
 
 #include "tollgate/egress/proxy.h"
+#include "tollgate/util/c_handle.h"
 
 namespace tollgate::egress {
 namespace {
@@ -102,6 +111,54 @@ std::unordered_map<std::string, std::string> tcpTable(const std::string& procRoo
   return out;
 }
 
+// The socket inode of the one TCP connection from `a` to `b`, asked of the kernel by its 4-tuple
+// (NETLINK_SOCK_DIAG, an exact lookup): microseconds, where /proc/net/tcp lists every socket of
+// the host (thousands on a busy proxy host, milliseconds to generate and parse). nullopt when
+// the kernel cannot answer (no sock_diag, a sandbox): the caller falls back to the table.
+std::optional<std::string> sockDiagInode(const AddrBytes& a, std::uint16_t ap, const AddrBytes& b,
+                                         std::uint16_t bp) {
+  if (a.v6 != b.v6) return std::nullopt;
+  UniqueFd fd(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
+  if (!fd) return std::nullopt;
+  timeval tv{0, 200000};  // the kernel answers at once; never wait long on it
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  struct {
+    nlmsghdr nlh;
+    inet_diag_req_v2 req;
+  } msg{};
+  msg.nlh.nlmsg_len = sizeof msg;
+  msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  msg.nlh.nlmsg_flags = NLM_F_REQUEST;
+  msg.req.sdiag_family = a.v6 ? AF_INET6 : AF_INET;
+  msg.req.sdiag_protocol = IPPROTO_TCP;
+  msg.req.idiag_states = ~0u;
+  msg.req.id.idiag_sport = htons(ap);
+  msg.req.id.idiag_dport = htons(bp);
+  std::memcpy(msg.req.id.idiag_src, a.b.data(), a.v6 ? 16 : 4);
+  std::memcpy(msg.req.id.idiag_dst, b.b.data(), b.v6 ? 16 : 4);
+  msg.req.id.idiag_cookie[0] = msg.req.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  if (::sendto(fd.get(), &msg, sizeof msg, 0, reinterpret_cast<sockaddr*>(&kernel),
+               sizeof kernel) != static_cast<ssize_t>(sizeof msg))
+    return std::nullopt;
+  alignas(nlmsghdr) std::array<char, 8192> buf{};
+  ssize_t n = ::recv(fd.get(), buf.data(), buf.size(), 0);
+  if (n < static_cast<ssize_t>(sizeof(nlmsghdr))) return std::nullopt;
+  const auto* h = reinterpret_cast<const nlmsghdr*>(buf.data());
+  if (!NLMSG_OK(h, static_cast<unsigned>(n))) return std::nullopt;
+  if (h->nlmsg_type == NLMSG_ERROR) {
+    // ENOENT: the kernel knows no such connection (closed already): "0", as the table says.
+    const auto* e = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
+    if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(nlmsgerr)) && e->error == -ENOENT) return "0";
+    return std::nullopt;
+  }
+  if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(inet_diag_msg)))
+    return std::nullopt;
+  const auto* d = static_cast<const inet_diag_msg*>(NLMSG_DATA(h));
+  return std::to_string(d->idiag_inode);
+}
+
 std::string exeOf(const std::string& procRoot, std::int64_t pid) {
   std::array<char, 4096> exe{};
   std::string link = procRoot + "/" + std::to_string(pid) + "/exe";
@@ -151,25 +208,31 @@ ProcessInfo ProcessCache::find(const Endpoint& client, const Endpoint& server) {
   std::string key = connKey(*c, client.port, *sv, server.port);
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
-  // A burst of new connections costs one read of the TCP table and one walk of /proc, not one
+  // The socket inode comes from the kernel (sock_diag) when it answers, else from the TCP
+  // table. A burst of new connections costs one walk of /proc (and one table read), not one
   // each: both are re-read (at most every 20 ms, waiting for the next turn) only for a
   // connection or inode not seen yet.
-  auto conn = conns_.find(key);
-  if (conn == conns_.end()) {
+  std::string inode;
+  if (auto conn = conns_.find(key); conn != conns_.end()) {
+    inode = conn->second;
+  } else if (auto asked = procRoot_ == "/proc" ? sockDiagInode(*c, client.port, *sv, server.port)
+                                               : std::nullopt) {
+    inode = std::move(*asked);  // not cached: the kernel answers each connection in microseconds
+  } else {
     if (now - lastTable_ < std::chrono::milliseconds(20))
       std::this_thread::sleep_until(lastTable_ + std::chrono::milliseconds(20));
     conns_ = tcpTable(procRoot_);
     lastTable_ = now = std::chrono::steady_clock::now();
-    conn = conns_.find(key);
+    if (auto found = conns_.find(key); found != conns_.end()) inode = found->second;
   }
-  if (conn == conns_.end() || conn->second == "0") return info;
-  auto it = owners_.find(conn->second);
+  if (inode.empty() || inode == "0") return info;
+  auto it = owners_.find(inode);
   if (it == owners_.end()) {
     if (now - lastWalk_ < std::chrono::milliseconds(20))
       std::this_thread::sleep_until(lastWalk_ + std::chrono::milliseconds(20));
     owners_ = socketOwners(procRoot_);
     lastWalk_ = std::chrono::steady_clock::now();
-    it = owners_.find(conn->second);
+    it = owners_.find(inode);
   }
   if (it == owners_.end()) return info;
   info.pid = it->second;

@@ -128,7 +128,8 @@ class Proxy {
                                     const std::string& exe);
 
 // The process on this host that owns the TCP connection from `client` to `server`, via
-// /proc/net/tcp{,6} (socket inode) and /proc/PID/fd (owner), /proc/PID/exe. Empty when not found
+// NETLINK_SOCK_DIAG or /proc/net/tcp{,6} (socket inode) and /proc/PID/fd (owner), /proc/PID/exe
+// (a `procRoot` other than /proc: the files only, for tests). Empty when not found
 // (another user's process without privileges, a remote client). Blocking file reads.
 struct ProcessInfo {
   std::int64_t pid = 0;
