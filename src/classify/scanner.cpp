@@ -102,6 +102,8 @@ class DatabaseImpl {
   // The definition index of the shipped e-mail pattern when it is the only at-sign pattern: its
   // candidates are then found by emailCandidates instead of Hyperscan over the '@' windows.
   std::uint32_t nativeEmail = kNoNative;
+  // The same for the shipped IPv6 pattern as the only colon-pair pattern (ipv6Candidates).
+  std::uint32_t nativeIpv6 = kNoNative;
   static constexpr std::uint32_t kNoNative = 0xFFFFFFFFu;
   mutable ScratchPool scratch;  // the only mutable part, and thread-safe
 };
@@ -576,6 +578,44 @@ void emailCandidates(std::string_view d, std::size_t offset, std::uint32_t det, 
   }
 }
 
+// The shipped IPv6 pattern (data/detectors.yaml), matched by hand in ipv6Candidates.
+constexpr std::string_view kIpv6Pattern =
+    R"(\b[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{1,39})";
+
+// The candidates Hyperscan reports for kIpv6Pattern. Every match begins with a colon pair (the
+// first colon after 1-4 hex digits at the start of a word, the second after 0-4 more), so each
+// pair gives at most one start, and from it the ends c2 + 2 .. c2 + 1 + m, m being the run of
+// hex digits, colons and dots after the second colon (at most 39). Hyperscan reports each end
+// once with its leftmost start, in the order of the ends, and onMatch keeps the longest end of
+// consecutive reports with one start: per start in order, the longest end when it reaches past
+// every end reported before it (the ends up to there have an earlier start).
+void ipv6Candidates(std::string_view d, std::size_t offset, std::uint32_t det,
+                    std::vector<detail::ColonPair>& pairs, HsContext& ctx) {
+  auto hex = [](unsigned char c) {
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+  };
+  auto word = [](unsigned char c) {
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
+  };
+  pairs.clear();
+  detail::colonPairs(d, pairs);
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+  const std::size_t n = d.size();
+  ctx.offset = offset;
+  ctx.pieces = nullptr;
+  std::size_t reach = 0;  // the furthest end reported so far
+  for (const auto& [c1, c2] : pairs) {
+    std::size_t s = c1;
+    while (s > 0 && c1 - s < 5 && hex(p[s - 1])) --s;
+    if (s == c1 || c1 - s > 4 || (s > 0 && word(p[s - 1]))) continue;
+    std::size_t k = c2 + 1;
+    while (k < n && k - c2 - 1 < 39 && (hex(p[k]) || p[k] == ':' || p[k] == '.')) ++k;
+    if (k == c2 + 1 || k <= reach) continue;
+    onMatch(det, s, k, 0, &ctx);
+    reach = k;
+  }
+}
+
 std::string literalPattern(std::string_view w) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -722,6 +762,9 @@ Result<std::shared_ptr<const Database>> Database::compileCached(
   if (const auto& at = sets[static_cast<std::size_t>(Trigger::kAtSign)];
       at.size() == 1 && impl->defs[at[0]].pattern == kEmailPattern)
     impl->nativeEmail = at[0];
+  if (const auto& cp = sets[static_cast<std::size_t>(Trigger::kColonPairs)];
+      cp.size() == 1 && impl->defs[cp[0]].pattern == kIpv6Pattern)
+    impl->nativeIpv6 = cp[0];
   // The cache key: everything Hyperscan compiles, and its version.
   std::filesystem::path cacheFile;
   if (!cacheDir.empty()) {
@@ -1093,7 +1136,9 @@ class ScannerImpl {
       byteWindows(tail, '@', 2, 192, windows_);
       if (auto st = scanWindows(db(Trigger::kAtSign), skip); !st) return st;
     }
-    if (db(Trigger::kColonPairs)) {
+    if (d_.nativeIpv6 != DatabaseImpl::kNoNative) {
+      ipv6Candidates(tail, skip, d_.nativeIpv6, pairs_, ctx);
+    } else if (db(Trigger::kColonPairs)) {
       windows_.clear();
       colonWindows(tail, windows_);
       if (auto st = scanWindows(db(Trigger::kColonPairs), skip); !st) return st;
@@ -1301,6 +1346,7 @@ class ScannerImpl {
   std::vector<std::size_t> last_;
   std::vector<Candidate> triggers_;
   std::vector<Window> windows_;
+  std::vector<detail::ColonPair> pairs_;
   std::string gather_;                    // windows of one trigger, gathered for one Hyperscan call
   std::vector<Piece> pieces_;             // where each window sits in gather_
   std::vector<std::uint32_t> foundRank_;  // idRank of each match of the current round

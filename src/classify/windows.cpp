@@ -135,17 +135,25 @@ bool isHexByte(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-// The colon at `p` starts a pair when zero to four hex digits and a colon follow it: adds the
-// window [p - 8, k + 64) of the pair whose second colon is at k.
-inline void colonAt(std::string_view d, std::size_t p, std::vector<Window>& out) {
+inline void emitPair(std::string_view d, std::size_t p, std::size_t k, std::vector<Window>& out) {
+  addWindow(d, p > 8 ? p - 8 : 0, std::min(d.size(), k + 64), out, kLiteralGap);
+}
+inline void emitPair(std::string_view, std::size_t p, std::size_t k, std::vector<ColonPair>& out) {
+  out.push_back(ColonPair{p, k});
+}
+
+// The colon at `p` starts a pair when zero to four hex digits and a colon follow it: hands on
+// the pair (its window [p - 8, k + 64), or the pair itself), k being the second colon.
+template <class Out>
+inline void colonAt(std::string_view d, std::size_t p, Out& out) {
   const auto* b = reinterpret_cast<const unsigned char*>(d.data());
   std::size_t k = p + 1;
   while (k < d.size() && k - p <= 4 && isHexByte(b[k])) ++k;
-  if (k < d.size() && b[k] == ':')
-    addWindow(d, p > 8 ? p - 8 : 0, std::min(d.size(), k + 64), out, kLiteralGap);
+  if (k < d.size() && b[k] == ':') emitPair(d, p, k, out);
 }
 
-void colonWindowsFrom(std::string_view d, std::size_t i, std::vector<Window>& out) {
+template <class Out>
+void colonWindowsFrom(std::string_view d, std::size_t i, Out& out) {
   while (i < d.size()) {
     const void* hit = std::memchr(d.data() + i, ':', d.size() - i);
     if (!hit) return;
@@ -274,8 +282,9 @@ __attribute__((target("avx2"), always_inline)) inline void avx2ColonHex(const un
 
 // Colon pairs 64 positions at a time: a colon at p starts a pair when the colon at p + 1 + m
 // follows m hex digits (m = 0..4); the masks of the next 64 bytes supply the bits past the block.
+template <class Out>
 __attribute__((target("avx2,popcnt,bmi,bmi2"))) void colonWindowsAvx2(std::string_view d,
-                                                                      std::vector<Window>& out) {
+                                                                      Out& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   const std::size_t n = d.size();
   std::size_t i = 0;
@@ -337,6 +346,13 @@ void digitWindows(std::string_view d, std::vector<Window>& out) {
 }
 
 void colonWindowsReference(std::string_view d, std::vector<Window>& out) {
+  colonWindowsFrom(d, 0, out);
+}
+
+void colonPairs(std::string_view d, std::vector<ColonPair>& out) {
+#if defined(TOLLGATE_AVX2_DIGITS)
+  if (haveAvx2()) return colonWindowsAvx2(d, out);
+#endif
   colonWindowsFrom(d, 0, out);
 }
 

@@ -50,6 +50,12 @@ void digitWindowsReference(std::string_view d, std::vector<Window>& out);
 // after the second; AVX2 block masks when the CPU has them, else memchr per colon (reference).
 void colonWindows(std::string_view d, std::vector<Window>& out);
 void colonWindowsReference(std::string_view d, std::vector<Window>& out);
+// The colon pairs themselves, in order: `first` a colon, `second` the colon after 0-4 hex digits.
+struct ColonPair {
+  std::size_t first;
+  std::size_t second;
+};
+void colonPairs(std::string_view d, std::vector<ColonPair>& out);
 // True when digitWindows and colonWindows use the AVX2 path on this CPU.
 bool digitWindowsVectorised();
 
