@@ -464,6 +464,27 @@ bool isArchive(const fs::path& path) {
   return archive_read_next_header(a->get(), &e) == ARCHIVE_OK;
 }
 
+std::optional<std::string> damagedArchive(const fs::path& path) {
+  // libarchive says "Unrecognized archive format" for what it has no format for (noise, a lone
+  // binary, a gzip-compressed text); any other failure to open or to read the first entry means
+  // it recognised a compression or an archive and found it cut short or damaged.
+  Archive a(archive_read_new());
+  if (!a) return std::nullopt;
+  archive_read_support_filter_all(a.get());
+  archive_read_support_format_all(a.get());
+  archive_entry* e = nullptr;
+  int r = archive_read_open_filename(a.get(), path.c_str(), 1 << 16);
+  if (r == ARCHIVE_OK) r = archive_read_next_header(a.get(), &e);
+  if (r == ARCHIVE_OK || r == ARCHIVE_EOF || r == ARCHIVE_WARN) return std::nullopt;
+  const char* msg = archive_error_string(a.get());
+  std::string why = msg ? msg : "";
+  // An unreadable file is not judged here: scanning it reports the I/O error.
+  if (why.empty() || why.starts_with("Unrecognized archive format") ||
+      why.starts_with("Failed to open"))
+    return std::nullopt;
+  return why;
+}
+
 Result<ExpandStats> expandArchive(const fs::path& archive, const fs::path& dest,
                                   const ArchiveLimits& limits, Diagnostics& diag) {
   UniqueFd fd(::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

@@ -118,7 +118,11 @@ Result<sbom::Bom> scanPath(const std::filesystem::path& input, const ScanOptions
     return bom;
   }
 
-  if (!isArchive(input)) return scanSingleFile(input, name, staging->path(), opts, diag);
+  if (!isArchive(input)) {
+    if (auto why = damagedArchive(input))
+      return fail(ErrorCode::kInvalidInput, "damaged or truncated archive: " + *why, input.string());
+    return scanSingleFile(input, name, staging->path(), opts, diag);
+  }
   auto stats = expandArchive(input, staging->path(), limits, diag);
   if (!stats) return std::unexpected(stats.error());
   auto bom = scanDir(staging->path(), opts, diag);

@@ -84,11 +84,21 @@ peak_kb=$(echo "$ERR" | tail -1)
 run_rc "$TOLLGATE" sbom "$TOLLGATE_BUILD_DIR/cache/bomb.tar.gz" -f table --max-bytes 1000000 --max-ratio 1e9
 expect_contains "$ERR" "expanded size over 1000000 bytes" "size limit is configurable"
 
-# --- not an archive ------------------------------------------------------------------------------
+# --- not an archive: scanned as one file ----------------------------------------------------------
 head -c 4096 /dev/urandom >"$TMP/noise.bin"
-run_rc "$TOLLGATE" sbom "$TMP/noise.bin"
-expect_eq "$RC" 2 "random bytes: exit 2"
-expect_contains "$ERR" "noise.bin" "error names the file"
+run_rc "$TOLLGATE" sbom "$TMP/noise.bin" --format json
+expect_eq "$RC" 0 "random bytes: a one-file tree, exit 0"
+expect_eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["metadata"]["component"]["name"], len(d.get("components", [])))' <<<"$OUT")" \
+  "noise.bin 0" "named after the file, no component"
+# An archive cut short is an error naming it, not a lone file.
+head -c 3000 "$TMP/app.tar.gz" >"$TMP/cut.tar.gz"
+run_rc "$TOLLGATE" sbom "$TMP/cut.tar.gz"
+expect_eq "$RC" 2 "truncated tar.gz: exit 2"
+expect_contains "$ERR" "cut.tar.gz: damaged or truncated archive" "error names the file and the problem"
+# A gzip-compressed text is a valid file, not a damaged archive.
+gzip -c /etc/services >"$TMP/services.gz"
+run_rc "$TOLLGATE" sbom "$TMP/services.gz" -f table
+expect_eq "$RC" 0 "a compressed non-archive scans as one file"
 
 # --- a .deb: data and control members are opened ------------------------------------------------
 D=$TMP/debpkg

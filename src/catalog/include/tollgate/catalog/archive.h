@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <map>
 #include <string>
 #include <vector>
@@ -61,6 +62,11 @@ class StagingDir {
 // True when libarchive recognises `path` as an archive (tar with any compression, zip, ar/deb,
 // cpio/rpm, 7z, iso9660).
 [[nodiscard]] bool isArchive(const std::filesystem::path& path);
+
+// For a file isArchive() refuses: libarchive's reason when it is recognisably compressed or an
+// archive but its first entry cannot be read (a download cut short); nullopt when it is simply
+// not an archive (noise, a lone binary, a gzip-compressed text).
+[[nodiscard]] std::optional<std::string> damagedArchive(const std::filesystem::path& path);
 
 // Expands `archive` into the existing empty directory `dest`, then nested archives below it.
 // Errors: kInvalidInput when `archive` is not an archive at all; problems inside it are warnings.
