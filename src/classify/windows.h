@@ -8,6 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace tollgate::classify::detail {
 
 // Windows closer than `gap` bytes are scanned as one: a Hyperscan call costs about as much as
@@ -20,6 +24,20 @@ struct Window {
   bool operator==(const Window&) const = default;
 };
 
+#if defined(__SSE2__)
+// Word bytes ([0-9A-Za-z_]) among 16, as a bit mask.
+inline unsigned wordMask16(const unsigned char* p) {
+  __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+  __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+  __m128i under = _mm_cmpeq_epi8(v, _mm_set1_epi8('_'));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, alpha), under)));
+}
+#endif
+
 // Adds [s, e) to `out`, extended outwards to a non-word byte (so that \b at a window's edge means
 // what it means in the whole buffer) and merged with the previous window when they are close.
 inline void addWindow(std::string_view d, std::size_t s, std::size_t e, std::vector<Window>& out,
@@ -28,8 +46,35 @@ inline void addWindow(std::string_view d, std::size_t s, std::size_t e, std::vec
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
   };
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
-  for (std::size_t k = 0; s > 0 && k < 64 && word(p[s - 1]); ++k) --s;
-  for (std::size_t k = 0; e < d.size() && k < 64 && word(p[e]); ++k) ++e;
+  // At most 64 word bytes either way, sixteen at a time where the buffer allows.
+  std::size_t k = 0;
+#if defined(__SSE2__)
+  while (k < 64 && s >= 16) {
+    unsigned nonword = ~wordMask16(p + s - 16) & 0xFFFFu;
+    std::size_t words = nonword ? 15 - static_cast<std::size_t>(31 - __builtin_clz(nonword)) : 16;
+    std::size_t step = std::min(words, 64 - k);
+    s -= step;
+    k += step;
+    if (words < 16) break;
+  }
+  if (k < 64 && s < 16)
+#endif
+    for (; s > 0 && k < 64 && word(p[s - 1]); ++k) --s;
+  k = 0;
+#if defined(__SSE2__)
+  while (k < 64 && e + 16 <= d.size()) {
+    unsigned nonword = ~wordMask16(p + e) & 0xFFFFu;
+    std::size_t words = nonword ? static_cast<std::size_t>(__builtin_ctz(nonword)) : 16;
+    std::size_t step = std::min(words, 64 - k);
+    e += step;
+    k += step;
+    if (words < 16) {
+      k = 64;
+      break;
+    }
+  }
+#endif
+  for (; e < d.size() && k < 64 && word(p[e]); ++k) ++e;
   if (!out.empty() && s <= out.back().end + gap) {
     out.back().start = std::min(out.back().start, s);
     out.back().end = std::max(out.back().end, e);

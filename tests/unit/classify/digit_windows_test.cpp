@@ -99,6 +99,35 @@ TEST(ColonWindows, RandomBytesSameAsReference) {
   }
 }
 
+// addWindow's sixteen-byte word scans against the byte loop they replace.
+TEST(AddWindow, SameAsByteLoop) {
+  auto slow = [](std::string_view d, std::size_t s, std::size_t e) {
+    auto word = [](unsigned char c) {
+      return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
+    };
+    for (std::size_t k = 0; s > 0 && k < 64 && word(static_cast<unsigned char>(d[s - 1])); ++k) --s;
+    for (std::size_t k = 0; e < d.size() && k < 64 && word(static_cast<unsigned char>(d[e])); ++k)
+      ++e;
+    return Window{s, e};
+  };
+  std::mt19937 rng(8);
+  const std::string alphabet = "aZ09_____xxxxxxxxxxxxxxxx -.:@\x80\xff";
+  for (int round = 0; round < 3000; ++round) {
+    std::size_t n = 1 + rng() % 300;
+    std::string d(n, ' ');
+    // Mostly word bytes, so that the 64-byte cap is reached.
+    bool dense = rng() % 2;
+    for (auto& c : d) c = dense && rng() % 8 ? 'w' : alphabet[rng() % alphabet.size()];
+    std::size_t s = rng() % n, e = s + rng() % (n - s + 1);
+    std::vector<Window> out;
+    addWindow(d, s, e, out);
+    ASSERT_EQ(out.size(), 1u);
+    Window want = slow(d, s, e);
+    ASSERT_EQ(out[0].start, want.start) << round;
+    ASSERT_EQ(out[0].end, want.end) << round;
+  }
+}
+
 TEST(DigitWindows, MachineTextSameAsReference) {
   std::string text;
   for (const char* dir : {"/usr/share/doc", "/usr/include"}) {
