@@ -91,11 +91,17 @@ class InputPrinter {
 
   InputPrinter(std::ostream& out, std::string name, bool json, bool showValues, bool countOnly)
       : out_(out), name_(std::move(name)), json_(json), show_(showValues), countOnly_(countOnly) {}
+  InputPrinter(const InputPrinter&) = delete;  // lastDetector_ points into byDetector_
+  InputPrinter& operator=(const InputPrinter&) = delete;
 
   // Takes the matches out of `ms` (left empty).
   void add(std::vector<classify::Match>& ms) {
     for (auto& m : ms) {
-      ++byDetector_[m.detector];
+      // Matches come in runs of one detector (e-mail addresses, mostly): the last counter is
+      // tried before a lookup in the map.
+      if (lastDetector_ == byDetector_.end() || lastDetector_->first != m.detector)
+        lastDetector_ = byDetector_.try_emplace(m.detector, 0).first;
+      ++lastDetector_->second;
       ++byClassId_[static_cast<std::size_t>(m.cls)];
       ++total_;
       if (!maxSeverity_ || m.severity > *maxSeverity_) maxSeverity_ = m.severity;
@@ -202,6 +208,7 @@ class InputPrinter {
   std::string name_;
   bool json_, show_, countOnly_;
   std::map<std::string, std::size_t> byDetector_;
+  std::map<std::string, std::size_t>::iterator lastDetector_ = byDetector_.end();
   std::map<std::string, std::size_t> byClass_;
   std::array<std::size_t, 3> byClassId_{};  // counted per DetectorClass, named in summaryTable
   std::size_t total_ = 0;
