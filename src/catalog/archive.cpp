@@ -74,14 +74,13 @@ void removeAt(int dirFd, const char* name) {
   }
   int fd = ::openat(dirFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd >= 0) {
-    DIR* d = ::fdopendir(fd);
+    UniqueDir d(::fdopendir(fd));
     if (d) {
       std::vector<std::string> names;
-      while (dirent* e = ::readdir(d))
+      while (dirent* e = ::readdir(d.get()))
         if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
           names.emplace_back(e->d_name);
-      for (const auto& n : names) removeAt(::dirfd(d), n.c_str());
-      ::closedir(d);
+      for (const auto& n : names) removeAt(::dirfd(d.get()), n.c_str());
     } else {
       ::close(fd);
     }
@@ -183,13 +182,18 @@ class Extractor {
   }
 
   void clearDir(int dirFd, const std::string& dirPath) {
-    DIR* d = ::fdopendir(::dup(dirFd));
-    if (!d) return;
     std::vector<std::string> names;
-    while (dirent* e = ::readdir(d))
-      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
-        names.emplace_back(e->d_name);
-    ::closedir(d);
+    {
+      int dup = ::dup(dirFd);
+      UniqueDir d(dup >= 0 ? ::fdopendir(dup) : nullptr);
+      if (!d) {
+        if (dup >= 0) ::close(dup);
+        return;
+      }
+      while (dirent* e = ::readdir(d.get()))
+        if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+          names.emplace_back(e->d_name);
+    }
     for (const auto& n : names) {
       removeAt(dirFd, n.c_str());
       forgetUnder(dirPath == "/" ? "/" + n : dirPath + "/" + n);

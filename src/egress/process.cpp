@@ -169,16 +169,16 @@ std::string exeOf(const std::string& procRoot, std::int64_t pid) {
 // Every socket inode of every process: one walk of /proc/PID/fd.
 std::unordered_map<std::string, std::int64_t> socketOwners(const std::string& procRoot) {
   std::unordered_map<std::string, std::int64_t> owners;
-  DIR* proc = ::opendir(procRoot.c_str());
+  UniqueDir proc(::opendir(procRoot.c_str()));
   if (!proc) return owners;
   std::array<char, 256> link{};
-  while (dirent* e = ::readdir(proc)) {
+  while (dirent* e = ::readdir(proc.get())) {
     if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
     std::string fdDir = procRoot + "/" + e->d_name + "/fd";
-    DIR* fds = ::opendir(fdDir.c_str());
+    UniqueDir fds(::opendir(fdDir.c_str()));
     if (!fds) continue;
     std::int64_t pid = std::strtoll(e->d_name, nullptr, 10);
-    while (dirent* f = ::readdir(fds)) {
+    while (dirent* f = ::readdir(fds.get())) {
       if (f->d_name[0] == '.') continue;
       std::string path = fdDir + "/" + f->d_name;
       ssize_t n = ::readlink(path.c_str(), link.data(), link.size());
@@ -186,9 +186,7 @@ std::unordered_map<std::string, std::int64_t> socketOwners(const std::string& pr
       if (l.size() > 9 && l.substr(0, 8) == "socket:[" && l.back() == ']')
         owners.emplace(std::string(l.substr(8, l.size() - 9)), pid);
     }
-    ::closedir(fds);
   }
-  ::closedir(proc);
   return owners;
 }
 

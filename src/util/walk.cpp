@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "tollgate/util/c_handle.h"
 #include "tollgate/util/parallel.h"
 
 namespace tollgate {
@@ -118,7 +119,7 @@ class Walker {
       if (errno != ENOENT) diag_.warn(job.path, std::string("cannot read directory: ") + std::strerror(errno));
       return;
     }
-    DIR* dir = ::fdopendir(fd);
+    UniqueDir dir(::fdopendir(fd));
     if (!dir) {
       ::close(fd);
       diag_.warn(job.path, std::string("cannot read directory: ") + std::strerror(errno));
@@ -127,7 +128,7 @@ class Walker {
     const std::string prefix = job.path == "/" ? "/" : job.path + "/";
     for (;;) {
       errno = 0;
-      dirent* d = ::readdir(dir);
+      dirent* d = ::readdir(dir.get());
       if (!d) {
         if (errno != 0)
           diag_.warn(job.path, std::string("error listing directory: ") + std::strerror(errno));
@@ -176,7 +177,6 @@ class Walker {
       local.push_back(std::move(e));
       if (opts_.progress) opts_.progress->tick();
     }
-    ::closedir(dir);
   }
 
   const RootDir& root_;

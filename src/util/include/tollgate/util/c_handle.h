@@ -3,8 +3,10 @@
 //   using Sqlite = std::unique_ptr<sqlite3, CDeleter<&sqlite3_close_v2>>;
 #pragma once
 
-#include <memory>
+#include <dirent.h>
 #include <unistd.h>
+
+#include <memory>
 
 namespace tollgate {
 
@@ -17,6 +19,9 @@ struct CDeleter {
 
 template <class T, auto Fn>
 using CHandle = std::unique_ptr<T, CDeleter<Fn>>;
+
+// An open directory stream (opendir/fdopendir); closedir on destruction.
+using UniqueDir = CHandle<DIR, &::closedir>;
 
 // An owned POSIX file descriptor; closed on destruction. Move-only.
 class UniqueFd {
