@@ -6,27 +6,9 @@
 # on a live keep-alive connection; the client's package from an SBOM in the store.
 source "$(dirname "$0")/lib/assert.sh"
 
-for tool in curl python3 gzip; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 0; }
-done
+skip_unless_tools curl python3 gzip
 
-PIDS=()
-cleanup_procs() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-}
-trap 'cleanup_procs; chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-  local i
-  for i in $(seq 200); do
-    python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
+source "$(dirname "$0")/lib/servers.sh"
 wait_log() { # wait_log FILE TEXT: until TEXT appears in FILE (10 s at most)
   local i
   for i in $(seq 200); do grep -qF "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done

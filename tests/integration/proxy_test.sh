@@ -4,27 +4,9 @@
 # reference decoder of the TLS ClientHello (SNI, JA3) captured on lo.
 source "$(dirname "$0")/lib/assert.sh"
 
-for tool in nginx curl python3 openssl; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 0; }
-done
+skip_unless_tools nginx curl python3 openssl
 
-PIDS=()
-cleanup_procs() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-}
-trap 'cleanup_procs; chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { # wait_port PORT: until something listens (5 s at most)
-  local i
-  for i in $(seq 100); do
-    python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
+source "$(dirname "$0")/lib/servers.sh"
 
 # --- upstream: nginx with a test CA's certificate for secure.test ----------------------------
 chmod 755 "$TMP"  # nginx's workers run as another user

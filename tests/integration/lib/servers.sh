@@ -1,0 +1,20 @@
+# Sourced after lib/assert.sh by tests that start servers of their own on loopback: each started
+# process's PID goes into PIDS (stopped with SIGTERM, then waited for, at exit, before $TMP is
+# removed); free_port picks an unused port; wait_port waits until something listens on one.
+PIDS=()
+cleanup_procs() {
+  local p
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap 'cleanup_procs; chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { # wait_port PORT: until something listens on 127.0.0.1:PORT (10 s at most)
+  local i
+  for i in $(seq 200); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
