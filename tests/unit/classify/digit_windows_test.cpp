@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "machine_text.h"
+
 #include "../../../src/classify/windows.h"
 
 namespace tollgate::classify::detail {
@@ -129,24 +131,7 @@ TEST(AddWindow, SameAsByteLoop) {
 }
 
 TEST(DigitWindows, MachineTextSameAsReference) {
-  std::string text;
-  for (const char* dir : {"/usr/share/doc", "/usr/include"}) {
-    std::error_code ec;
-    std::vector<std::filesystem::path> files;
-    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-      if (it->is_regular_file(ec) && it->path().extension() != ".gz") files.push_back(it->path());
-    std::sort(files.begin(), files.end());
-    std::size_t part = 0;
-    for (const auto& f : files) {
-      std::ifstream in(f, std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      part += ss.str().size();
-      text += ss.str();
-      if (part > (4u << 20)) break;
-    }
-  }
+  std::string text = tollgate::testing::machineText(4u << 20);
   if (text.empty()) GTEST_SKIP() << "no text under /usr/share/doc or /usr/include";
   expectSame(text, "machine text");
   expectSameColons(text, "machine text");

@@ -13,6 +13,8 @@
 #include <tuple>
 #include <vector>
 
+#include "machine_text.h"
+
 #include "tollgate/classify/scanner.h"
 
 namespace tollgate::classify {
@@ -131,24 +133,7 @@ TEST(Trigger, ColonAndAtShapesSameAsEverywhere) {
 
 // Documentation and headers of this machine: numbers, addresses, tables, code.
 TEST(Trigger, MachineTextSameAsEverywhere) {
-  std::string text;
-  for (const char* dir : {"/usr/share/doc", "/usr/include"}) {
-    std::error_code ec;
-    std::vector<std::filesystem::path> files;
-    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-      if (it->is_regular_file(ec) && it->path().extension() != ".gz") files.push_back(it->path());
-    std::sort(files.begin(), files.end());
-    std::size_t part = 0;
-    for (const auto& f : files) {
-      std::ifstream in(f, std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      part += ss.str().size();
-      text += ss.str();
-      if (part > (3u << 20)) break;
-    }
-  }
+  std::string text = tollgate::testing::machineText(3u << 20);
   if (text.empty()) GTEST_SKIP() << "no text under /usr/share/doc or /usr/include";
   expectSame(text, "machine text");
 }
