@@ -15,7 +15,6 @@
 #include "tollgate/report/writers.h"
 #include "tollgate/sbom/writers.h"
 #include "tollgate/util/file.h"
-#include "tollgate/util/json.h"
 #include "tollgate/util/progress.h"
 #include "tollgate/vulndb/ioc.h"
 #include "tollgate/vulndb/match.h"
@@ -54,18 +53,19 @@ bool looksLikeSbom(const std::string& path) {
 }
 
 // A JSON document is read as an SBOM only when it says it is one; any other JSON file (a
-// package-lock.json, composer.lock, Pipfile.lock) is scanned like any other file.
-bool isBomDocument(std::string_view text, const std::string& label) {
-  auto doc = parseJson(text, label);
-  if (!doc || !doc->is_object()) return true;  // readBom reports what is wrong with it
-  return doc->contains("bomFormat") || doc->contains("spdxVersion") || doc->contains("@context");
+// package-lock.json, composer.lock, Pipfile.lock) is scanned like any other file. A search for
+// the keys, not a parse: readBom parses an SBOM once, and reports what is wrong with it.
+bool isBomDocument(std::string_view text) {
+  for (std::string_view key : {"\"bomFormat\"", "\"spdxVersion\"", "\"@context\""})
+    if (text.find(key) != std::string_view::npos) return true;
+  return false;
 }
 
 Result<sbom::Bom> loadBom(const VulnArgs& a, bool wantHashes, const Env& env, Diagnostics& diag) {
   if (looksLikeSbom(a.input)) {
     auto text = readFile(a.input, 2ull << 30);
     if (!text) return std::unexpected(text.error());
-    if (isBomDocument(*text, a.input)) return sbom::readBom(*text, a.input);
+    if (isBomDocument(*text)) return sbom::readBom(*text, a.input);
   }
   std::error_code ec;
   auto abs = std::filesystem::absolute(a.input, ec);
