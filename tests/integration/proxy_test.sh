@@ -22,27 +22,15 @@ openssl x509 -req -in "$TMP/srv.csr" -CA "$TMP/ca.pem" -CAkey "$TMP/ca.key" -CAc
   -days 2 -extfile "$TMP/san.ext" -out "$TMP/srv.pem" 2>/dev/null
 HTTP_PORT=$(free_port)
 TLS_PORT=$(free_port)
-cat >"$TMP/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $TMP/nginx.pid;
-error_log $TMP/logs/nginx-error.log warn;
-events { worker_connections 256; }
-http {
+start_nginx "
   access_log $TMP/logs/access.log;
-  client_body_temp_path $TMP/ngtmp; proxy_temp_path $TMP/ngtmp; fastcgi_temp_path $TMP/ngtmp;
-  uwsgi_temp_path $TMP/ngtmp; scgi_temp_path $TMP/ngtmp;
   server {
     listen 127.0.0.1:$HTTP_PORT;
     listen 127.0.0.1:$TLS_PORT ssl;
     ssl_certificate $TMP/srv.pem; ssl_certificate_key $TMP/srv.key;
     root $TMP/www;
-    location /post { client_max_body_size 100m; return 200 "posted\n"; }
-  }
-}
-EOF
-nginx -e "$TMP/logs/nginx-error.log" -c "$TMP/nginx.conf" &
-PIDS+=($!)
+    location /post { client_max_body_size 100m; return 200 \"posted\n\"; }
+  }"
 wait_port "$HTTP_PORT" || { echo "nginx did not start"; cat "$TMP/logs/nginx-error.log"; exit 1; }
 
 # --- the proxy ------------------------------------------------------------------------------

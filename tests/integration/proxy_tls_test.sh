@@ -49,33 +49,21 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=evil.test \
 TLS_PORT=$(free_port)
 EVIL_PORT=$(free_port)
 ECHO_PORT=$(free_port)
-cat >"$TMP/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $TMP/nginx.pid;
-error_log $TMP/logs/nginx-error.log warn;
-events { worker_connections 256; }
-http {
+start_nginx "
   log_format reuse '\$ssl_session_reused';
   access_log off;
-  client_body_temp_path $TMP/ngtmp; proxy_temp_path $TMP/ngtmp; fastcgi_temp_path $TMP/ngtmp;
-  uwsgi_temp_path $TMP/ngtmp; scgi_temp_path $TMP/ngtmp;
   server {
     listen 127.0.0.1:$TLS_PORT ssl;
     ssl_certificate $TMP/srv.pem; ssl_certificate_key $TMP/srv.key;
     access_log $TMP/logs/reuse.log reuse;
     root $TMP/www;
-    location /post { client_max_body_size 10m; return 200 "posted\n"; }
+    location /post { client_max_body_size 10m; return 200 \"posted\n\"; }
   }
   server {
     listen 127.0.0.1:$EVIL_PORT ssl;
     ssl_certificate $TMP/evil.pem; ssl_certificate_key $TMP/evil.key;
     root $TMP/www;
-  }
-}
-EOF
-nginx -e "$TMP/logs/nginx-error.log" -c "$TMP/nginx.conf" &
-PIDS+=($!)
+  }"
 # The echo server answers a POST with its body: what the vendor received, after redaction.
 python3 - "$ECHO_PORT" "$TMP/srv.pem" "$TMP/srv.key" <<'EOF' &
 import http.server, ssl, sys

@@ -18,3 +18,24 @@ wait_port() { # wait_port PORT: until something listens on 127.0.0.1:PORT (10 s 
   done
   return 1
 }
+
+# start_nginx HTTP_BODY: writes $TMP/nginx.conf (one worker in the foreground, pid, error log and
+# temp paths under $TMP) with HTTP_BODY inside its http block, starts nginx and records its PID.
+# The caller waits for its ports.
+start_nginx() {
+  mkdir -p "$TMP/logs" "$TMP/ngtmp"
+  cat >"$TMP/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $TMP/nginx.pid;
+error_log $TMP/logs/nginx-error.log warn;
+events { worker_connections 256; }
+http {
+  client_body_temp_path $TMP/ngtmp; proxy_temp_path $TMP/ngtmp; fastcgi_temp_path $TMP/ngtmp;
+  uwsgi_temp_path $TMP/ngtmp; scgi_temp_path $TMP/ngtmp;
+$1
+}
+NGINX
+  nginx -e "$TMP/logs/nginx-error.log" -c "$TMP/nginx.conf" &
+  PIDS+=($!)
+}
