@@ -9,18 +9,11 @@
 #include <tuple>
 #include <vector>
 
+#include "match_keys.h"
 #include "tollgate/classify/scanner.h"
 
 namespace tollgate::classify {
 namespace {
-
-using Key = std::tuple<std::string, std::uint64_t, std::uint64_t, std::string, std::string>;
-
-std::set<Key> keys(const std::vector<Match>& ms) {
-  std::set<Key> out;
-  for (const auto& m : ms) out.emplace(m.detector, m.start, m.end, m.decoding, m.value);
-  return out;
-}
 
 std::shared_ptr<const Database> db() {
   static const auto kDb = *Database::defaults();

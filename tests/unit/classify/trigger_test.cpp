@@ -15,18 +15,11 @@
 
 #include "machine_text.h"
 
+#include "match_keys.h"
 #include "tollgate/classify/scanner.h"
 
 namespace tollgate::classify {
 namespace {
-
-using Key = std::tuple<std::string, std::uint64_t, std::uint64_t, std::string, std::string>;
-
-std::set<Key> keys(const std::vector<Match>& ms) {
-  std::set<Key> out;
-  for (const auto& m : ms) out.emplace(m.detector, m.start, m.end, m.decoding, m.value);
-  return out;
-}
 
 struct Pair {
   std::shared_ptr<const Database> triggered;
