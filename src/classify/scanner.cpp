@@ -2,10 +2,6 @@
 
 #include <hs/hs.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -20,6 +16,7 @@
 #include "tollgate/util/file.h"
 #include "tollgate/util/hash.h"
 #include "tollgate/util/strings.h"
+#include "segments.h"
 #include "validators.h"
 #include "windows.h"
 
@@ -112,10 +109,8 @@ namespace {
 
 constexpr std::size_t kHistory = 8 * 1024;        // bytes kept before the decided point
 constexpr std::size_t kSlice = 1024 * 1024;       // one-shot input fed in slices of this size
-constexpr std::size_t kMaxSegment = 1024 * 1024;  // longest encoded segment held back
 constexpr std::size_t kDedupeWindow = 64;         // comparisons per match when deduplicating
 constexpr std::size_t kContextPrefix = 64;        // parent bytes a JSON/URL layer sees
-constexpr std::size_t kMinBase64 = 20;            // shortest base64 run worth decoding
 constexpr std::size_t kMaxCandidates = 1u << 22;  // per Hyperscan call, bounds memory
 constexpr std::size_t kNone = ~std::size_t{0};
 
@@ -131,18 +126,6 @@ struct Found {
   std::size_t end;
   double score;
   bool dropped = false;
-};
-
-enum class SegKind { kBase64, kBase64Url, kUrl, kJson, kPart };
-
-struct Segment {
-  Segment(std::size_t s, std::size_t e, SegKind k) : start(s), end(e), kind(k) {}
-  std::size_t start;
-  std::size_t end;
-  SegKind kind;
-  bool open = false;     // touches the end of the data: more may follow in the stream
-  bool wrapped = false;  // base64 broken into lines (MIME, PEM): decode without the breaks
-  MultipartPart part;
 };
 
 struct Span {
@@ -203,327 +186,17 @@ int onMatch(unsigned int id, unsigned long long from, unsigned long long to, uns
   return 0;
 }
 
-constexpr std::array<std::uint8_t, 256> makeClass() {
-  std::array<std::uint8_t, 256> t{};
-  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = 3;
-  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = 3;
-  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = 3;
-  t['+'] = t['/'] = 1;  // standard alphabet only
-  t['-'] = t['_'] = 2;  // url alphabet only
-  return t;
-}
-constexpr auto kB64Class = makeClass();
-
-bool isUrlDelimiter(char c) {
-  switch (c) {
-    case ' ':
-    case '\t':
-    case '\r':
-    case '\n':
-    case '"':
-    case '\'':
-    case '<':
-    case '>':
-    case '&':
-    case '[':
-    case ']':
-    case '{':
-    case '}':
-    case ',':
-    case ';':
-    case '\\':
-    case '|':
-    case '`':
-    case '\0':
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool isHexChar(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-// Text worth scanning after a decoding: few control bytes.
-bool looksText(std::string_view s) {
-  if (s.size() < 4) return false;
-  std::size_t bad = 0;
-  for (unsigned char c : s)
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) ++bad;
-  return bad * 50 <= s.size();
-}
-
-double byteEntropy(std::string_view s) {
-  std::array<int, 256> counts{};
-  for (unsigned char c : s) ++counts[c];
-  double h = 0, n = static_cast<double>(s.size());
-  for (int c : counts)
-    if (c) h -= (c / n) * std::log2(c / n);
-  return h;
-}
-
-#if defined(__SSE2__)
-// Bit k set when byte k of the 16 at `p` is in either base64 alphabet.
-unsigned b64Mask16(const unsigned char* p) {
-  __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
-  __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-                                _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
-  __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-  __m128i extra = _mm_or_si128(
-      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')), _mm_cmpeq_epi8(v, _mm_set1_epi8('/'))),
-      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')), _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
-  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), extra)));
-}
-#endif
-
-// The first position at or after `i` where a run of at least kMinBase64 base64 characters may
-// start; runs shorter than that are never segments. Windows of 64 bytes overlap by kMinBase64,
-// so a long run is seen whole in the window where it starts.
-std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) {
-#if defined(__SSE2__)
-  static_assert(kMinBase64 <= 32);
-  while (i + 64 <= n) {
-    std::uint64_t m = b64Mask16(p + i) | std::uint64_t{b64Mask16(p + i + 16)} << 16 |
-                      std::uint64_t{b64Mask16(p + i + 32)} << 32 |
-                      std::uint64_t{b64Mask16(p + i + 48)} << 48;
-    // Bit k stays set when bytes k .. k+len-1 are all set: doubling shifts, then the rest.
-    std::uint64_t r = m & (m >> 1);  // runs of 2
-    r &= r >> 2;                     // 4
-    r &= r >> 4;                     // 8
-    r &= r >> 8;                     // 16
-    r &= r >> (kMinBase64 - 16);     // kMinBase64
-    if (r) return i + static_cast<std::size_t>(__builtin_ctzll(r));
-    i += 64 - kMinBase64 + 1;
-  }
-#endif
-  return i;
-}
-
-void findBase64(std::string_view d, std::vector<Segment>& out) {
-  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
-  std::size_t n = d.size();
-  std::size_t i = 0;
-  while (i < n) {
-    if (!kB64Class[p[i]]) {
-      i = skipShortRuns(p, i, n);
-      if (i < n && !kB64Class[p[i]]) ++i;
-      continue;
-    }
-    std::size_t s = i;
-    std::uint8_t acc = 3;
-    while (i < n && kB64Class[p[i]]) acc &= kB64Class[p[i++]];
-    if (i - s < kMinBase64) continue;
-    // Identifiers and words are runs too; base64 of anything has digits or '+' and '/' in all
-    // but the shortest runs, so short runs without them are not worth a decode.
-    if (i - s < 64) {
-      bool marker = false;
-      for (std::size_t k = s; k < i && !marker; ++k)
-        marker = (p[k] >= '0' && p[k] <= '9') || p[k] == '+' || p[k] == '/';
-      if (!marker) continue;
-    }
-    // Both alphabets mixed is not base64 (acc == 0 only when '+' or '/' meets '-' or '_').
-    if (acc == 0) continue;
-    std::size_t e = i;
-    while (e < n && e - i < 2 && p[e] == '=') ++e;
-    // MIME and PEM wrap base64 in lines of one length (76, 64): join them into one segment.
-    bool wrapped = false;
-    std::size_t line = i - s;
-    if (e == i && line >= 40 && line % 4 == 0) {
-      for (;;) {
-        std::size_t k = e;
-        if (k < n && p[k] == '\r') ++k;
-        if (k >= n || p[k] != '\n') break;
-        ++k;
-        std::size_t j = k;
-        std::uint8_t acc2 = acc;
-        while (j < n && kB64Class[p[j]] && j - k <= line) acc2 &= kB64Class[p[j++]];
-        if (j == k || j - k > line || acc2 == 0) break;
-        std::size_t pad = j;
-        while (pad < n && pad - j < 2 && p[pad] == '=') ++pad;
-        if (pad < n && kB64Class[p[pad]]) break;  // a longer line: something else
-        acc = acc2;
-        wrapped = true;
-        e = pad;
-        i = pad;
-        if (j - k < line || pad > j) break;         // the short last line
-        if (e - s + line + 2 > kMaxSegment) break;  // long bodies: segments of whole lines
-      }
-    }
-    // One-line runs longer than a segment are cut at multiples of four characters, which keeps
-    // every piece decodable on its own.
-    constexpr std::size_t kPiece = kMaxSegment / 4 * 4 - 4;
-    std::size_t from = s;
-    while (!wrapped && e - from > kPiece + 2) {
-      Segment piece{from, from + kPiece, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
-      out.push_back(piece);
-      from += kPiece;
-    }
-    Segment seg{from, e, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
-    seg.wrapped = wrapped;
-    seg.open = e == n;
-    out.push_back(seg);
-    i = e;
-  }
-}
-
-void findPercent(std::string_view d, std::vector<Segment>& out) {
-  std::size_t i = 0;
-  std::size_t lastEnd = 0;
-  while (i < d.size()) {
-    const void* hit = std::memchr(d.data() + i, '%', d.size() - i);
-    if (!hit) break;
-    std::size_t p = static_cast<const char*>(hit) - d.data();
-    i = p + 1;
-    if (p + 2 >= d.size() || !isHexChar(d[p + 1]) || !isHexChar(d[p + 2])) {
-      if (p + 2 >= d.size()) {
-        // An escape cut by the end of the data may complete later.
-        std::size_t s = p;
-        while (s > lastEnd && p - s < 4096 && !isUrlDelimiter(d[s - 1])) --s;
-        Segment seg{s, d.size(), SegKind::kUrl};
-        seg.open = true;
-        out.push_back(seg);
-        break;
-      }
-      continue;
-    }
-    if (p < lastEnd) continue;
-    std::size_t s = p;
-    while (s > lastEnd && p - s < 4096 && !isUrlDelimiter(d[s - 1])) --s;
-    std::size_t e = p;
-    while (e < d.size() && e - p < kMaxSegment && !isUrlDelimiter(d[e])) ++e;
-    Segment seg{s, e, SegKind::kUrl};
-    seg.open = e == d.size();
-    out.push_back(seg);
-    lastEnd = e;
-    i = e;
-  }
-}
-
-// Form fields without any %XX ("card=4111+1111+1111+1111"): a token "key=value" whose value
-// holds '+' is a form value with spaces encoded.
-void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form) {
-  std::size_t i = 0;
-  std::size_t lastEnd = 0;
-  for (const auto& seg : out)
-    if (seg.kind == SegKind::kUrl) lastEnd = std::max(lastEnd, seg.end);
-  std::size_t percentEnd = lastEnd;
-  lastEnd = 0;
-  while (i < d.size()) {
-    const void* hit = std::memchr(d.data() + i, '+', d.size() - i);
-    if (!hit) break;
-    std::size_t p = static_cast<const char*>(hit) - d.data();
-    i = p + 1;
-    if (p < lastEnd) continue;
-    std::size_t s = p;
-    while (s > lastEnd && p - s < 4096 && !isUrlDelimiter(d[s - 1])) --s;
-    std::size_t e = p;
-    while (e < d.size() && e - p < kMaxSegment && !isUrlDelimiter(d[e])) ++e;
-    lastEnd = e;
-    i = e;
-    // key=value with an identifier key, and a neighbour of '+' on both sides.
-    std::size_t eq = d.substr(s, p - s).find('=');
-    if (eq == std::string_view::npos || eq == 0 || eq > 64 || p + 1 >= e) continue;
-    bool ident = true;
-    for (std::size_t k = s; k < s + eq && ident; ++k) {
-      char c = d[k];
-      ident = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '-' || c == '[' || c == ']';
-    }
-    if (!ident) continue;
-    // A form is fields joined by '&' (a log line "k=v+w" is not form-encoded).
-    bool joined = (s > 0 && (d[s - 1] == '&' || d[s - 1] == '?')) || (e < d.size() && d[e] == '&');
-    if (!form && !joined) continue;
-    if (s < percentEnd) {
-      bool dup = false;
-      for (const auto& seg : out) dup |= seg.kind == SegKind::kUrl && seg.start == s;
-      if (dup) continue;
-    }
-    Segment seg{s, e, SegKind::kUrl};
-    seg.open = e == d.size();
-    out.push_back(seg);
-  }
-}
-
-bool escapedAt(std::string_view d, std::size_t quote) {
-  std::size_t k = 0;
-  while (quote > k && d[quote - 1 - k] == '\\') ++k;
-  return k % 2 == 1;
-}
-
-void findJson(std::string_view d, std::vector<Segment>& out) {
-  std::size_t i = 0;
-  std::size_t lastEnd = 0;
-  while (i < d.size()) {
-    const void* hit = std::memchr(d.data() + i, '\\', d.size() - i);
-    if (!hit) break;
-    std::size_t b = static_cast<const char*>(hit) - d.data();
-    i = b + 2;
-    if (b + 1 >= d.size()) break;
-    char e = d[b + 1];
-    // Only escapes that hide characters of a value are worth a decoding: \u0040, \/, \x40.
-    // Escaped quotes and backslashes (C strings, nested JSON) change nothing a detector needs.
-    if (e != 'u' && e != '/' && e != 'x') continue;
-    if (b < lastEnd) continue;
-    // The enclosing string: an unescaped quote on each side.
-    std::size_t l = b;
-    bool found = false;
-    while (l > lastEnd && b - l < 65536) {
-      --l;
-      if (d[l] == '"' && !escapedAt(d, l)) {
-        found = true;
-        break;
-      }
-      if (d[l] == '\n') break;
-    }
-    if (!found) continue;
-    std::size_t r = b + 2;
-    bool closed = false;
-    while (r < d.size() && r - b < kMaxSegment) {
-      if (d[r] == '"' && !escapedAt(d, r)) {
-        closed = true;
-        break;
-      }
-      if (d[r] == '\n') break;
-      ++r;
-    }
-    if (!closed && r < d.size()) {
-      i = r;
-      continue;
-    }
-    Segment seg{l + 1, r, SegKind::kJson};
-    seg.open = !closed;
-    out.push_back(seg);
-    lastEnd = r + 1;
-    i = r + 1;
-  }
-}
-
-void findParts(std::string_view d, const std::string& boundary, std::vector<Segment>& out) {
-  for (auto& part : splitMultipart(d, boundary)) {
-    bool transformed = part.transferEncoding == "base64" ||
-                       part.transferEncoding == "quoted-printable" ||
-                       compressionFromName(part.contentEncoding).has_value() ||
-                       sniffCompression(d.substr(part.start, part.end - part.start)).has_value();
-    bool open = part.end == d.size();
-    if (!transformed && !open) continue;
-    Segment seg{part.start, part.end, SegKind::kPart};
-    seg.open = open;
-    seg.part = std::move(part);
-    out.push_back(std::move(seg));
-  }
-}
-
-std::string stripSpace(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s)
-    if (c != '\r' && c != '\n' && c != ' ' && c != '\t') out += c;
-  return out;
-}
-
+using detail::byteEntropy;
+using detail::findBase64;
+using detail::findFormPlus;
+using detail::findJson;
+using detail::findParts;
+using detail::findPercent;
+using detail::kMaxSegment;
+using detail::looksText;
+using detail::SegKind;
+using detail::Segment;
+using detail::stripSpace;
 using detail::addWindow;
 using detail::colonWindows;
 using detail::digitWindows;
