@@ -101,6 +101,8 @@ class DatabaseImpl {
   std::uint32_t nativeEmail = kNoNative;
   // The same for the shipped IPv6 pattern as the only colon-pair pattern (ipv6Candidates).
   std::uint32_t nativeIpv6 = kNoNative;
+  // kShipped when every digits-trigger definition is a shipped one (detail::DigitRules).
+  detail::DigitRules digitRules = detail::DigitRules::kGeneric;
   static constexpr std::uint32_t kNoNative = 0xFFFFFFFFu;
   mutable ScratchPool scratch;  // the only mutable part, and thread-safe
 };
@@ -289,6 +291,20 @@ void ipv6Candidates(std::string_view d, std::size_t offset, std::uint32_t det,
   }
 }
 
+// True when each of the definitions `which` is a shipped digits-trigger definition: the same
+// pattern, case and validator, whose needs detail::DigitRules::kShipped encodes.
+bool shippedDigitSet(const std::vector<DetectorDef>& defs, const std::vector<std::uint32_t>& which) {
+  auto shipped = parseDetectors(defaultDetectorsYaml(), "<built-in detectors>");
+  if (!shipped) return false;
+  return std::all_of(which.begin(), which.end(), [&](std::uint32_t i) {
+    const DetectorDef& d = defs[i];
+    return std::any_of(shipped->begin(), shipped->end(), [&](const DetectorDef& s) {
+      return s.trigger == Trigger::kDigits && s.pattern == d.pattern &&
+             s.caseless == d.caseless && s.validator == d.validator;
+    });
+  });
+}
+
 std::string literalPattern(std::string_view w) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -438,6 +454,9 @@ Result<std::shared_ptr<const Database>> Database::compileCached(
   if (const auto& cp = sets[static_cast<std::size_t>(Trigger::kColonPairs)];
       cp.size() == 1 && impl->defs[cp[0]].pattern == kIpv6Pattern)
     impl->nativeIpv6 = cp[0];
+  if (const auto& dg = sets[static_cast<std::size_t>(Trigger::kDigits)];
+      !dg.empty() && shippedDigitSet(impl->defs, dg))
+    impl->digitRules = detail::DigitRules::kShipped;
   // The cache key: everything Hyperscan compiles, and its version.
   std::filesystem::path cacheFile;
   if (!cacheDir.empty()) {
@@ -799,7 +818,7 @@ class ScannerImpl {
     };
     if (db(Trigger::kDigits)) {
       windows_.clear();
-      digitWindows(tail, windows_);
+      digitWindows(tail, windows_, d_.digitRules);
       if (auto st = scanWindows(db(Trigger::kDigits), skip); !st) return st;
     }
     if (d_.nativeEmail != DatabaseImpl::kNoNative) {

@@ -37,7 +37,8 @@ constexpr auto kNumClass = makeNumClass();
 // One run of digits and separators whose first digit is at `i` (the byte before it is not a
 // digit, and no digit follows the previous run's end before `i`): adds its window if it has
 // one; returns the run's end (the first byte that is neither digit nor separator, or n).
-std::size_t digitRun(std::string_view d, std::size_t i, std::vector<Window>& out) {
+std::size_t digitRun(std::string_view d, std::size_t i, std::vector<Window>& out,
+                     DigitRules rules) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   const std::size_t n = d.size();
 #if defined(__SSE2__)
@@ -70,19 +71,26 @@ std::size_t digitRun(std::string_view d, std::size_t i, std::vector<Window>& out
   std::size_t s = i;
   while (s > 0 && i - s < 4 && kNumClass[p[s - 1]] == 2) --s;
   std::size_t j = i, digits = 0, dots = 0, lastDigit = i;
+  bool plus = false, dash = false, zeroLed = false;
   while (j < n && kNumClass[p[j]]) {
     if (kNumClass[p[j]] == 1) {
+      zeroLed |= p[j] == '0' && (j == i || kNumClass[p[j - 1]] == 2);
       ++digits;
       lastDigit = j;
     }
     dots += p[j] == '.';
+    plus |= p[j] == '+';
+    dash |= p[j] == '-';
     ++j;
   }
   auto upper = [&](std::size_t k) { return p[k] >= 'A' && p[k] <= 'Z'; };
   auto alpha = [&](std::size_t k) { return upper(k) || (p[k] >= 'a' && p[k] <= 'z'); };
-  // An IBAN: country code, two check digits, then 11 or more letters and digits.
+  auto wordAt = [&](std::size_t k) { return alpha(k) || kNumClass[p[k]] == 1 || p[k] == '_'; };
+  // An IBAN: a word-initial country code, two check digits, then 11 or more letters and digits.
+  const bool shipped = rules == DigitRules::kShipped;
   bool iban = false;
-  if (i >= 2 && upper(i - 1) && upper(i - 2) && i + 1 < n && kNumClass[p[i + 1]] == 1) {
+  if (i >= 2 && upper(i - 1) && upper(i - 2) && (!shipped || i < 3 || !wordAt(i - 3)) &&
+      i + 1 < n && kNumClass[p[i + 1]] == 1) {
     std::size_t k = i + 2, alnum = 0;
     while (k < n && alnum < 11 && (upper(k) || kNumClass[p[k]] == 1 || p[k] == ' ')) {
       alnum += p[k] != ' ';
@@ -90,12 +98,24 @@ std::size_t digitRun(std::string_view d, std::size_t i, std::vector<Window>& out
     }
     iban = alnum >= 11;
   }
-  // A NINO: two letters, an optional blank, six digits.
-  bool nino = digits == 6 && s >= 2 && alpha(s - 1) && alpha(s - 2);
+  // A NINO: two letters, an optional blank, six digits. For the shipped patterns also: the
+  // letters start a word, and a suffix letter A-D ends it ("JG 10 37 59 A", "jg103759a"), which
+  // a date is not ("Jan 2023 23:46").
+  bool nino = digits == 6 && s >= 2 && alpha(s - 1) && alpha(s - 2) &&
+              (!shipped || ((s < 3 || !wordAt(s - 3)) && j < n && (p[j] | 0x20) >= 'a' &&
+                            (p[j] | 0x20) <= 'd' && (j + 1 >= n || !wordAt(j + 1))));
   // A digit run glued to a word before it, with no separator inside, holds no \b-bounded
   // number: "0x00000000", "sha256".
   bool glued = s == i && i > 0 && (alpha(i - 1) || p[i - 1] == '_') && lastDigit + 1 - i == digits;
-  bool number = !glued && (digits >= 8 || (digits >= 4 && dots >= 3));
+  // Eight digits, or an IPv4 shape. For the shipped patterns, what their validators accept at
+  // the least: a NANP number 10 digits, a card 12; a national number 9 from a trunk zero, a
+  // dashed SSN 9; an international number 8 after a '+'. Dates ("2022-03-22") have 8.
+  bool number = !glued && (digits >= 4 && dots >= 3);
+  if (!shipped)
+    number |= !glued && digits >= 8;
+  else
+    number |= !glued && (digits >= 10 || (digits == 9 && (dash || zeroLed || plus)) ||
+                         (digits == 8 && plus));
   if (number || iban || nino) {
     std::size_t ws = s >= 4 ? s - 4 : 0;
     std::size_t we = std::min(n, j + 3);
@@ -106,7 +126,8 @@ std::size_t digitRun(std::string_view d, std::size_t i, std::vector<Window>& out
 }
 
 // The run-by-run finder from byte `i` on.
-void digitWindowsFrom(std::string_view d, std::size_t i, std::vector<Window>& out) {
+void digitWindowsFrom(std::string_view d, std::size_t i, std::vector<Window>& out,
+                      DigitRules rules) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   const std::size_t n = d.size();
   for (;;) {
@@ -127,7 +148,7 @@ void digitWindowsFrom(std::string_view d, std::size_t i, std::vector<Window>& ou
 #endif
     while (i < n && kNumClass[p[i]] != 1) ++i;
     if (i >= n) return;
-    i = digitRun(d, i, out);
+    i = digitRun(d, i, out, rules);
   }
 }
 
@@ -212,7 +233,8 @@ __attribute__((target("avx2"), always_inline)) inline BlockMasks avx2Masks(const
 // one; of them, runs that may have a window (eight digits, six (a NINO), four and three dots,
 // the capitals) go through digitRun, which decides exactly as the reference finder does.
 __attribute__((target("avx2,popcnt,bmi,bmi2"))) void digitWindowsAvx2(std::string_view d,
-                                                                      std::vector<Window>& out) {
+                                                                      std::vector<Window>& out,
+                                                                      DigitRules rules) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   const std::size_t n = d.size();
   std::size_t i = 0;
@@ -239,7 +261,7 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"))) void digitWindowsAvx2(std::strin
         todo &= todo - 1;
         std::size_t at = i + t;
         if (endRun && t == last) {
-          next = digitRun(d, at, out);
+          next = digitRun(d, at, out, rules);
           break;
         }
         auto len = static_cast<unsigned>(__builtin_ctzll(~m.run >> t));
@@ -249,12 +271,12 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"))) void digitWindowsAvx2(std::strin
         bool capitals = at >= 2 && static_cast<unsigned>(p[at - 1] - 'A') < 26u &&
                         static_cast<unsigned>(p[at - 2] - 'A') < 26u;
         if (!(digits >= 8 || digits == 6 || capitals || (digits >= 4 && dots >= 3))) continue;
-        digitRun(d, at, out);
+        digitRun(d, at, out, rules);
       }
     }
     i = next;
   }
-  digitWindowsFrom(d, i, out);
+  digitWindowsFrom(d, i, out, rules);
 }
 
 // Colon and hex-digit masks of 64 bytes.
@@ -326,8 +348,8 @@ bool haveAvx2() {
 
 }  // namespace
 
-void digitWindowsReference(std::string_view d, std::vector<Window>& out) {
-  digitWindowsFrom(d, 0, out);
+void digitWindowsReference(std::string_view d, std::vector<Window>& out, DigitRules rules) {
+  digitWindowsFrom(d, 0, out, rules);
 }
 
 bool digitWindowsVectorised() {
@@ -338,11 +360,11 @@ bool digitWindowsVectorised() {
 #endif
 }
 
-void digitWindows(std::string_view d, std::vector<Window>& out) {
+void digitWindows(std::string_view d, std::vector<Window>& out, DigitRules rules) {
 #if defined(TOLLGATE_AVX2_DIGITS)
-  if (haveAvx2()) return digitWindowsAvx2(d, out);
+  if (haveAvx2()) return digitWindowsAvx2(d, out, rules);
 #endif
-  digitWindowsFrom(d, 0, out);
+  digitWindowsFrom(d, 0, out, rules);
 }
 
 void colonWindowsReference(std::string_view d, std::vector<Window>& out) {

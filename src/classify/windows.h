@@ -83,14 +83,23 @@ inline void addWindow(std::string_view d, std::size_t s, std::size_t e, std::vec
   out.push_back(Window{s, e});
 }
 
+// Which runs of digits get a window. kGeneric is the documented contract of the `digits`
+// trigger, for any pattern. kShipped holds only when every digits-trigger detector is one of
+// the shipped definitions: it also leaves out the runs none of their validators can accept
+// (fewer digits than any of them needs, a NINO without its suffix letter), which are most runs
+// in text (dates, times, hashes). The trigger differential test checks it against every byte.
+enum class DigitRules { kGeneric, kShipped };
+
 // The windows where Trigger::kDigits patterns are tried (see detectors.h): around runs of digits
 // and separators with at least eight digits or four digits and three dots (IPv4), unless glued
 // to a word before them; around six digits after two letters (a NINO); around an IBAN-like
 // start (two capitals, two digits, 11 letters or digits; the window reaches 48 bytes on).
 // Appends to `out`. Uses AVX2 64-byte block masks when the CPU has them (checked once).
-void digitWindows(std::string_view d, std::vector<Window>& out);
+void digitWindows(std::string_view d, std::vector<Window>& out,
+                  DigitRules rules = DigitRules::kGeneric);
 // The same windows, found run by run with SSE2 (the baseline; the reference for the tests).
-void digitWindowsReference(std::string_view d, std::vector<Window>& out);
+void digitWindowsReference(std::string_view d, std::vector<Window>& out,
+                           DigitRules rules = DigitRules::kGeneric);
 // Windows around ":" hex{0,4} ":" (IPv6 shapes), from 8 bytes before the first colon to 64
 // after the second; AVX2 block masks when the CPU has them, else memchr per colon (reference).
 void colonWindows(std::string_view d, std::vector<Window>& out);

@@ -20,14 +20,33 @@ namespace tollgate::classify::detail {
 namespace {
 
 void expectSame(const std::string& text, const char* what) {
-  std::vector<Window> fast, ref;
-  digitWindows(text, fast);
-  digitWindowsReference(text, ref);
-  ASSERT_EQ(fast.size(), ref.size()) << what;
-  for (std::size_t k = 0; k < ref.size(); ++k) {
-    ASSERT_EQ(fast[k].start, ref[k].start) << what << " window " << k;
-    ASSERT_EQ(fast[k].end, ref[k].end) << what << " window " << k;
+  for (auto rules : {DigitRules::kGeneric, DigitRules::kShipped}) {
+    std::vector<Window> fast, ref;
+    digitWindows(text, fast, rules);
+    digitWindowsReference(text, ref, rules);
+    const char* mode = rules == DigitRules::kGeneric ? " (generic)" : " (shipped)";
+    ASSERT_EQ(fast.size(), ref.size()) << what << mode;
+    for (std::size_t k = 0; k < ref.size(); ++k) {
+      ASSERT_EQ(fast[k].start, ref[k].start) << what << mode << " window " << k;
+      ASSERT_EQ(fast[k].end, ref[k].end) << what << mode << " window " << k;
+    }
   }
+}
+
+// The shipped rules leave out runs no shipped validator accepts, and keep the rest.
+TEST(DigitWindows, ShippedRulesSkipDatesAndKeepValues) {
+  auto count = [](std::string_view text) {
+    std::vector<Window> w;
+    digitWindowsReference(text, w, DigitRules::kShipped);
+    return w.size();
+  };
+  for (std::string_view none : {"on 2022-03-22 at noon", "Jan 2023 23:46 ok", "commit 500151e6da",
+                                "id 123456789 here", "AES2560ABCDEFGHIJK"})
+    EXPECT_EQ(count(none), 0u) << none;
+  for (std::string_view one : {"call 0123 456789 now", "ssn 536-90-4399 ok", "tel +4420794609",
+                               "card 4111111111111111", "NI JG 10 37 59 A ok", "nino=jg103759a.",
+                               "iban DE89370400440532013000", "host 10.0.0.1 up"})
+    EXPECT_EQ(count(one), 1u) << one;
 }
 
 TEST(DigitWindows, RandomBytesSameAsReference) {
