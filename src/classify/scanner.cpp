@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <span>
 
 #include "tollgate/classify/decode.h"
 #include "tollgate/util/c_handle.h"
@@ -528,7 +529,8 @@ class ScannerImpl {
     opt_ = std::move(opt);
     buf_.clear();
     base_ = done_ = fed_ = decoded_ = topConsumed_ = 0;
-    form_ = sniffed_ = finishing_ = broken_ = false;
+    form_ = sniffed_ = finishing_ = broken_ = direct_ = false;
+    prepared_ = 0;
     boundary_.clear();
     top_.reset();
     topPath_.clear();
@@ -576,6 +578,34 @@ class ScannerImpl {
       return push(raw, out);
     }
     return push(chunk, out);
+  }
+
+  // Room for `n` bytes: the end of buf_ itself once the stream's encoding is known and it is
+  // plain, else a staging buffer that commit() feeds.
+  std::span<char> prepare(std::size_t n) {
+    direct_ = !broken_ && sniffed_ && !top_;
+    prepared_ = n;
+    if (!direct_) {
+      if (stage_.size() < n) stage_.resize(n);
+      return {stage_.data(), n};
+    }
+    std::size_t old = buf_.size();
+    // The new bytes are written by the caller before commit() reads them. (The size is returned
+    // as asked: GCC 12's libstdc++ hands the operation the grown capacity when it reallocates.)
+    buf_.resize_and_overwrite(old + n, [want = old + n](char*, std::size_t) { return want; });
+    return {buf_.data() + old, n};
+  }
+
+  Status commit(std::size_t n, std::vector<Match>& out) {
+    n = std::min(n, prepared_);
+    if (!direct_) return feed(std::string_view(stage_.data(), n), out);
+    direct_ = false;
+    buf_.resize(buf_.size() - (prepared_ - n));
+    fed_ += n;
+    if (buf_.size() >= nextRound_) {
+      if (auto st = round(false, out); !st) return broken(st);
+    }
+    return {};
   }
 
   Status finish(std::vector<Match>& out) {
@@ -1044,7 +1074,10 @@ class ScannerImpl {
   std::vector<std::uint32_t> foundRank_;  // idRank of each match of the current round
   std::vector<std::uint32_t> order_;      // dedupe's sort order
   std::string buf_;
-  std::uint64_t base_ = 0;  // stream offset of buf_[0]
+  std::string stage_;         // prepare()'s room while the stream is not fed into buf_ directly
+  std::size_t prepared_ = 0;  // bytes of the last prepare()
+  bool direct_ = false;       // the last prepare() gave room in buf_
+  std::uint64_t base_ = 0;    // stream offset of buf_[0]
   std::uint64_t done_ = 0;  // matches ending at or before this offset are decided
   std::uint64_t fed_ = 0;
   std::uint64_t decoded_ = 0;
@@ -1076,6 +1109,8 @@ Result<Scanner> Scanner::open(std::shared_ptr<const Database> db, ScanOptions op
 Status Scanner::feed(std::string_view chunk, std::vector<Match>& out) {
   return impl_->feed(chunk, out);
 }
+std::span<char> Scanner::prepare(std::size_t n) { return impl_->prepare(n); }
+Status Scanner::commit(std::size_t n, std::vector<Match>& out) { return impl_->commit(n, out); }
 Status Scanner::finish(std::vector<Match>& out) { return impl_->finish(out); }
 Status Scanner::reset(ScanOptions options) { return impl_->reset(std::move(options)); }
 Status Scanner::scanAll(std::string_view data, const ScanOptions& options,

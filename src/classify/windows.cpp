@@ -72,6 +72,7 @@ std::size_t digitRun(std::string_view d, std::size_t i, std::vector<Window>& out
   while (s > 0 && i - s < 4 && kNumClass[p[s - 1]] == 2) --s;
   std::size_t j = i, digits = 0, dots = 0, lastDigit = i;
   bool plus = false, dash = false, zeroLed = false;
+  for (std::size_t k = s; k < i; ++k) plus |= p[k] == '+';
   while (j < n && kNumClass[p[j]]) {
     if (kNumClass[p[j]] == 1) {
       zeroLed |= p[j] == '0' && (j == i || kNumClass[p[j - 1]] == 2);
@@ -101,9 +102,12 @@ std::size_t digitRun(std::string_view d, std::size_t i, std::vector<Window>& out
   // A NINO: two letters, an optional blank, six digits. For the shipped patterns also: the
   // letters start a word, and a suffix letter A-D ends it ("JG 10 37 59 A", "jg103759a"), which
   // a date is not ("Jan 2023 23:46").
-  bool nino = digits == 6 && s >= 2 && alpha(s - 1) && alpha(s - 2) &&
-              (!shipped || ((s < 3 || !wordAt(s - 3)) && j < n && (p[j] | 0x20) >= 'a' &&
-                            (p[j] | 0x20) <= 'd' && (j + 1 >= n || !wordAt(j + 1))));
+  bool nino = digits == 6 && s >= 2 && alpha(s - 1) && alpha(s - 2);
+  if (nino && shipped) {
+    std::size_t k = i - (p[i - 1] == ' ');  // the letters' end: right before, or one blank
+    nino = k >= 2 && alpha(k - 1) && alpha(k - 2) && (k < 3 || !wordAt(k - 3)) && j < n &&
+           (p[j] | 0x20) >= 'a' && (p[j] | 0x20) <= 'd' && (j + 1 >= n || !wordAt(j + 1));
+  }
   // A digit run glued to a word before it, with no separator inside, holds no \b-bounded
   // number: "0x00000000", "sha256".
   bool glued = s == i && i > 0 && (alpha(i - 1) || p[i - 1] == '_') && lastDigit + 1 - i == digits;
@@ -270,7 +274,15 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"))) void digitWindowsAvx2(std::strin
         auto dots = __builtin_popcountll(m.dot & seg);
         bool capitals = at >= 2 && static_cast<unsigned>(p[at - 1] - 'A') < 26u &&
                         static_cast<unsigned>(p[at - 2] - 'A') < 26u;
-        if (!(digits >= 8 || digits == 6 || capitals || (digits >= 4 && dots >= 3))) continue;
+        bool maybe = digits >= 8 || digits == 6 || capitals || (digits >= 4 && dots >= 3);
+        if (maybe && rules == DigitRules::kShipped && !capitals && dots < 3) {
+          // What digitRun's shipped rules need at the least: 9 digits, or 8 and a '+' (in the
+          // run or the separators before it), or 6 after a letter (a NINO).
+          maybe = digits >= 9 || (digits == 8 && std::memchr(p + (at >= 4 ? at - 4 : 0), '+',
+                                                             at - (at >= 4 ? at - 4 : 0) + len)) ||
+                  (digits == 6 && at >= 2 && isAlphaByte(p[at - 1 - (p[at - 1] == ' ')]));
+        }
+        if (!maybe) continue;
         digitRun(d, at, out, rules);
       }
     }

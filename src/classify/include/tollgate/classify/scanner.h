@@ -5,6 +5,8 @@
 //   std::vector<classify::Match> found;
 //   for (auto chunk : chunks) if (auto st = scanner->feed(chunk, found); !st) ...;
 //   if (auto st = scanner->finish(found); !st) ...;
+//   // or, reading a file without a copy: auto room = scanner->prepare(1 << 20);
+//   //   n = read(fd, room.data(), room.size()); scanner->commit(n, found);
 //   // or, for a whole buffer: auto found = classify::scan(db, bytes, {});
 //   // or, for many small inputs on one thread (a proxy's URLs and bodies), one scanner reused:
 //   if (auto st = scanner->scanAll(url, opts, found); !st) ...;   // reset + feed + finish
@@ -30,6 +32,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -115,6 +118,11 @@ class Scanner {
   // for a stream whose declared content encoding does not decode, kLimit when maxDecodedBytes is
   // exceeded, kInternal for Hyperscan failures. After an error the scanner is unusable.
   [[nodiscard]] Status feed(std::string_view chunk, std::vector<Match>& out);
+  // feed() without the copy, for a reader: prepare(n) gives room for up to n bytes at the end of
+  // the scanner's own buffer; write k <= n bytes there (read(2) into it), then commit(k, out) is
+  // feed() of those k bytes. The room is valid until commit; call nothing else in between.
+  [[nodiscard]] std::span<char> prepare(std::size_t n);
+  [[nodiscard]] Status commit(std::size_t n, std::vector<Match>& out);
   // Ends the stream and appends the remaining matches.
   [[nodiscard]] Status finish(std::vector<Match>& out);
   // Bytes fed so far.
