@@ -2,6 +2,10 @@
 
 #include <arpa/inet.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -936,19 +940,82 @@ bool otherKeyBetween(std::string_view buf, std::size_t wordEnd, std::size_t star
 }
 }  // namespace
 
+namespace {
+
+// The word of `words` at `p` of the window [from, start) of `buf`, when one stands there as a word
+// (a letter may not follow; `left` already holds: no letter before it).
+bool contextWordAt(const std::vector<std::string>& words, std::string_view buf, std::size_t from,
+                   std::size_t start, std::size_t p, bool strict) {
+  const char c = lower(buf[from + p]);
+  for (const auto& word : words) {
+    if (word.empty() || word[0] != c || start - from - p < word.size()) continue;
+    bool same = true;
+    for (std::size_t k = 1; k < word.size() && same; ++k) same = lower(buf[from + p + k]) == word[k];
+    if (!same) continue;
+    // "zipimport" is not "zip", "phoneNumber" is "phone".
+    std::size_t after = from + p + word.size();
+    bool right = after >= buf.size() || !isLower(buf[after]);
+    if (right && !(strict && otherKeyBetween(buf, after, start))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// This runs for every candidate (75,000 e-mail addresses in 64 MB of change logs): the window is
+// searched once for all words, sixteen bytes at a time, comparing only at word starts (no letter
+// before) whose byte begins one of the words; a search per word was a tenth of the scan's time.
 bool hasContext(const std::vector<std::string>& words, std::string_view buf, std::size_t start,
                 std::size_t window, bool strict) {
   if (words.empty() || window == 0) return false;
-  std::size_t from = start > window ? start - window : 0;
-  std::string w = lowerCopy(buf.substr(from, start - from));
+  const std::size_t from = start > window ? start - window : 0;
+  const std::size_t len = start - from;
+  // The distinct first bytes of the words, when all are lower-case letters (compared with bit
+  // 0x20 set, which folds case for letters only).
+  std::array<char, 16> firsts{};
+  std::size_t nf = 0;
+  bool letters = true;
   for (const auto& word : words) {
-    for (std::size_t p = w.find(word); p != std::string::npos; p = w.find(word, p + 1)) {
-      bool left = p == 0 ? from == 0 || !isAlpha(buf[from - 1]) : !isAlpha(w[p - 1]);
-      // "zipimport" is not "zip", "phoneNumber" is "phone".
-      std::size_t after = from + p + word.size();
-      bool right = after >= buf.size() || !isLower(buf[after]);
-      if (left && right && !(strict && otherKeyBetween(buf, after, start))) return true;
+    if (word.empty()) continue;
+    if (!isLower(word[0]) || nf == firsts.size()) {
+      letters = false;
+      break;
     }
+    if (std::find(firsts.begin(), firsts.begin() + nf, word[0]) == firsts.begin() + nf)
+      firsts[nf++] = word[0];
+  }
+  bool prevAlpha = from > 0 && isAlpha(buf[from - 1]);
+#if defined(__SSE2__)
+  if (letters && len <= 240) {
+    alignas(16) std::array<char, 256> win;
+    std::memcpy(win.data(), buf.data() + from, len);
+    std::memset(win.data() + len, 0, 16);
+    for (std::size_t q = 0; q < len; q += 16) {
+      __m128i l = _mm_or_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(win.data() + q)),
+                               _mm_set1_epi8(0x20));
+      __m128i hit = _mm_setzero_si128();
+      for (std::size_t k = 0; k < nf; ++k)
+        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(l, _mm_set1_epi8(firsts[k])));
+      // Letters: (l - 'a') < 26 unsigned, as a signed compare with the sign bit flipped.
+      __m128i t = _mm_xor_si128(_mm_sub_epi8(l, _mm_set1_epi8('a')), _mm_set1_epi8(-128));
+      auto alpha = static_cast<unsigned>(
+          _mm_movemask_epi8(_mm_cmplt_epi8(t, _mm_set1_epi8(static_cast<char>(26 - 128)))));
+      unsigned starts = static_cast<unsigned>(_mm_movemask_epi8(hit)) &
+                        ~((alpha << 1) | (prevAlpha ? 1u : 0u)) & 0xFFFFu;
+      prevAlpha = (alpha >> 15) & 1;
+      if (len - q < 16) starts &= (1u << (len - q)) - 1;
+      for (; starts; starts &= starts - 1)
+        if (contextWordAt(words, buf, from, start,
+                          q + static_cast<std::size_t>(__builtin_ctz(starts)), strict))
+          return true;
+    }
+    return false;
+  }
+#endif
+  for (std::size_t p = 0; p < len; ++p) {
+    bool alpha = isAlpha(buf[from + p]);
+    if (!prevAlpha && contextWordAt(words, buf, from, start, p, strict)) return true;
+    prevAlpha = alpha;
   }
   return false;
 }
