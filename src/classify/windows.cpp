@@ -34,6 +34,67 @@ constexpr std::array<std::uint8_t, 256> makeNumClass() {
 }
 constexpr auto kNumClass = makeNumClass();
 
+// Separators between two digit groups that a shipped number may hold: one byte, or what the
+// phone validator allows ("(212) 555", "+44 (0) 20", "030 / 1234"). Anything else ("12:30:45
+// 2009 -0500", "73.993 573.365") ends the number.
+bool numberSeparator(const unsigned char* p, std::size_t len) {
+  if (len == 1) return true;
+  std::string_view sep(reinterpret_cast<const char*>(p), len);
+  for (std::string_view ok : {") ", ")-", ") -", " (", "-(", ").", " / ", " - ", "+("})
+    if (sep == ok) return true;
+  return false;
+}
+
+// Whether the digits of the run [i, j) (first digit at i) may hold a value one of the shipped
+// digit validators accepts: within a chain of groups joined by numberSeparator, from a group
+// start, at least 10 digits from a 2-9 (a NANP number, a card), 9 from a trunk zero (a
+// national number), 8 after a '+' (an international one); or a dashed SSN (3-2-4); or four
+// groups of one to three digits joined by dots (IPv4).
+bool shippedNumber(const unsigned char* p, std::size_t i, std::size_t j) {
+  struct Group {
+    std::size_t at;
+    std::size_t len;
+    std::size_t sep;  // where the separators before it start
+  };
+  std::array<Group, 48> gs;
+  std::size_t ng = 0;
+  for (std::size_t k = i; k < j;) {
+    std::size_t sep = k;
+    while (k < j && kNumClass[p[k]] == 2) ++k;
+    if (k == j) break;
+    std::size_t at = k;
+    while (k < j && kNumClass[p[k]] == 1) ++k;
+    if (ng == gs.size()) return true;  // a long table of numbers: leave it to the patterns
+    gs[ng++] = Group{at, k - at, sep};
+  }
+  auto sepIs = [&](std::size_t q, char c) {
+    return gs[q].at - gs[q].sep == 1 && p[gs[q].sep] == static_cast<unsigned char>(c);
+  };
+  std::size_t dotted = 0;  // IPv4: consecutive groups of 1-3 digits joined by one dot
+  std::size_t chain = 0;   // the first group of the current chain
+  for (std::size_t q = 0; q < ng; ++q) {
+    dotted = gs[q].len <= 3 ? (q > 0 && dotted && sepIs(q, '.') ? dotted + 1 : 1) : 0;
+    if (dotted >= 4) return true;
+    if (q + 2 < ng && gs[q].len == 3 && gs[q + 1].len == 2 && gs[q + 2].len == 4 &&
+        sepIs(q + 1, '-') && sepIs(q + 2, '-'))
+      return true;
+    bool last = q + 1 == ng || !numberSeparator(p + gs[q + 1].sep, gs[q + 1].at - gs[q + 1].sep);
+    if (!last) continue;
+    std::size_t rem = 0;
+    for (std::size_t r = q + 1; r-- > chain;) {
+      rem += gs[r].len;
+      unsigned char c = p[gs[r].at];
+      bool plus = gs[r].at >= 1 && (p[gs[r].at - 1] == '+' ||
+                                    (gs[r].at >= 2 && p[gs[r].at - 1] == '(' &&
+                                     p[gs[r].at - 2] == '+'));
+      if ((c >= '2' && rem >= 10) || (c == '0' && rem >= 9) || (plus && c != '0' && rem >= 8))
+        return true;
+    }
+    chain = q + 1;
+  }
+  return false;
+}
+
 // One run of digits and separators whose first digit is at `i` (the byte before it is not a
 // digit, and no digit follows the previous run's end before `i`): adds its window if it has
 // one; returns the run's end (the first byte that is neither digit nor separator, or n).
@@ -71,17 +132,12 @@ std::size_t digitRun(std::string_view d, std::size_t i, std::vector<Window>& out
   std::size_t s = i;
   while (s > 0 && i - s < 4 && kNumClass[p[s - 1]] == 2) --s;
   std::size_t j = i, digits = 0, dots = 0, lastDigit = i;
-  bool plus = false, dash = false, zeroLed = false;
-  for (std::size_t k = s; k < i; ++k) plus |= p[k] == '+';
   while (j < n && kNumClass[p[j]]) {
     if (kNumClass[p[j]] == 1) {
-      zeroLed |= p[j] == '0' && (j == i || kNumClass[p[j - 1]] == 2);
       ++digits;
       lastDigit = j;
     }
     dots += p[j] == '.';
-    plus |= p[j] == '+';
-    dash |= p[j] == '-';
     ++j;
   }
   auto upper = [&](std::size_t k) { return p[k] >= 'A' && p[k] <= 'Z'; };
@@ -111,15 +167,13 @@ std::size_t digitRun(std::string_view d, std::size_t i, std::vector<Window>& out
   // A digit run glued to a word before it, with no separator inside, holds no \b-bounded
   // number: "0x00000000", "sha256".
   bool glued = s == i && i > 0 && (alpha(i - 1) || p[i - 1] == '_') && lastDigit + 1 - i == digits;
-  // Eight digits, or an IPv4 shape. For the shipped patterns, what their validators accept at
-  // the least: a NANP number 10 digits, a card 12; a national number 9 from a trunk zero, a
-  // dashed SSN 9; an international number 8 after a '+'. Dates ("2022-03-22") have 8.
-  bool number = !glued && (digits >= 4 && dots >= 3);
+  // Eight digits, or four and three dots (IPv4); for the shipped patterns, a value one of their
+  // validators can accept (shippedNumber).
+  bool number = false;
   if (!shipped)
-    number |= !glued && digits >= 8;
-  else
-    number |= !glued && (digits >= 10 || (digits == 9 && (dash || zeroLed || plus)) ||
-                         (digits == 8 && plus));
+    number = !glued && (digits >= 8 || (digits >= 4 && dots >= 3));
+  else if (!glued && (digits >= 8 || (digits >= 4 && dots >= 3)))
+    number = shippedNumber(p, i, j);
   if (number || iban || nino) {
     std::size_t ws = s >= 4 ? s - 4 : 0;
     std::size_t we = std::min(n, j + 3);
