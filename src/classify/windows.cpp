@@ -46,10 +46,15 @@ bool numberSeparator(const unsigned char* p, std::size_t len) {
 }
 
 // Whether the digits of the run [i, j) (first digit at i) may hold a value one of the shipped
-// digit validators accepts: within a chain of groups joined by numberSeparator, from a group
-// start, at least 10 digits from a 2-9 (a NANP number, a card), 9 from a trunk zero (a
-// national number), 8 after a '+' (an international one); or a dashed SSN (3-2-4); or four
-// groups of one to three digits joined by dots (IPv4).
+// digit validators accepts, from a group start (what \b allows) on:
+// - a NANP number: one group of 10 digits from a 2-9, or groups of 3-3-4 or (3) 7 joined by
+//   separators a number may hold (numberSeparator);
+// - a card: 12 digits or more in one group from a 2-6, or four of them and then groups joined by
+//   one blank or dash, 12 digits in all;
+// - a national number: 9 digits from a trunk zero; an international one: 8 after a '+' (groups
+//   joined by numberSeparator);
+// - a dashed SSN (3-2-4); four groups of one to three digits joined by dots (IPv4).
+// Dates, times and version strings ("2019-06-23 23:19", "1 0 0 -1 0 563.120972") hold none.
 bool shippedNumber(const unsigned char* p, std::size_t i, std::size_t j) {
   struct Group {
     std::size_t at;
@@ -70,27 +75,40 @@ bool shippedNumber(const unsigned char* p, std::size_t i, std::size_t j) {
   auto sepIs = [&](std::size_t q, char c) {
     return gs[q].at - gs[q].sep == 1 && p[gs[q].sep] == static_cast<unsigned char>(c);
   };
+  // The separators before group q let a number go on through it.
+  auto joined = [&](std::size_t q) {
+    return q < ng && numberSeparator(p + gs[q].sep, gs[q].at - gs[q].sep);
+  };
   std::size_t dotted = 0;  // IPv4: consecutive groups of 1-3 digits joined by one dot
-  std::size_t chain = 0;   // the first group of the current chain
   for (std::size_t q = 0; q < ng; ++q) {
     dotted = gs[q].len <= 3 ? (q > 0 && dotted && sepIs(q, '.') ? dotted + 1 : 1) : 0;
     if (dotted >= 4) return true;
-    if (q + 2 < ng && gs[q].len == 3 && gs[q + 1].len == 2 && gs[q + 2].len == 4 &&
-        sepIs(q + 1, '-') && sepIs(q + 2, '-'))
+    const std::size_t len = gs[q].len;
+    if (q + 2 < ng && len == 3 && gs[q + 1].len == 2 && gs[q + 2].len == 4 && sepIs(q + 1, '-') &&
+        sepIs(q + 2, '-'))
       return true;
-    bool last = q + 1 == ng || !numberSeparator(p + gs[q + 1].sep, gs[q + 1].at - gs[q + 1].sep);
-    if (!last) continue;
-    std::size_t rem = 0;
-    for (std::size_t r = q + 1; r-- > chain;) {
-      rem += gs[r].len;
-      unsigned char c = p[gs[r].at];
-      bool plus = gs[r].at >= 1 && (p[gs[r].at - 1] == '+' ||
-                                    (gs[r].at >= 2 && p[gs[r].at - 1] == '(' &&
-                                     p[gs[r].at - 2] == '+'));
-      if ((c >= '2' && rem >= 10) || (c == '0' && rem >= 9) || (plus && c != '0' && rem >= 8))
+    const unsigned char c = p[gs[q].at];
+    if (c >= '2') {
+      if (len == 10) return true;
+      if (len == 3 && joined(q + 1) &&
+          (gs[q + 1].len == 7 || (gs[q + 1].len == 3 && joined(q + 2) && gs[q + 2].len == 4)))
         return true;
+      if (c <= '6' && len >= 12) return true;
+      if (c <= '6' && len == 4) {
+        std::size_t digits = len;
+        for (std::size_t r = q + 1; r < ng && (sepIs(r, ' ') || sepIs(r, '-')); ++r)
+          digits += gs[r].len;
+        if (digits >= 12) return true;
+      }
     }
-    chain = q + 1;
+    bool plus = gs[q].at >= 1 && (p[gs[q].at - 1] == '+' || (gs[q].at >= 2 &&
+                                                             p[gs[q].at - 1] == '(' &&
+                                                             p[gs[q].at - 2] == '+'));
+    if (c == '0' || (plus && c != '0')) {
+      std::size_t digits = len;
+      for (std::size_t r = q + 1; joined(r); ++r) digits += gs[r].len;
+      if (digits >= (c == '0' ? 9u : 8u)) return true;
+    }
   }
   return false;
 }
