@@ -985,12 +985,40 @@ class ScannerImpl {
     }
   }
 
+  // Sorts by start, longest first. `found` is the candidates of each trigger one after another,
+  // each in order or nearly: its ascending runs are merged (a full sort of the few thousand
+  // matches of a round was 2-4% of the scan).
+  void sortFound(std::vector<Found>& found) {
+    auto before = [](const Found& a, const Found& b) {
+      return a.start != b.start ? a.start < b.start : a.end > b.end;
+    };
+    runs_.clear();
+    runs_.push_back(0);
+    for (std::size_t i = 1; i < found.size(); ++i)
+      if (before(found[i], found[i - 1])) runs_.push_back(i);
+    if (runs_.size() > 32) {
+      std::sort(found.begin(), found.end(), before);
+      return;
+    }
+    runs_.push_back(found.size());
+    while (runs_.size() > 2) {
+      merged_.clear();
+      std::size_t w = 1;
+      for (std::size_t k = 0; k + 1 < runs_.size(); k += 2) {
+        std::size_t a = runs_[k], m = runs_[k + 1], e = k + 2 < runs_.size() ? runs_[k + 2] : m;
+        std::merge(found.begin() + a, found.begin() + m, found.begin() + m, found.begin() + e,
+                   std::back_inserter(merged_), before);
+        runs_[w++] = e;
+      }
+      runs_.resize(w);
+      found.swap(merged_);
+    }
+  }
+
   // Overlapping matches in one layer: the same detector keeps its longest match; different
   // detectors keep the higher priority (equal priorities keep both).
-  void resolveOverlaps(std::vector<Found>& found) const {
-    std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
-      return a.start != b.start ? a.start < b.start : a.end > b.end;
-    });
+  void resolveOverlaps(std::vector<Found>& found) {
+    sortFound(found);
     for (std::size_t i = 0; i < found.size(); ++i) {
       if (found[i].dropped) continue;
       for (std::size_t j = i + 1; j < found.size() && found[j].start < found[i].end; ++j) {
@@ -1073,6 +1101,8 @@ class ScannerImpl {
   std::vector<Piece> pieces_;             // where each window sits in gather_
   std::vector<std::uint32_t> foundRank_;  // idRank of each match of the current round
   std::vector<std::uint32_t> order_;      // dedupe's sort order
+  std::vector<std::size_t> runs_;         // sortFound's ascending runs
+  std::vector<Found> merged_;             // sortFound's merge buffer
   std::string buf_;
   std::string stage_;         // prepare()'s room while the stream is not fed into buf_ directly
   std::size_t prepared_ = 0;  // bytes of the last prepare()
