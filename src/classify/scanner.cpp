@@ -100,7 +100,8 @@ class DatabaseImpl {
   // The definition index of the shipped e-mail pattern when it is the only at-sign pattern: its
   // candidates are then found by emailCandidates instead of Hyperscan over the '@' windows.
   std::uint32_t nativeEmail = kNoNative;
-  // The same for the shipped IPv6 pattern as the only colon-pair pattern (ipv6Candidates).
+  // The same for the shipped IPv6 pattern and validator as the only colon-pair pattern
+  // (ipv6Candidates, which also leaves out what the validator cannot accept).
   std::uint32_t nativeIpv6 = kNoNative;
   // kShipped when every digits-trigger definition is a shipped one (detail::DigitRules).
   detail::DigitRules digitRules = detail::DigitRules::kGeneric;
@@ -264,7 +265,8 @@ constexpr std::string_view kIpv6Pattern =
 // hex digits, colons and dots after the second colon (at most 39). Hyperscan reports each end
 // once with its leftmost start, in the order of the ends, and onMatch keeps the longest end of
 // consecutive reports with one start: per start in order, the longest end when it reaches past
-// every end reported before it (the ends up to there have an earlier start).
+// every end reported before it (the ends up to there have an earlier start). Candidates the
+// IPv6 validator cannot accept are left out.
 void ipv6Candidates(std::string_view d, std::size_t offset, std::uint32_t det,
                     std::vector<detail::ColonPair>& pairs, HsContext& ctx) {
   auto hex = [](unsigned char c) {
@@ -287,8 +289,18 @@ void ipv6Candidates(std::string_view d, std::size_t offset, std::uint32_t det,
     std::size_t k = c2 + 1;
     while (k < n && k - c2 - 1 < 39 && (hex(p[k]) || p[k] == ':' || p[k] == '.')) ++k;
     if (k == c2 + 1 || k <= reach) continue;
-    onMatch(det, s, k, 0, &ctx);
     reach = k;
+    // The IPv6 validator (inet_pton) needs "::" or six colons at least: times ("08:33:49") are
+    // most of these candidates in text.
+    std::size_t colons = 0;
+    bool compressed = false;
+    for (std::size_t x = s; x < k; ++x)
+      if (p[x] == ':') {
+        ++colons;
+        compressed |= x > s && p[x - 1] == ':';
+      }
+    if (!compressed && colons < 6) continue;
+    onMatch(det, s, k, 0, &ctx);
   }
 }
 
@@ -453,7 +465,8 @@ Result<std::shared_ptr<const Database>> Database::compileCached(
       at.size() == 1 && impl->defs[at[0]].pattern == kEmailPattern)
     impl->nativeEmail = at[0];
   if (const auto& cp = sets[static_cast<std::size_t>(Trigger::kColonPairs)];
-      cp.size() == 1 && impl->defs[cp[0]].pattern == kIpv6Pattern)
+      cp.size() == 1 && impl->defs[cp[0]].pattern == kIpv6Pattern &&
+      impl->defs[cp[0]].validator == Validator::kIpv6)
     impl->nativeIpv6 = cp[0];
   if (const auto& dg = sets[static_cast<std::size_t>(Trigger::kDigits)];
       !dg.empty() && shippedDigitSet(impl->defs, dg))
