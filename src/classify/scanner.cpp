@@ -684,7 +684,8 @@ class ScannerImpl {
       nextRound_ = buf_.size() + roundBytes();
       return {};
     }
-    std::vector<Match> found;
+    // This round's matches go straight to the end of `out`, from `first` on.
+    const std::size_t first = out.size();
     foundRank_.clear();
     std::optional<Span> override;
     std::string path;
@@ -692,18 +693,17 @@ class ScannerImpl {
       override = Span{0, topConsumed_};
       path = topPath_;
     }
-    if (auto st = layer(data, from, to, 0, path, override, base_, &segs, found); !st) return st;
+    if (auto st = layer(data, from, to, 0, path, override, base_, &segs, out); !st) return st;
     // Duplicates are one value seen through two decodings; plain text alone has none.
-    if (std::any_of(found.begin(), found.end(),
-                    [&](const Match& m) { return m.decoding != found.front().decoding; }))
-      dedupe(found);
+    if (std::any_of(out.begin() + first, out.end(),
+                    [&](const Match& m) { return m.decoding != out[first].decoding; }))
+      dedupe(out, first);
     foundRank_.clear();
     auto byStart = [](const Match& a, const Match& b) {
       return a.start != b.start ? a.start < b.start : a.end < b.end;
     };
-    if (!std::is_sorted(found.begin(), found.end(), byStart))
-      std::sort(found.begin(), found.end(), byStart);
-    for (auto& m : found) out.push_back(std::move(m));
+    if (!std::is_sorted(out.begin() + first, out.end(), byStart))
+      std::sort(out.begin() + first, out.end(), byStart);
     done_ = base_ + to;
     std::size_t keep = to > kHistory ? to - kHistory : 0;
     buf_.erase(0, keep);
@@ -770,10 +770,13 @@ class ScannerImpl {
     clusterWords(data, words, from, to, found);
     resolveOverlaps(found);
 
+    // Room for this layer's matches, growing geometrically (decoded layers come by the thousand).
+    if (std::size_t need = out.size() + found.size(); out.capacity() < need)
+      out.reserve(std::max(need, 2 * out.capacity()));
     for (const auto& f : found) {
       if (f.dropped) continue;
       const DetectorDef& def = d_.defs[f.det];
-      Match m;
+      Match& m = out.emplace_back();
       m.detector = def.id;
       m.cls = def.cls;
       m.severity = def.severity;
@@ -781,8 +784,7 @@ class ScannerImpl {
       m.end = override ? override->end : absBase + f.end;
       m.score = f.score;
       m.decoding = path;
-      m.value = std::string(data.substr(f.start, f.end - f.start));
-      out.push_back(std::move(m));
+      m.value.assign(data.data() + f.start, f.end - f.start);
       foundRank_.push_back(d_.idRank[f.det]);
     }
 
@@ -1063,7 +1065,8 @@ class ScannerImpl {
   // The same value seen through two layers (plain and decoded) is one match: keep the longer
   // value, or the plain one when equal. `foundRank_` holds each match's detector (idRank), so
   // that grouping by detector sorts integers, not names, and moves indices, not matches.
-  void dedupe(std::vector<Match>& ms) {
+  void dedupe(std::vector<Match>& all, std::size_t first) {
+    std::span<Match> ms(all.data() + first, all.size() - first);
     if (ms.size() < 2 || foundRank_.size() != ms.size()) return;
     const auto& rank = foundRank_;
     // By detector, then position: only matches of one detector can be duplicates. Matches of a
@@ -1098,7 +1101,7 @@ class ScannerImpl {
         if (w != i) ms[w] = std::move(ms[i]);
         ++w;
       }
-    ms.resize(w);
+    all.resize(first + w);
   }
 
   std::shared_ptr<const Database> dbHold_;
