@@ -113,6 +113,8 @@ constexpr std::size_t kDedupeWindow = 64;         // comparisons per match when 
 constexpr std::size_t kContextPrefix = 64;        // parent bytes a JSON/URL layer sees
 constexpr std::size_t kMaxCandidates = 1u << 22;  // per Hyperscan call, bounds memory
 constexpr std::size_t kNone = ~std::size_t{0};
+constexpr std::uint64_t kTopGrid = 64 * 1024;  // compressed bytes between offsets noted
+constexpr std::size_t kPartSniff = 600;         // bytes sniffMultipart reads at most
 
 struct Candidate {
   std::uint32_t det;
@@ -508,8 +510,9 @@ class ScannerImpl {
   Status reset(ScanOptions opt) {
     opt_ = std::move(opt);
     buf_.clear();
-    base_ = done_ = fed_ = decoded_ = topConsumed_ = 0;
-    form_ = sniffed_ = finishing_ = broken_ = false;
+    base_ = done_ = fed_ = decoded_ = topIn_ = topSpent_ = 0;
+    form_ = sniffed_ = finishing_ = broken_ = partsSniffed_ = false;
+    topMarks_.clear();
     boundary_.clear();
     top_.reset();
     topPath_.clear();
@@ -590,10 +593,7 @@ class ScannerImpl {
 
   Status push(std::string_view chunk, std::vector<Match>& out) {
     if (top_) {
-      std::size_t before = buf_.size();
-      if (auto st = top_->feed(chunk, buf_); !st) return broken(st);
-      topConsumed_ = fed_;
-      decoded_ += buf_.size() - before;
+      if (auto st = feedTop(chunk); !st) return broken(st);
     } else {
       buf_.append(chunk);
     }
@@ -603,20 +603,57 @@ class ScannerImpl {
     return {};
   }
 
+  // Feeds compressed bytes to the decompressor of a content-encoded stream, split at every
+  // multiple of kTopGrid compressed bytes, noting how much had come out at each: a match inside
+  // reports the compressed bytes read up to the first such point by which its bytes were out,
+  // which does not depend on how the stream was fed.
+  Status feedTop(std::string_view chunk) {
+    while (!chunk.empty()) {
+      std::size_t n = std::min<std::uint64_t>(chunk.size(), kTopGrid - topIn_ % kTopGrid);
+      if (auto st = top_->feed(chunk.substr(0, n), buf_); !st) return st;
+      topIn_ += n;
+      chunk.remove_prefix(n);
+      if (topIn_ % kTopGrid == 0) topMarks_.push_back(TopMark{topIn_, base_ + buf_.size()});
+    }
+    return {};
+  }
+
   // Decides every match that ends in (done_, to], to being as far as the buffered bytes allow.
+  // Every round decides the matches ending in its own stretch of the stream, encoded segments
+  // whole, and looks for segments only from where the last one stopped (a cut no segment spans),
+  // so that what is found, and its order (by end), does not depend on how the stream was fed.
   Status round(bool final, std::vector<Match>& out) {
     std::string_view data(buf_);
     std::size_t from = static_cast<std::size_t>(done_ - base_);
     std::size_t to =
         final ? data.size() : (data.size() > d_.lookahead ? data.size() - d_.lookahead : 0);
-    if (base_ == 0 && boundary_.empty() && opt_.decode && !top_) sniffMultipart(data);
-    std::vector<Segment> segs;
-    if (opt_.decode && opt_.maxDepth > 0) {
-      findSegments(data, true, segs);
-      if (!final) {
-        for (const auto& s : segs)
-          if ((s.open || s.end > to) && s.end - s.start < kMaxSegment) to = std::min(to, s.start);
+    if (top_ && !final) {
+      // Only bytes whose compressed offset is known are decided.
+      std::uint64_t marked = topMarks_.empty() ? 0 : topMarks_.back().out;
+      to = std::min<std::uint64_t>(to, marked > base_ ? marked - base_ : 0);
+    }
+    if (!partsSniffed_ && boundary_.empty() && opt_.decode && !top_) {
+      if (!final && data.size() < kPartSniff) to = 0;  // the first part header is not in yet
+      else {
+        sniffMultipart(data);
+        partsSniffed_ = true;
       }
+    }
+    std::vector<Segment> segs;
+    if (opt_.decode && opt_.maxDepth > 0 && to > from) {
+      findSegments(data.substr(from), true, segs);
+      for (auto& s : segs) {
+        s.start += from;
+        s.end += from;
+        s.anchor += from;
+      }
+      // In order of their end, as rounds decide them: the decoding budget is spent in one order.
+      std::sort(segs.begin(), segs.end(), [](const Segment& a, const Segment& b) {
+        if (a.end != b.end) return a.end < b.end;
+        if (a.start != b.start) return a.start < b.start;
+        return a.kind < b.kind;
+      });
+      if (!final) to = detail::cutPoint(data, from, to, segs, boundary_);
     }
     if (to <= from && !final) {
       nextRound_ = buf_.size() + roundBytes();
@@ -624,25 +661,41 @@ class ScannerImpl {
     }
     std::vector<Match> found;
     foundRank_.clear();
-    std::optional<Span> override;
-    std::string path;
-    if (top_) {
-      override = Span{0, topConsumed_};
-      path = topPath_;
-    }
-    if (auto st = layer(data, from, to, 0, path, override, base_, &segs, found); !st) return st;
+    // A content-encoded stream is scanned like a plain one (spans in decoded bytes) until the
+    // matches are out; then each reports the compressed bytes read when its bytes were out.
+    if (auto st = layer(data, from, to, 0, topPath_, std::nullopt, base_, &segs, found); !st)
+      return st;
     // Duplicates are one value seen through two decodings; plain text alone has none.
     if (std::any_of(found.begin(), found.end(),
                     [&](const Match& m) { return m.decoding != found.front().decoding; }))
       dedupe(found);
     foundRank_.clear();
-    auto byStart = [](const Match& a, const Match& b) {
-      return a.start != b.start ? a.start < b.start : a.end < b.end;
+    // By end, then start; ties (values of one decoded segment) by what is printed.
+    auto byEnd = [](const Match& a, const Match& b) {
+      if (a.end != b.end) return a.end < b.end;
+      if (a.start != b.start) return a.start < b.start;
+      if (a.detector != b.detector) return a.detector < b.detector;
+      if (a.decoding != b.decoding) return a.decoding < b.decoding;
+      if (a.value != b.value) return a.value < b.value;
+      return a.score < b.score;
     };
-    if (!std::is_sorted(found.begin(), found.end(), byStart))
-      std::sort(found.begin(), found.end(), byStart);
+    if (!std::is_sorted(found.begin(), found.end(), byEnd))
+      std::sort(found.begin(), found.end(), byEnd);
+    if (top_) {
+      for (auto& m : found) {
+        auto mark = std::lower_bound(topMarks_.begin(), topMarks_.end(), m.end,
+                                     [](const TopMark& k, std::uint64_t e) { return k.out < e; });
+        m.start = 0;
+        m.end = mark == topMarks_.end() ? topIn_ : mark->in;
+      }
+    }
     for (auto& m : found) out.push_back(std::move(m));
     done_ = base_ + to;
+    if (top_) {
+      auto keepFrom = std::lower_bound(topMarks_.begin(), topMarks_.end(), done_,
+                                       [](const TopMark& k, std::uint64_t e) { return k.out < e; });
+      topMarks_.erase(topMarks_.begin(), keepFrom);
+    }
     std::size_t keep = to > kHistory ? to - kHistory : 0;
     buf_.erase(0, keep);
     base_ += keep;
@@ -729,8 +782,10 @@ class ScannerImpl {
     if (!topSegs) findSegments(data, false, own, path.ends_with("url"));
     const auto& segs = topSegs ? *topSegs : own;
     for (const auto& s : segs) {
-      if (s.end <= from || s.end > to || s.end <= s.start) continue;
-      if (decoded_ >= opt_.maxDecodedBytes) break;
+      if (s.end <= from || s.end > to || !detail::decodable(s)) continue;
+      // A content-encoded stream's own output counts too, up to the segment.
+      if (top_ && topSegs) topSpent_ = absBase + s.end;
+      if (decoded_ + topSpent_ >= opt_.maxDecodedBytes) break;
       std::string kind;
       auto decoded = decodeSegment(data, s, kind);
       if (!decoded) continue;
@@ -886,7 +941,8 @@ class ScannerImpl {
   }
 
   std::uint64_t budget() const {
-    return opt_.maxDecodedBytes > decoded_ ? opt_.maxDecodedBytes - decoded_ : 0;
+    std::uint64_t spent = decoded_ + topSpent_;
+    return opt_.maxDecodedBytes > spent ? opt_.maxDecodedBytes - spent : 0;
   }
 
   // Decoded bytes: scan them when they are text; decompress them when they are compressed.
@@ -939,8 +995,11 @@ class ScannerImpl {
   // Overlapping matches in one layer: the same detector keeps its longest match; different
   // detectors keep the higher priority (equal priorities keep both).
   void resolveOverlaps(std::vector<Found>& found) const {
+    // Ties by definition, so that which of two variants with one span stays does not depend on
+    // the order the candidates came in.
     std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
-      return a.start != b.start ? a.start < b.start : a.end > b.end;
+      if (a.start != b.start) return a.start < b.start;
+      return a.end != b.end ? a.end > b.end : a.det < b.det;
     });
     for (std::size_t i = 0; i < found.size(); ++i) {
       if (found[i].dropped) continue;
@@ -976,13 +1035,19 @@ class ScannerImpl {
   void dedupe(std::vector<Match>& ms) {
     if (ms.size() < 2 || foundRank_.size() != ms.size()) return;
     const auto& rank = foundRank_;
-    // By detector, then position: only matches of one detector can be duplicates. Matches of a
-    // content-encoded stream all share one span, so the comparisons per match are capped.
+    // By detector, then position: only matches of one detector can be duplicates. The matches
+    // of one encoded segment all share its span, so the comparisons per match are capped.
     order_.resize(ms.size());
     for (std::size_t k = 0; k < order_.size(); ++k) order_[k] = static_cast<std::uint32_t>(k);
+    // Ties (the values of one decoded segment share its span) by path and value, so that the
+    // capped comparisons do not depend on the order the matches came in.
     std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
       if (rank[a] != rank[b]) return rank[a] < rank[b];
-      return ms[a].start != ms[b].start ? ms[a].start < ms[b].start : ms[a].end < ms[b].end;
+      if (ms[a].start != ms[b].start) return ms[a].start < ms[b].start;
+      if (ms[a].end != ms[b].end) return ms[a].end < ms[b].end;
+      if (ms[a].decoding != ms[b].decoding) return ms[a].decoding < ms[b].decoding;
+      if (ms[a].value != ms[b].value) return ms[a].value < ms[b].value;
+      return ms[a].score != ms[b].score ? ms[a].score < ms[b].score : a < b;
     });
     std::vector<bool> drop(ms.size(), false);
     for (std::size_t oi = 0; oi < order_.size(); ++oi) {
@@ -1033,8 +1098,17 @@ class ScannerImpl {
   bool form_ = false;
   std::string boundary_;
   std::optional<Decompressor> top_;
-  std::string topPath_;
-  std::uint64_t topConsumed_ = 0;
+  std::string topPath_;  // "" when the stream is not content-encoded
+  // Compressed bytes fed to top_, and for each multiple of kTopGrid of them, the stream offset
+  // of the decoded bytes out by then (from the last one at or before done_ on).
+  struct TopMark {
+    std::uint64_t in;
+    std::uint64_t out;
+  };
+  std::uint64_t topIn_ = 0;
+  std::vector<TopMark> topMarks_;
+  std::uint64_t topSpent_ = 0;  // decoded bytes of top_ up to the segment being decoded
+  bool partsSniffed_ = false;
   bool sniffed_ = false;
   std::string sniff_;
   std::string pendingRaw_;
