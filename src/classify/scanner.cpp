@@ -641,18 +641,33 @@ class ScannerImpl {
     }
     std::vector<Segment> segs;
     if (opt_.decode && opt_.maxDepth > 0 && to > from) {
-      findSegments(data.substr(from), true, segs);
+      findSegments(data.substr(from), true, segs, false, &segRuns_);
       for (auto& s : segs) {
         s.start += from;
         s.end += from;
         s.anchor += from;
       }
-      // In order of their end, as rounds decide them: the decoding budget is spent in one order.
-      std::sort(segs.begin(), segs.end(), [](const Segment& a, const Segment& b) {
-        if (a.end != b.end) return a.end < b.end;
-        if (a.start != b.start) return a.start < b.start;
-        return a.kind < b.kind;
-      });
+      // Decoded in order of their end, as rounds decide them, so that the decoding budget is
+      // spent in one order (indices: a Segment is heavy to move). Each finder's segments come
+      // in that order already: merge them.
+      segOrder_.resize(segs.size());
+      for (std::size_t k = 0; k < segs.size(); ++k) segOrder_[k] = static_cast<std::uint32_t>(k);
+      auto byEnd = [&](std::uint32_t a, std::uint32_t b) {
+        if (segs[a].end != segs[b].end) return segs[a].end < segs[b].end;
+        if (segs[a].start != segs[b].start) return segs[a].start < segs[b].start;
+        return segs[a].kind < segs[b].kind;
+      };
+      bool runsSorted = true;
+      for (std::size_t r = 0; r + 1 < segRuns_.size() && runsSorted; ++r)
+        runsSorted = std::is_sorted(segOrder_.begin() + segRuns_[r],
+                                    segOrder_.begin() + segRuns_[r + 1], byEnd);
+      if (runsSorted) {
+        for (std::size_t r = 1; r + 1 < segRuns_.size(); ++r)
+          std::inplace_merge(segOrder_.begin(), segOrder_.begin() + segRuns_[r],
+                             segOrder_.begin() + segRuns_[r + 1], byEnd);
+      } else {
+        std::sort(segOrder_.begin(), segOrder_.end(), byEnd);
+      }
       if (!final) to = detail::cutPoint(data, from, to, segs, boundary_);
     }
     if (to <= from && !final) {
@@ -670,8 +685,11 @@ class ScannerImpl {
                     [&](const Match& m) { return m.decoding != found.front().decoding; }))
       dedupe(found);
     foundRank_.clear();
-    // By end, then start; ties (values of one decoded segment) by what is printed.
-    auto byEnd = [](const Match& a, const Match& b) {
+    // By end, then start; ties (values of one decoded segment) by what is printed. Indices are
+    // sorted, and each match moved once.
+    auto byEnd = [&](std::uint32_t i, std::uint32_t j) {
+      const Match& a = found[i];
+      const Match& b = found[j];
       if (a.end != b.end) return a.end < b.end;
       if (a.start != b.start) return a.start < b.start;
       if (a.detector != b.detector) return a.detector < b.detector;
@@ -679,17 +697,20 @@ class ScannerImpl {
       if (a.value != b.value) return a.value < b.value;
       return a.score < b.score;
     };
-    if (!std::is_sorted(found.begin(), found.end(), byEnd))
-      std::sort(found.begin(), found.end(), byEnd);
-    if (top_) {
-      for (auto& m : found) {
+    outOrder_.resize(found.size());
+    for (std::size_t k = 0; k < found.size(); ++k) outOrder_[k] = static_cast<std::uint32_t>(k);
+    if (!std::is_sorted(outOrder_.begin(), outOrder_.end(), byEnd))
+      std::sort(outOrder_.begin(), outOrder_.end(), byEnd);
+    for (auto k : outOrder_) {
+      Match& m = found[k];
+      if (top_) {
         auto mark = std::lower_bound(topMarks_.begin(), topMarks_.end(), m.end,
-                                     [](const TopMark& k, std::uint64_t e) { return k.out < e; });
+                                     [](const TopMark& t, std::uint64_t e) { return t.out < e; });
         m.start = 0;
         m.end = mark == topMarks_.end() ? topIn_ : mark->in;
       }
+      out.push_back(std::move(m));
     }
-    for (auto& m : found) out.push_back(std::move(m));
     done_ = base_ + to;
     if (top_) {
       auto keepFrom = std::lower_bound(topMarks_.begin(), topMarks_.end(), done_,
@@ -718,14 +739,24 @@ class ScannerImpl {
     boundary_ = std::string(b);
   }
 
-  // `urlDecoded`: the layer is a URL decoding already, where '+' is a plus sign.
+  // `urlDecoded`: the layer is a URL decoding already, where '+' is a plus sign. `runs`, when
+  // given, receives where each finder's segments begin in `segs`, and their end.
   void findSegments(std::string_view data, bool top, std::vector<Segment>& segs,
-                    bool urlDecoded = false) {
+                    bool urlDecoded = false, std::vector<std::size_t>* runs = nullptr) {
+    if (runs) runs->assign(1, segs.size());
+    auto ran = [&] {
+      if (runs) runs->push_back(segs.size());
+    };
     findBase64(data, segs);
+    ran();
     findPercent(data, segs);
+    ran();
     if (!urlDecoded) findFormPlus(data, segs, form_);
+    ran();
     findJson(data, segs);
+    ran();
     if (top && !boundary_.empty()) findParts(data, boundary_, segs);
+    ran();
   }
 
   // Scans one layer: `data` is a buffer (plain input or a decoding); matches ending in
@@ -781,7 +812,9 @@ class ScannerImpl {
     std::vector<Segment> own;
     if (!topSegs) findSegments(data, false, own, path.ends_with("url"));
     const auto& segs = topSegs ? *topSegs : own;
-    for (const auto& s : segs) {
+    for (std::size_t k = 0; k < segs.size(); ++k) {
+      // The top layer's segments in segOrder_ (by end), a decoded layer's as found.
+      const Segment& s = segs[topSegs ? segOrder_[k] : k];
       if (s.end <= from || s.end > to || !detail::decodable(s)) continue;
       // A content-encoded stream's own output counts too, up to the segment.
       if (top_ && topSegs) topSpent_ = absBase + s.end;
@@ -1089,6 +1122,9 @@ class ScannerImpl {
   std::vector<Piece> pieces_;             // where each window sits in gather_
   std::vector<std::uint32_t> foundRank_;  // idRank of each match of the current round
   std::vector<std::uint32_t> order_;      // dedupe's sort order
+  std::vector<std::uint32_t> segOrder_;   // the top layer's segments of a round, by end
+  std::vector<std::size_t> segRuns_;      // where each finder's segments begin in them
+  std::vector<std::uint32_t> outOrder_;   // a round's matches, by end
   std::string buf_;
   std::uint64_t base_ = 0;  // stream offset of buf_[0]
   std::uint64_t done_ = 0;  // matches ending at or before this offset are decided
