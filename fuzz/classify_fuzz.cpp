@@ -40,7 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   opt.maxDecodedBytes = 8 << 20;
   opt.roundBytes = (sel & 0x20) ? 64 : 4096;
 
-  // One-shot and streamed must agree; both must stay within their bounds.
+  // One-shot and streamed must agree, match for match and in order; both must stay within their
+  // bounds.
   auto whole = scan(db(), body, opt);
   if (auto sc = Scanner::open(db(), opt)) {
     std::vector<Match> out;
@@ -49,7 +50,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::size_t i = 0; i < body.size() && ok; i += step)
       ok = sc->feed(body.substr(i, step), out).has_value();
     if (ok) ok = sc->finish(out).has_value();
-    if (whole && ok && whole->size() != out.size()) __builtin_trap();
+    if (whole && ok) {
+      if (whole->size() != out.size()) __builtin_trap();
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        const Match& a = (*whole)[i];
+        const Match& b = out[i];
+        if (a.detector != b.detector || a.start != b.start || a.end != b.end ||
+            a.decoding != b.decoding || a.value != b.value)
+          __builtin_trap();
+      }
+    }
   }
 
   // Decoders on their own.

@@ -130,7 +130,11 @@ class DecompressorImpl {
     z.s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     z.s.avail_in = static_cast<uInt>(in.size());
     std::size_t chunk = firstChunk(in.size());
-    while (!ended && z.s.avail_in > 0) {
+    // Until the input is used up and the output buffer was not filled: inflate may hold output
+    // back when its buffer fills, and what a feed returns must not depend on how the input was
+    // split (the scanner maps decoded offsets back to compressed ones per feed).
+    bool full = false;
+    while (!ended && (z.s.avail_in > 0 || full)) {
       std::size_t old = out.size();
       out.resize(old + chunk);
       z.s.next_out = reinterpret_cast<Bytef*>(out.data() + old);
@@ -138,6 +142,7 @@ class DecompressorImpl {
       std::uint64_t before = z.s.avail_in;
       int rc = inflate(&z.s, Z_NO_FLUSH);
       std::size_t got = chunk - z.s.avail_out;
+      full = got == chunk;
       chunk = std::min(chunk * 2, kOutChunk);
       out.resize(old + got);
       consumed += before - z.s.avail_in;

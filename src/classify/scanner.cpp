@@ -117,6 +117,8 @@ constexpr std::size_t kDedupeWindow = 64;         // comparisons per match when 
 constexpr std::size_t kContextPrefix = 64;        // parent bytes a JSON/URL layer sees
 constexpr std::size_t kMaxCandidates = 1u << 22;  // per Hyperscan call, bounds memory
 constexpr std::size_t kNone = ~std::size_t{0};
+constexpr std::uint64_t kTopGrid = 64 * 1024;  // compressed bytes between offsets noted
+constexpr std::size_t kPartSniff = 600;         // bytes sniffMultipart reads at most
 
 struct Candidate {
   std::uint32_t det;
@@ -541,9 +543,10 @@ class ScannerImpl {
   Status reset(ScanOptions opt) {
     opt_ = std::move(opt);
     buf_.clear();
-    base_ = done_ = fed_ = decoded_ = topConsumed_ = 0;
-    form_ = sniffed_ = finishing_ = broken_ = direct_ = false;
+    base_ = done_ = fed_ = decoded_ = topIn_ = topSpent_ = 0;
+    form_ = sniffed_ = finishing_ = broken_ = partsSniffed_ = direct_ = false;
     prepared_ = 0;
+    topMarks_.clear();
     boundary_.clear();
     top_.reset();
     topPath_.clear();
@@ -652,10 +655,7 @@ class ScannerImpl {
 
   Status push(std::string_view chunk, std::vector<Match>& out) {
     if (top_) {
-      std::size_t before = buf_.size();
-      if (auto st = top_->feed(chunk, buf_); !st) return broken(st);
-      topConsumed_ = fed_;
-      decoded_ += buf_.size() - before;
+      if (auto st = feedTop(chunk); !st) return broken(st);
     } else {
       buf_.append(chunk);
     }
@@ -665,20 +665,72 @@ class ScannerImpl {
     return {};
   }
 
+  // Feeds compressed bytes to the decompressor of a content-encoded stream, split at every
+  // multiple of kTopGrid compressed bytes, noting how much had come out at each: a match inside
+  // reports the compressed bytes read up to the first such point by which its bytes were out,
+  // which does not depend on how the stream was fed.
+  Status feedTop(std::string_view chunk) {
+    while (!chunk.empty()) {
+      std::size_t n = std::min<std::uint64_t>(chunk.size(), kTopGrid - topIn_ % kTopGrid);
+      if (auto st = top_->feed(chunk.substr(0, n), buf_); !st) return st;
+      topIn_ += n;
+      chunk.remove_prefix(n);
+      if (topIn_ % kTopGrid == 0) topMarks_.push_back(TopMark{topIn_, base_ + buf_.size()});
+    }
+    return {};
+  }
+
   // Decides every match that ends in (done_, to], to being as far as the buffered bytes allow.
+  // Every round decides the matches ending in its own stretch of the stream, encoded segments
+  // whole, and looks for segments only from where the last one stopped (a cut no segment spans),
+  // so that what is found, and its order (by end), does not depend on how the stream was fed.
   Status round(bool final, std::vector<Match>& out) {
     std::string_view data(buf_);
     std::size_t from = static_cast<std::size_t>(done_ - base_);
     std::size_t to =
         final ? data.size() : (data.size() > d_.lookahead ? data.size() - d_.lookahead : 0);
-    if (base_ == 0 && boundary_.empty() && opt_.decode && !top_) sniffMultipart(data);
-    std::vector<Segment> segs;
-    if (opt_.decode && opt_.maxDepth > 0) {
-      findSegments(data, true, segs);
-      if (!final) {
-        for (const auto& s : segs)
-          if ((s.open || s.end > to) && s.end - s.start < kMaxSegment) to = std::min(to, s.start);
+    if (top_ && !final) {
+      // Only bytes whose compressed offset is known are decided.
+      std::uint64_t marked = topMarks_.empty() ? 0 : topMarks_.back().out;
+      to = std::min<std::uint64_t>(to, marked > base_ ? marked - base_ : 0);
+    }
+    if (!partsSniffed_ && boundary_.empty() && opt_.decode && !top_) {
+      if (!final && data.size() < kPartSniff) to = 0;  // the first part header is not in yet
+      else {
+        sniffMultipart(data);
+        partsSniffed_ = true;
       }
+    }
+    std::vector<Segment> segs;
+    if (opt_.decode && opt_.maxDepth > 0 && to > from) {
+      findSegments(data.substr(from), true, segs, false, &segRuns_);
+      for (auto& s : segs) {
+        s.start += from;
+        s.end += from;
+        s.anchor += from;
+      }
+      // Decoded in order of their end, as rounds decide them, so that the decoding budget is
+      // spent in one order (indices: a Segment is heavy to move). Each finder's segments come
+      // in that order already: merge them.
+      segOrder_.resize(segs.size());
+      for (std::size_t k = 0; k < segs.size(); ++k) segOrder_[k] = static_cast<std::uint32_t>(k);
+      auto byEnd = [&](std::uint32_t a, std::uint32_t b) {
+        if (segs[a].end != segs[b].end) return segs[a].end < segs[b].end;
+        if (segs[a].start != segs[b].start) return segs[a].start < segs[b].start;
+        return segs[a].kind < segs[b].kind;
+      };
+      bool runsSorted = true;
+      for (std::size_t r = 0; r + 1 < segRuns_.size() && runsSorted; ++r)
+        runsSorted = std::is_sorted(segOrder_.begin() + segRuns_[r],
+                                    segOrder_.begin() + segRuns_[r + 1], byEnd);
+      if (runsSorted) {
+        for (std::size_t r = 1; r + 1 < segRuns_.size(); ++r)
+          std::inplace_merge(segOrder_.begin(), segOrder_.begin() + segRuns_[r],
+                             segOrder_.begin() + segRuns_[r + 1], byEnd);
+      } else {
+        std::sort(segOrder_.begin(), segOrder_.end(), byEnd);
+      }
+      if (!final) to = detail::cutPoint(data, from, to, segs, boundary_);
     }
     if (to <= from && !final) {
       nextRound_ = buf_.size() + roundBytes();
@@ -687,24 +739,51 @@ class ScannerImpl {
     // This round's matches go straight to the end of `out`, from `first` on.
     const std::size_t first = out.size();
     foundRank_.clear();
-    std::optional<Span> override;
-    std::string path;
-    if (top_) {
-      override = Span{0, topConsumed_};
-      path = topPath_;
-    }
-    if (auto st = layer(data, from, to, 0, path, override, base_, &segs, out); !st) return st;
+    // A content-encoded stream is scanned like a plain one (spans in decoded bytes) until the
+    // matches are out; then each reports the compressed bytes read when its bytes were out.
+    if (auto st = layer(data, from, to, 0, topPath_, std::nullopt, base_, &segs, out); !st)
+      return st;
     // Duplicates are one value seen through two decodings; plain text alone has none.
     if (std::any_of(out.begin() + first, out.end(),
                     [&](const Match& m) { return m.decoding != out[first].decoding; }))
       dedupe(out, first);
     foundRank_.clear();
-    auto byStart = [](const Match& a, const Match& b) {
-      return a.start != b.start ? a.start < b.start : a.end < b.end;
+    // By end, then start; ties (values of one decoded segment) by what is printed. Indices are
+    // sorted, and the matches moved only when out of order.
+    std::span<Match> found(out.data() + first, out.size() - first);
+    auto byEnd = [&](std::uint32_t i, std::uint32_t j) {
+      const Match& a = found[i];
+      const Match& b = found[j];
+      if (a.end != b.end) return a.end < b.end;
+      if (a.start != b.start) return a.start < b.start;
+      if (a.detector != b.detector) return a.detector < b.detector;
+      if (a.decoding != b.decoding) return a.decoding < b.decoding;
+      if (a.value != b.value) return a.value < b.value;
+      return a.score < b.score;
     };
-    if (!std::is_sorted(out.begin() + first, out.end(), byStart))
-      std::sort(out.begin() + first, out.end(), byStart);
+    outOrder_.resize(found.size());
+    for (std::size_t k = 0; k < found.size(); ++k) outOrder_[k] = static_cast<std::uint32_t>(k);
+    if (!std::is_sorted(outOrder_.begin(), outOrder_.end(), byEnd)) {
+      std::sort(outOrder_.begin(), outOrder_.end(), byEnd);
+      sorted_.clear();
+      sorted_.reserve(found.size());
+      for (auto k : outOrder_) sorted_.push_back(std::move(found[k]));
+      std::move(sorted_.begin(), sorted_.end(), found.begin());
+    }
+    if (top_) {
+      for (Match& m : found) {
+        auto mark = std::lower_bound(topMarks_.begin(), topMarks_.end(), m.end,
+                                     [](const TopMark& t, std::uint64_t e) { return t.out < e; });
+        m.start = 0;
+        m.end = mark == topMarks_.end() ? topIn_ : mark->in;
+      }
+    }
     done_ = base_ + to;
+    if (top_) {
+      auto keepFrom = std::lower_bound(topMarks_.begin(), topMarks_.end(), done_,
+                                       [](const TopMark& k, std::uint64_t e) { return k.out < e; });
+      topMarks_.erase(topMarks_.begin(), keepFrom);
+    }
     std::size_t keep = to > kHistory ? to - kHistory : 0;
     buf_.erase(0, keep);
     base_ += keep;
@@ -727,14 +806,24 @@ class ScannerImpl {
     boundary_ = std::string(b);
   }
 
-  // `urlDecoded`: the layer is a URL decoding already, where '+' is a plus sign.
+  // `urlDecoded`: the layer is a URL decoding already, where '+' is a plus sign. `runs`, when
+  // given, receives where each finder's segments begin in `segs`, and their end.
   void findSegments(std::string_view data, bool top, std::vector<Segment>& segs,
-                    bool urlDecoded = false) {
+                    bool urlDecoded = false, std::vector<std::size_t>* runs = nullptr) {
+    if (runs) runs->assign(1, segs.size());
+    auto ran = [&] {
+      if (runs) runs->push_back(segs.size());
+    };
     findBase64(data, segs);
+    ran();
     findPercent(data, segs);
+    ran();
     if (!urlDecoded) findFormPlus(data, segs, form_);
+    ran();
     findJson(data, segs);
+    ran();
     if (top && !boundary_.empty()) findParts(data, boundary_, segs);
+    ran();
   }
 
   // Scans one layer: `data` is a buffer (plain input or a decoding); matches ending in
@@ -792,9 +881,13 @@ class ScannerImpl {
     std::vector<Segment> own;
     if (!topSegs) findSegments(data, false, own, path.ends_with("url"));
     const auto& segs = topSegs ? *topSegs : own;
-    for (const auto& s : segs) {
-      if (s.end <= from || s.end > to || s.end <= s.start) continue;
-      if (decoded_ >= opt_.maxDecodedBytes) break;
+    for (std::size_t k = 0; k < segs.size(); ++k) {
+      // The top layer's segments in segOrder_ (by end), a decoded layer's as found.
+      const Segment& s = segs[topSegs ? segOrder_[k] : k];
+      if (s.end <= from || s.end > to || !detail::decodable(s)) continue;
+      // A content-encoded stream's own output counts too, up to the segment.
+      if (top_ && topSegs) topSpent_ = absBase + s.end;
+      if (decoded_ + topSpent_ >= opt_.maxDecodedBytes) break;
       std::string kind;
       auto decoded = decodeSegment(data, s, kind);
       if (!decoded) continue;
@@ -950,7 +1043,8 @@ class ScannerImpl {
   }
 
   std::uint64_t budget() const {
-    return opt_.maxDecodedBytes > decoded_ ? opt_.maxDecodedBytes - decoded_ : 0;
+    std::uint64_t spent = decoded_ + topSpent_;
+    return opt_.maxDecodedBytes > spent ? opt_.maxDecodedBytes - spent : 0;
   }
 
   // Decoded bytes: scan them when they are text; decompress them when they are compressed.
@@ -1000,12 +1094,15 @@ class ScannerImpl {
     }
   }
 
-  // Sorts by start, longest first. `found` is the candidates of each trigger one after another,
+  // Sorts by start, longest first, then by definition. `found` is the candidates of each trigger one after another,
   // each in order or nearly: its ascending runs are merged (a full sort of the few thousand
   // matches of a round was 2-4% of the scan).
   void sortFound(std::vector<Found>& found) {
+    // Ties by definition, so that which of two variants with one span stays does not depend on
+    // the order the candidates came in.
     auto before = [](const Found& a, const Found& b) {
-      return a.start != b.start ? a.start < b.start : a.end > b.end;
+      if (a.start != b.start) return a.start < b.start;
+      return a.end != b.end ? a.end > b.end : a.det < b.det;
     };
     runs_.clear();
     runs_.push_back(0);
@@ -1069,13 +1166,19 @@ class ScannerImpl {
     std::span<Match> ms(all.data() + first, all.size() - first);
     if (ms.size() < 2 || foundRank_.size() != ms.size()) return;
     const auto& rank = foundRank_;
-    // By detector, then position: only matches of one detector can be duplicates. Matches of a
-    // content-encoded stream all share one span, so the comparisons per match are capped.
+    // By detector, then position: only matches of one detector can be duplicates. The matches
+    // of one encoded segment all share its span, so the comparisons per match are capped.
     order_.resize(ms.size());
     for (std::size_t k = 0; k < order_.size(); ++k) order_[k] = static_cast<std::uint32_t>(k);
+    // Ties (the values of one decoded segment share its span) by path and value, so that the
+    // capped comparisons do not depend on the order the matches came in.
     std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
       if (rank[a] != rank[b]) return rank[a] < rank[b];
-      return ms[a].start != ms[b].start ? ms[a].start < ms[b].start : ms[a].end < ms[b].end;
+      if (ms[a].start != ms[b].start) return ms[a].start < ms[b].start;
+      if (ms[a].end != ms[b].end) return ms[a].end < ms[b].end;
+      if (ms[a].decoding != ms[b].decoding) return ms[a].decoding < ms[b].decoding;
+      if (ms[a].value != ms[b].value) return ms[a].value < ms[b].value;
+      return ms[a].score != ms[b].score ? ms[a].score < ms[b].score : a < b;
     });
     std::vector<bool> drop(ms.size(), false);
     for (std::size_t oi = 0; oi < order_.size(); ++oi) {
@@ -1119,6 +1222,10 @@ class ScannerImpl {
   std::vector<std::uint32_t> order_;      // dedupe's sort order
   std::vector<std::size_t> runs_;         // sortFound's ascending runs
   std::vector<Found> merged_;             // sortFound's merge buffer
+  std::vector<std::uint32_t> segOrder_;   // the top layer's segments of a round, by end
+  std::vector<std::size_t> segRuns_;      // where each finder's segments begin in them
+  std::vector<std::uint32_t> outOrder_;   // a round's matches, by end
+  std::vector<Match> sorted_;             // a round's matches moved into that order
   std::string buf_;
   std::string stage_;         // prepare()'s room while the stream is not fed into buf_ directly
   std::size_t prepared_ = 0;  // bytes of the last prepare()
@@ -1131,8 +1238,17 @@ class ScannerImpl {
   bool form_ = false;
   std::string boundary_;
   std::optional<Decompressor> top_;
-  std::string topPath_;
-  std::uint64_t topConsumed_ = 0;
+  std::string topPath_;  // "" when the stream is not content-encoded
+  // Compressed bytes fed to top_, and for each multiple of kTopGrid of them, the stream offset
+  // of the decoded bytes out by then (from the last one at or before done_ on).
+  struct TopMark {
+    std::uint64_t in;
+    std::uint64_t out;
+  };
+  std::uint64_t topIn_ = 0;
+  std::vector<TopMark> topMarks_;
+  std::uint64_t topSpent_ = 0;  // decoded bytes of top_ up to the segment being decoded
+  bool partsSniffed_ = false;
   bool sniffed_ = false;
   std::string sniff_;
   std::string pendingRaw_;

@@ -12,6 +12,9 @@
 namespace tollgate::classify::detail {
 namespace {
 
+constexpr std::size_t kUrlReach = 4096;    // a URL segment's start before its first '%' or '+'
+constexpr std::size_t kJsonReach = 65536;  // a JSON segment's opening quote before its escape
+
 constexpr std::array<std::uint8_t, 256> makeClass() {
   std::array<std::uint8_t, 256> t{};
   for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = 3;
@@ -196,7 +199,7 @@ void findPercent(std::string_view d, std::vector<Segment>& out) {
       if (p + 2 >= d.size()) {
         // An escape cut by the end of the data may complete later.
         std::size_t s = p;
-        while (s > lastEnd && p - s < 4096 && !isUrlDelimiter(d[s - 1])) --s;
+        while (s > lastEnd && p - s < kUrlReach && !isUrlDelimiter(d[s - 1])) --s;
         Segment seg{s, d.size(), SegKind::kUrl};
         seg.open = true;
         out.push_back(seg);
@@ -206,7 +209,7 @@ void findPercent(std::string_view d, std::vector<Segment>& out) {
     }
     if (p < lastEnd) continue;
     std::size_t s = p;
-    while (s > lastEnd && p - s < 4096 && !isUrlDelimiter(d[s - 1])) --s;
+    while (s > lastEnd && p - s < kUrlReach && !isUrlDelimiter(d[s - 1])) --s;
     std::size_t e = p;
     while (e < d.size() && e - p < kMaxSegment && !isUrlDelimiter(d[e])) ++e;
     Segment seg{s, e, SegKind::kUrl};
@@ -232,7 +235,7 @@ void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form) {
     i = p + 1;
     if (p < lastEnd) continue;
     std::size_t s = p;
-    while (s > lastEnd && p - s < 4096 && !isUrlDelimiter(d[s - 1])) --s;
+    while (s > lastEnd && p - s < kUrlReach && !isUrlDelimiter(d[s - 1])) --s;
     std::size_t e = p;
     while (e < d.size() && e - p < kMaxSegment && !isUrlDelimiter(d[e])) ++e;
     lastEnd = e;
@@ -288,7 +291,7 @@ void findJson(std::string_view d, std::vector<Segment>& out) {
     // The enclosing string: an unescaped quote on each side.
     std::size_t l = b;
     bool found = false;
-    while (l > lastEnd && b - l < 65536) {
+    while (l > lastEnd && b - l < kJsonReach) {
       --l;
       if (d[l] == '"' && !escapedAt(d, l)) {
         found = true;
@@ -312,6 +315,7 @@ void findJson(std::string_view d, std::vector<Segment>& out) {
       continue;
     }
     Segment seg{l + 1, r, SegKind::kJson};
+    seg.anchor = l;
     seg.open = !closed;
     out.push_back(seg);
     lastEnd = r + 1;
@@ -320,6 +324,7 @@ void findJson(std::string_view d, std::vector<Segment>& out) {
 }
 
 void findParts(std::string_view d, const std::string& boundary, std::vector<Segment>& out) {
+  const std::string delim = "--" + boundary;
   for (auto& part : splitMultipart(d, boundary)) {
     bool transformed = part.transferEncoding == "base64" ||
                        part.transferEncoding == "quoted-printable" ||
@@ -328,10 +333,76 @@ void findParts(std::string_view d, const std::string& boundary, std::vector<Segm
     bool open = part.end == d.size();
     if (!transformed && !open) continue;
     Segment seg{part.start, part.end, SegKind::kPart};
+    std::size_t at = d.rfind(delim, part.start);
+    if (at != std::string_view::npos) seg.anchor = at;
     seg.open = open;
     seg.part = std::move(part);
     out.push_back(std::move(seg));
   }
+}
+
+std::size_t cutPoint(std::string_view d, std::size_t from, std::size_t to,
+                     const std::vector<Segment>& segs, const std::string& boundary) {
+  const std::size_t n = d.size();
+  to = std::min(to, n);
+  if (to <= from) return from;
+  // The last delimiter line of a multipart body opens a part still coming in (or has headers
+  // still coming in), unless it is the closing one.
+  if (!boundary.empty()) {
+    std::string delim = "--" + boundary;
+    std::size_t last = d.rfind(delim);
+    if (last != std::string_view::npos && last >= from && d.substr(last + delim.size(), 2) != "--") {
+      bool huge = false;  // a part too long to decode: nothing to wait for
+      for (const auto& s : segs) huge |= s.anchor == last && !decodable(s);
+      if (!huge) to = std::min(to, last);
+    }
+  }
+  // A URL segment starts after the last URL delimiter before its first '%' or '+', at most
+  // kUrlReach bytes before it. In the run of non-delimiters at the end, a '%' or '+' yet to come,
+  // or one seen whose segment is not decided yet (a form value not followed by '&' so far),
+  // may start one: cut before the run, or kUrlReach before the first of them.
+  std::size_t u = n, plus = n;
+  while (u > from && n - u < kMaxSegment + 2 * kUrlReach && !isUrlDelimiter(d[u - 1])) {
+    --u;
+    if (d[u] == '+' || d[u] == '%') plus = u;
+  }
+  to = std::min(to, std::max(u, plus > kUrlReach + 2 ? plus - kUrlReach - 2 : 0));
+  // A JSON escape at n - 1 or later opens its segment after the nearest unescaped quote before
+  // it, on its line, at most kJsonReach bytes back.
+  for (std::size_t q = n; q > from && n - q < kJsonReach + 2; --q) {
+    char c = d[q - 1];
+    if (c == '\n' || (c == '"' && !escapedAt(d, q - 1))) {
+      // Cut at the quote, where the finder would start, unless it closes a segment: the finder
+      // never looks back past one.
+      bool closes = false;
+      for (const auto& s : segs) closes |= s.kind == SegKind::kJson && s.end == q - 1;
+      to = std::min(to, c == '"' && !closes ? q - 1 : q);
+      break;
+    }
+  }
+  // Segments spanning the cut move it to their start, which may put it inside others.
+  for (bool moved = true; moved && to > from;) {
+    moved = false;
+    for (const auto& s : segs)
+      if (s.anchor < to && (s.open || s.end > to) && decodable(s)) {
+        to = s.anchor;
+        moved = true;
+      }
+    // A base64-alphabet run the finder rejected whole (both alphabets) may be accepted from a
+    // point inside it: cut before it, unless the cut starts a segment (one piece of a long run).
+    const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+    if (to > from && to < n && kB64Class[p[to - 1]] && kB64Class[p[to]]) {
+      bool starts = false;
+      for (const auto& s : segs) starts |= s.anchor == to;
+      std::size_t r = to;
+      while (!starts && r > from && to - r < kMaxSegment && kB64Class[p[r - 1]]) --r;
+      if (!starts && to - r < kMaxSegment && r < to) {
+        to = r;
+        moved = true;
+      }
+    }
+  }
+  return std::max(to, from);
 }
 
 std::string stripSpace(std::string_view s) {

@@ -18,10 +18,12 @@ constexpr std::size_t kMinBase64 = 20;            // shortest base64 run worth d
 enum class SegKind { kBase64, kBase64Url, kUrl, kJson, kPart };
 
 struct Segment {
-  Segment(std::size_t s, std::size_t e, SegKind k) : start(s), end(e), kind(k) {}
+  Segment(std::size_t s, std::size_t e, SegKind k) : start(s), end(e), kind(k), anchor(s) {}
   std::size_t start;
   std::size_t end;
   SegKind kind;
+  std::size_t anchor;    // where the finder must start to find it: a JSON string's opening quote,
+                         // a part's delimiter line, else `start`
   bool open = false;     // touches the end of the data: more may follow in the stream
   bool wrapped = false;  // base64 broken into lines (MIME, PEM): decode without the breaks
   MultipartPart part;
@@ -35,6 +37,22 @@ void findPercent(std::string_view d, std::vector<Segment>& out);
 void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form);
 void findJson(std::string_view d, std::vector<Segment>& out);
 void findParts(std::string_view d, const std::string& boundary, std::vector<Segment>& out);
+
+// Streaming: the furthest point in [from, to] where a layer whose bytes go on past d.size() may
+// be cut, so that finding segments again from the cut (on the bytes from there, more appended)
+// finds what one pass over the whole layer finds. No segment of `segs` (those of d from `from`
+// on) spans the cut, nor can one that bytes still to come reveal (a later '%', '+' or escape
+// reaches back to a delimiter, 4096 bytes at most, or to a quote, 65536 bytes at most), and the
+// cut is not inside a base64-alphabet run. A multipart part of kMaxSegment bytes or more is never
+// decoded, and may be cut.
+// `boundary`: the multipart boundary of the layer, "" when it is not multipart.
+[[nodiscard]] std::size_t cutPoint(std::string_view d, std::size_t from, std::size_t to,
+                                   const std::vector<Segment>& segs, const std::string& boundary);
+// Whether a segment is decoded at all (a part of kMaxSegment bytes or more is not: a stream
+// cannot hold it back).
+[[nodiscard]] inline bool decodable(const Segment& s) {
+  return s.end > s.start && (s.kind != SegKind::kPart || s.end - s.start < kMaxSegment);
+}
 
 // `s` without CR, LF, space and tab (wrapped base64).
 [[nodiscard]] std::string stripSpace(std::string_view s);

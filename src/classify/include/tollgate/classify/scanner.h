@@ -17,8 +17,10 @@
 // for such matches, the span of the outermost encoded segment in the input as given.
 //
 // Matches spanning chunk boundaries are found: the scanner keeps a window of recent bytes and
-// reports a match once the bytes after it (up to a small look-ahead) have arrived, so matches come
-// out in order of their end offset, slightly after the bytes that complete them.
+// reports a match once the bytes after it (a look-ahead) have arrived, and an encoded segment once
+// it is complete. Matches come out in order of their end offset (ties by start, then detector,
+// decoding, value), and the matches and their order are the same whatever the chunking and
+// ScanOptions::roundBytes.
 //
 // Thread safety: a Database is immutable (but for a mutex-guarded pool of Hyperscan scratch) and
 // may be used by any number of Scanners on any threads. A Scanner is single-threaded.
@@ -76,8 +78,12 @@ struct Match {
   std::string detector;  // stable id, e.g. "credit_card"
   DetectorClass cls = DetectorClass::kPersonal;
   Severity severity = Severity::kMedium;
-  std::uint64_t start = 0;  // byte offsets in the input as given; for a match inside a decoding,
-  std::uint64_t end = 0;    // the span of the outermost encoded segment
+  // Byte offsets in the input as given; for a match inside a decoding, the span of the outermost
+  // encoded segment. In a content-encoded stream (gzip, ...): 0, and the compressed bytes read up
+  // to the first multiple of 64 KiB by which the match's bytes were decompressed (or the whole
+  // stream's length), an end that does not depend on how the stream was fed.
+  std::uint64_t start = 0;
+  std::uint64_t end = 0;
   double score = 0;
   std::string decoding;  // "" for plain bytes, else the path, e.g. "base64>gzip"
   std::string value;     // the matched bytes (decoded); never print without --show-values
@@ -98,7 +104,10 @@ struct ScanOptions {
   std::uint64_t maxDecodedBytes = 256ull << 20;  // per stream, bounds decompression bombs
   // Bytes gathered before a scan round: larger amortises the per-call cost, smaller reports
   // matches sooner (a match is reported at most this many bytes after it completes, plus the
-  // look-ahead). Results do not depend on it.
+  // look-ahead: 512 bytes for plain text; with decoding, up to the end of the encoded segment
+  // around it, which is held back whole (1 MiB at most), and up to 64 KiB while a JSON string
+  // or URL value may still turn out to need a decoding; in a content-encoded stream, up to 64 KiB
+  // of compressed input). Results and their order do not depend on it.
   std::size_t roundBytes = 256 * 1024;
 };
 
