@@ -112,7 +112,7 @@ class DatabaseImpl {
 namespace {
 
 constexpr std::size_t kHistory = 8 * 1024;        // bytes kept before the decided point
-constexpr std::size_t kSlice = 1024 * 1024;       // one-shot input fed in slices of this size
+constexpr std::size_t kSlice = 256 * 1024;        // one-shot input fed in slices (a round in L2)
 constexpr std::size_t kDedupeWindow = 64;         // comparisons per match when deduplicating
 constexpr std::size_t kContextPrefix = 64;        // parent bytes a JSON/URL layer sees
 constexpr std::size_t kMaxCandidates = 1u << 22;  // per Hyperscan call, bounds memory
