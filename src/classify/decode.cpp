@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 
 #include "tollgate/util/c_handle.h"
@@ -304,6 +305,56 @@ Result<std::string> decompress(Compression c, std::string_view in, std::uint64_t
   if (auto st = d->feed(in, out); !st) return std::unexpected(st.error());
   if (auto st = d->finish(); !st) return std::unexpected(st.error());
   return out;
+}
+
+// The probe's decoder allocates from one block that is reset per call; allocations that do not
+// fit (none for the header and first tables of a stream) fall back to malloc.
+struct BrotliProbe::Arena {
+  static constexpr std::size_t kSize = 96 * 1024;
+  std::unique_ptr<unsigned char[]> block{new unsigned char[kSize]};
+  std::size_t used = 0;
+
+  static void* alloc(void* opaque, std::size_t size) {
+    auto* a = static_cast<Arena*>(opaque);
+    size = (size + 63) & ~std::size_t{63};
+    if (size <= kSize - a->used) {
+      void* p = a->block.get() + a->used;
+      a->used += size;
+      return p;
+    }
+    return std::malloc(size);
+  }
+  static void release(void* opaque, void* p) {
+    auto* a = static_cast<Arena*>(opaque);
+    auto at = reinterpret_cast<std::uintptr_t>(p);
+    auto lo = reinterpret_cast<std::uintptr_t>(a->block.get());
+    if (p && (at < lo || at >= lo + kSize)) std::free(p);
+  }
+};
+
+BrotliProbe::BrotliProbe() : arena_(std::make_unique<Arena>()) {}
+BrotliProbe::~BrotliProbe() = default;
+
+bool BrotliProbe::mayBe(std::string_view data) {
+  constexpr std::size_t kProbeBytes = 64;     // input fed; errors show within a few bytes
+  constexpr std::size_t kProbeOutput = 4096;  // output past this: let decompress() decide
+  arena_->used = 0;
+  BrotliDecoderState* s =
+      BrotliDecoderCreateInstance(&Arena::alloc, &Arena::release, arena_.get());
+  if (!s) return true;
+  const auto* next = reinterpret_cast<const std::uint8_t*>(data.data());
+  std::size_t avail = std::min(data.size(), kProbeBytes);
+  std::array<std::uint8_t, 512> out;
+  std::size_t produced = 0;
+  BrotliDecoderResult rc;
+  do {
+    std::uint8_t* o = out.data();
+    std::size_t room = out.size();
+    rc = BrotliDecoderDecompressStream(s, &avail, &next, &room, &o, nullptr);
+    produced += out.size() - room;
+  } while (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT && produced < kProbeOutput);
+  BrotliDecoderDestroyInstance(s);
+  return rc != BROTLI_DECODER_RESULT_ERROR;
 }
 
 std::string percentDecode(std::string_view in, bool plusIsSpace) {

@@ -172,6 +172,33 @@ TEST(Decode, BrotliInsideBase64) {
   EXPECT_EQ(n, 6) << describe(*ms);
 }
 
+// The probe only rejects what decompress() rejects: every valid stream and each of its prefixes
+// passes, and no random blob it rejects decompresses. Most random blobs are rejected (short ones
+// may be the start of a stream).
+TEST(Decode, BrotliProbeRejectsOnlyWhatDecompressRejects) {
+  const std::string valid = *base64Decode(
+      "G80B6B0H7r4bAgGnQ2/uiCDUI/KLNz9aCxsMpm0dFoW+CRT2BjE7ALitQw8wLJOII/"
+      "6HHbBpXo6Xp5bgheU0NCC+uL2R/yjcHLmJqgHH2zr454E5Bu44hBOQTkJFFQ==",
+      false);
+  ASSERT_TRUE(decompress(Compression::kBrotli, valid, 1 << 20));
+  BrotliProbe probe;
+  for (std::size_t n = 0; n <= valid.size(); ++n) EXPECT_TRUE(probe.mayBe(valid.substr(0, n))) << n;
+  std::uint32_t x = 12345;
+  int rejected = 0;
+  const int kBlobs = 20000;
+  for (int i = 0; i < kBlobs; ++i) {
+    std::string blob(1 + i % 97, '\0');
+    for (auto& c : blob) {
+      x = x * 1664525u + 1013904223u;
+      c = static_cast<char>(x >> 24);
+    }
+    if (probe.mayBe(blob)) continue;
+    ++rejected;
+    EXPECT_FALSE(decompress(Compression::kBrotli, blob, 1 << 20)) << i;
+  }
+  EXPECT_GT(rejected, kBlobs * 3 / 4);
+}
+
 TEST(Decode, UrlFormAndJsonEscapes) {
   auto ms = scan(db(), "GET /?email=john.doe%2Bspam%40example.com&tel=%2B44%2020%207946%200958 ");
   ASSERT_TRUE(ms);
