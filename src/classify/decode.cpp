@@ -359,20 +359,24 @@ bool BrotliProbe::mayBe(std::string_view data) {
 
 std::string percentDecode(std::string_view in, bool plusIsSpace) {
   std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%' && i + 2 < in.size()) {
-      int h = hexValue(static_cast<unsigned char>(in[i + 1]));
-      int l = hexValue(static_cast<unsigned char>(in[i + 2]));
-      if (h >= 0 && l >= 0) {
-        out += static_cast<char>((h << 4) | l);
-        i += 2;
-        continue;
+  out.resize_and_overwrite(in.size(), [&](char* o, std::size_t) {
+    char* const begin = o;
+    const std::size_t n = in.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      char c = in[i];
+      if (c == '%' && i + 2 < n) {
+        int h = hexValue(static_cast<unsigned char>(in[i + 1]));
+        int l = hexValue(static_cast<unsigned char>(in[i + 2]));
+        if (h >= 0 && l >= 0) {
+          *o++ = static_cast<char>((h << 4) | l);
+          i += 2;
+          continue;
+        }
       }
+      *o++ = (plusIsSpace && c == '+') ? ' ' : c;
     }
-    out += (plusIsSpace && c == '+') ? ' ' : c;
-  }
+    return static_cast<std::size_t>(o - begin);
+  });
   return out;
 }
 
@@ -490,20 +494,40 @@ std::optional<std::string> base64Decode(std::string_view in, bool url) {
   while (!in.empty() && in.back() == '=') in.remove_suffix(1);
   if (in.size() % 4 == 1) return std::nullopt;
   const auto& t = url ? kB64Url : kB64Std;
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  const std::size_t whole = in.size() / 4 * 4;
+  const std::size_t rest = in.size() - whole;  // 0, 2 or 3 characters: 0, 1 or 2 bytes
+  const std::size_t size = whole / 4 * 3 + (rest ? rest - 1 : 0);
   std::string out;
-  out.reserve(in.size() / 4 * 3 + 3);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    int v = t[c];
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
+  bool ok = true;
+  // The size the lambda returns is `size`, not its second argument: libstdc++ 12 passes the
+  // grown capacity there when the string reallocates.
+  out.resize_and_overwrite(size, [&](char* o, std::size_t) {
+    // Four characters to three bytes; an invalid character (-1) makes the OR negative.
+    for (std::size_t i = 0; i < whole; i += 4, o += 3) {
+      int a = t[p[i]], b = t[p[i + 1]], c = t[p[i + 2]], d = t[p[i + 3]];
+      if ((a | b | c | d) < 0) {
+        ok = false;
+        return std::size_t{0};
+      }
+      auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
+      o[0] = static_cast<char>(v >> 16);
+      o[1] = static_cast<char>(v >> 8);
+      o[2] = static_cast<char>(v);
     }
-  }
+    if (rest) {
+      int a = t[p[whole]], b = t[p[whole + 1]], c = rest == 3 ? t[p[whole + 2]] : 0;
+      if ((a | b | c) < 0) {
+        ok = false;
+        return std::size_t{0};
+      }
+      auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6);
+      o[0] = static_cast<char>(v >> 16);
+      if (rest == 3) o[1] = static_cast<char>(v >> 8);
+    }
+    return size;
+  });
+  if (!ok) return std::nullopt;
   return out;
 }
 

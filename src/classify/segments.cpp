@@ -3,7 +3,11 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__)
+#include <tmmintrin.h>
+#endif
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -23,7 +27,7 @@ constexpr std::array<std::uint8_t, 256> makeClass() {
 }
 constexpr auto kB64Class = makeClass();
 
-bool isUrlDelimiter(char c) {
+constexpr bool isUrlDelimiter(char c) {
   switch (c) {
     case ' ':
     case '\t':
@@ -50,6 +54,71 @@ bool isUrlDelimiter(char c) {
   }
 }
 
+constexpr std::array<bool, 256> makeUrlDelimiters() {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = isUrlDelimiter(static_cast<char>(c));
+  return t;
+}
+constexpr auto kUrlDelimiter = makeUrlDelimiters();
+
+// The delimiters as nibble tables for a byte shuffle: byte c is one when
+// kDelimLow[c & 15] & kDelimHigh[c >> 4] != 0 (bit h of kDelimLow[l]: h << 4 | l is one; no byte
+// from 0x80 up is).
+constexpr std::array<std::uint8_t, 16> makeDelimLow() {
+  std::array<std::uint8_t, 16> t{};
+  for (int c = 0; c < 128; ++c)
+    if (kUrlDelimiter[static_cast<std::size_t>(c)])
+      t[static_cast<std::size_t>(c & 15)] |= static_cast<std::uint8_t>(1u << (c >> 4));
+  return t;
+}
+constexpr auto kDelimLow = makeDelimLow();
+constexpr std::array<std::uint8_t, 16> kDelimHigh{1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0};
+
+std::size_t urlTokenEndScalar(const unsigned char* p, std::size_t i, std::size_t lim) {
+  while (i < lim && !kUrlDelimiter[p[i]]) ++i;
+  return i;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("ssse3"))) std::size_t urlTokenEndSsse3(const unsigned char* p,
+                                                              std::size_t i, std::size_t lim) {
+  const __m128i low = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kDelimLow.data()));
+  const __m128i high = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kDelimHigh.data()));
+  const __m128i nibble = _mm_set1_epi8(0x0f);
+  while (i + 16 <= lim) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i l = _mm_shuffle_epi8(low, _mm_and_si128(v, nibble));
+    __m128i h = _mm_shuffle_epi8(high, _mm_and_si128(_mm_srli_epi16(v, 4), nibble));
+    auto none = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(l, h), _mm_setzero_si128())));
+    if (none != 0xffff) return i + static_cast<std::size_t>(__builtin_ctz(~none));
+    i += 16;
+  }
+  return urlTokenEndScalar(p, i, lim);
+}
+#endif
+
+// The first URL delimiter in [i, lim), or lim.
+std::size_t urlTokenEnd(std::string_view d, std::size_t i, std::size_t lim) {
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+#if defined(__x86_64__)
+  static const bool ssse3 = __builtin_cpu_supports("ssse3");
+  if (ssse3) return urlTokenEndSsse3(p, i, lim);
+#endif
+  return urlTokenEndScalar(p, i, lim);
+}
+
+// The start of the token that holds p - 1: walks back over non-delimiters to `floor`, at most
+// `reach` bytes.
+std::size_t urlTokenStart(std::string_view d, std::size_t p, std::size_t floor, std::size_t reach) {
+  if (p <= floor) return p;
+  const auto* b = reinterpret_cast<const unsigned char*>(d.data());
+  std::size_t s = p;
+  std::size_t lo = p - floor > reach ? p - reach : floor;
+  while (s > lo && !kUrlDelimiter[b[s - 1]]) --s;
+  return s;
+}
+
 bool isHexChar(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -58,10 +127,33 @@ bool isHexChar(char c) {
 
 bool looksText(std::string_view s) {
   if (s.size() < 4) return false;
+  // Control bytes but tab, LF and CR, and DEL; at most one in 50. The count only grows, so a
+  // blob that has too many already is not text (random bytes: after the first block or two).
+  const std::size_t n = s.size();
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   std::size_t bad = 0;
-  for (unsigned char c : s)
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) ++bad;
-  return bad * 50 <= s.size();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i top = _mm_set1_epi8(0x1f);
+  while (i + 16 <= n) {
+    std::size_t blockEnd = std::min(n & ~std::size_t{15}, i + 1024);
+    for (; i < blockEnd; i += 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, top), v);
+      __m128i space = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+          _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+      __m128i b = _mm_or_si128(_mm_andnot_si128(space, ctl), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+      bad += static_cast<std::size_t>(__builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(b))));
+    }
+    if (bad * 50 > n) return false;
+  }
+#endif
+  for (; i < n; ++i) {
+    unsigned char c = p[i];
+    bad += (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+  }
+  return bad * 50 <= n;
 }
 
 double byteEntropy(std::string_view s) {
@@ -195,8 +287,7 @@ void findPercent(std::string_view d, std::vector<Segment>& out) {
     if (p + 2 >= d.size() || !isHexChar(d[p + 1]) || !isHexChar(d[p + 2])) {
       if (p + 2 >= d.size()) {
         // An escape cut by the end of the data may complete later.
-        std::size_t s = p;
-        while (s > lastEnd && p - s < 4096 && !isUrlDelimiter(d[s - 1])) --s;
+        std::size_t s = urlTokenStart(d, p, lastEnd, 4096);
         Segment seg{s, d.size(), SegKind::kUrl};
         seg.open = true;
         out.push_back(seg);
@@ -205,10 +296,8 @@ void findPercent(std::string_view d, std::vector<Segment>& out) {
       continue;
     }
     if (p < lastEnd) continue;
-    std::size_t s = p;
-    while (s > lastEnd && p - s < 4096 && !isUrlDelimiter(d[s - 1])) --s;
-    std::size_t e = p;
-    while (e < d.size() && e - p < kMaxSegment && !isUrlDelimiter(d[e])) ++e;
+    std::size_t s = urlTokenStart(d, p, lastEnd, 4096);
+    std::size_t e = urlTokenEnd(d, p, std::min(d.size(), p + kMaxSegment));
     Segment seg{s, e, SegKind::kUrl};
     seg.open = e == d.size();
     out.push_back(seg);
@@ -231,10 +320,8 @@ void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form) {
     std::size_t p = static_cast<const char*>(hit) - d.data();
     i = p + 1;
     if (p < lastEnd) continue;
-    std::size_t s = p;
-    while (s > lastEnd && p - s < 4096 && !isUrlDelimiter(d[s - 1])) --s;
-    std::size_t e = p;
-    while (e < d.size() && e - p < kMaxSegment && !isUrlDelimiter(d[e])) ++e;
+    std::size_t s = urlTokenStart(d, p, lastEnd, 4096);
+    std::size_t e = urlTokenEnd(d, p, std::min(d.size(), p + kMaxSegment));
     lastEnd = e;
     i = e;
     // key=value with an identifier key, and a neighbour of '+' on both sides.
@@ -336,9 +423,14 @@ void findParts(std::string_view d, const std::string& boundary, std::vector<Segm
 
 std::string stripSpace(std::string_view s) {
   std::string out;
-  out.reserve(s.size());
-  for (char c : s)
-    if (c != '\r' && c != '\n' && c != ' ' && c != '\t') out += c;
+  out.resize_and_overwrite(s.size(), [&](char* o, std::size_t) {
+    char* const begin = o;
+    for (char c : s) {
+      *o = c;
+      o += c != '\r' && c != '\n' && c != ' ' && c != '\t';
+    }
+    return static_cast<std::size_t>(o - begin);
+  });
   return out;
 }
 

@@ -80,6 +80,7 @@ std::string describe(const std::vector<Match>& ms) {
 
 TEST(Decode, Primitives) {
   EXPECT_EQ(percentDecode("a%40b.c+d%zz%4", true), "a@b.c d%zz%4");
+  EXPECT_EQ(percentDecode(std::string(40, '+') + "%41%4", false), std::string(40, '+') + "A%4");
   EXPECT_EQ(jsonUnescape("a\\u0040b\\/c\\n\\ud83d\\ude00"), "a@b/c\n\xF0\x9F\x98\x80");
   EXPECT_FALSE(jsonUnescape("bad\\q"));
   EXPECT_EQ(base64Decode("aGVsbG8=", false), "hello");
@@ -99,6 +100,29 @@ TEST(Decode, Primitives) {
   auto zs = decompress(Compression::kZstd, zstd(kRecord), 1 << 20);
   ASSERT_TRUE(zs);
   EXPECT_EQ(*zs, kRecord);
+}
+
+// Every length, with and without padding, in both alphabets; one bad character anywhere fails.
+TEST(Decode, Base64EveryLength) {
+  std::string bytes;
+  for (int i = 0; i < 100; ++i) bytes += static_cast<char>(i * 37 + 11);
+  for (std::size_t n = 0; n <= bytes.size(); ++n) {
+    std::string in = bytes.substr(0, n);
+    std::string enc = b64(in);
+    EXPECT_EQ(base64Decode(enc, false), in) << n;
+    std::string bare = enc.substr(0, enc.find('='));
+    EXPECT_EQ(base64Decode(bare, false), in) << n;
+    std::string url = bare;
+    for (auto& c : url) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    EXPECT_EQ(base64Decode(url, true), in) << n;
+    for (std::size_t k = 0; k < bare.size(); k += 5) {
+      std::string bad = bare;
+      bad[k] = '*';
+      EXPECT_FALSE(base64Decode(bad, false)) << n << " " << k;
+    }
+  }
+  EXPECT_FALSE(base64Decode("aGVsb", false));  // 1 mod 4
+  EXPECT_FALSE(base64Decode("aG=Vs", false));  // padding inside
 }
 
 // A small compressed input whose output is many times larger: the output chunk starts small and
