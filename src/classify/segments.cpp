@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -184,28 +185,79 @@ unsigned b64Mask16(const unsigned char* p) {
 #endif
 
 // The first position at or after `i` where a run of at least kMinBase64 base64 characters may
-// start; runs shorter than that are never segments. Windows of 64 bytes overlap by kMinBase64,
-// so a long run is seen whole in the window where it starts.
+// start; runs shorter than that are never segments. `p[i]` is not a base64 character. Blocks of
+// 64 bytes, with the run reaching into a block from the one before carried over; the bytes after
+// the last whole block are left to the caller from the start of the run they continue, if any.
 std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) {
 #if defined(__SSE2__)
   static_assert(kMinBase64 <= 32);
+  std::size_t carry = 0;  // base64 characters at the end of the block before
   while (i + 64 <= n) {
     std::uint64_t m = b64Mask16(p + i) | std::uint64_t{b64Mask16(p + i + 16)} << 16 |
                       std::uint64_t{b64Mask16(p + i + 32)} << 32 |
                       std::uint64_t{b64Mask16(p + i + 48)} << 48;
+    if (carry && carry + static_cast<std::size_t>(std::countr_one(m)) >= kMinBase64)
+      return i - carry;
     // Bit k stays set when bytes k .. k+len-1 are all set: doubling shifts, then the rest.
     std::uint64_t r = m & (m >> 1);  // runs of 2
     r &= r >> 2;                     // 4
     r &= r >> 4;                     // 8
     r &= r >> 8;                     // 16
     r &= r >> (kMinBase64 - 16);     // kMinBase64
-    if (r) return i + static_cast<std::size_t>(__builtin_ctzll(r));
-    i += 64 - kMinBase64 + 1;
+    if (r) return i + static_cast<std::size_t>(std::countr_zero(r));
+    std::size_t top = static_cast<std::size_t>(std::countl_one(m));
+    carry = top == 64 ? carry + 64 : top;
+    i += 64;
   }
-#endif
+  return i - carry;
+#else
   return i;
+#endif
 }
 
+// The end of the run of base64 characters from `i` (at most `lim`); `acc` loses bit 1 when the
+// run holds '+' or '/' and bit 0 when it holds '-' or '_' (kB64Class); `marker` is set when it
+// holds a digit, '+' or '/'.
+std::size_t runEnd(const unsigned char* p, std::size_t i, std::size_t lim, std::uint8_t& acc,
+                   bool& marker) {
+#if defined(__SSE2__)
+  unsigned std16 = 0, url16 = 0, mark16 = 0;
+  while (i + 16 <= lim) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    auto in = b64Mask16(p + i);
+    __m128i plusSlash =
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')), _mm_cmpeq_epi8(v, _mm_set1_epi8('/')));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    auto ps = static_cast<unsigned>(_mm_movemask_epi8(plusSlash));
+    auto dash = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+        _mm_cmpeq_epi8(v, _mm_set1_epi8('-')), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))));
+    auto dg = static_cast<unsigned>(_mm_movemask_epi8(digit));
+    unsigned keep = 0xffff;
+    if (in != 0xffff) keep = (1u << std::countr_one(in)) - 1;
+    std16 |= ps & keep;
+    url16 |= dash & keep;
+    mark16 |= (ps | dg) & keep;
+    if (in != 0xffff) {
+      i += static_cast<std::size_t>(std::countr_one(in));
+      if (std16) acc &= 1;
+      if (url16) acc &= 2;
+      marker = marker || mark16;
+      return i;
+    }
+    i += 16;
+  }
+  if (std16) acc &= 1;
+  if (url16) acc &= 2;
+  marker = marker || mark16;
+#endif
+  while (i < lim && kB64Class[p[i]]) {
+    acc &= kB64Class[p[i]];
+    marker = marker || (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/';
+    ++i;
+  }
+  return i;
+}
 
 }  // namespace
 
@@ -221,16 +273,12 @@ void findBase64(std::string_view d, std::vector<Segment>& out) {
     }
     std::size_t s = i;
     std::uint8_t acc = 3;
-    while (i < n && kB64Class[p[i]]) acc &= kB64Class[p[i++]];
+    bool marker = false;
+    i = runEnd(p, i, n, acc, marker);
     if (i - s < kMinBase64) continue;
     // Identifiers and words are runs too; base64 of anything has digits or '+' and '/' in all
     // but the shortest runs, so short runs without them are not worth a decode.
-    if (i - s < 64) {
-      bool marker = false;
-      for (std::size_t k = s; k < i && !marker; ++k)
-        marker = (p[k] >= '0' && p[k] <= '9') || p[k] == '+' || p[k] == '/';
-      if (!marker) continue;
-    }
+    if (i - s < 64 && !marker) continue;
     // Both alphabets mixed is not base64 (acc == 0 only when '+' or '/' meets '-' or '_').
     if (acc == 0) continue;
     std::size_t e = i;
@@ -244,9 +292,9 @@ void findBase64(std::string_view d, std::vector<Segment>& out) {
         if (k < n && p[k] == '\r') ++k;
         if (k >= n || p[k] != '\n') break;
         ++k;
-        std::size_t j = k;
         std::uint8_t acc2 = acc;
-        while (j < n && kB64Class[p[j]] && j - k <= line) acc2 &= kB64Class[p[j++]];
+        bool unused = false;
+        std::size_t j = runEnd(p, k, std::min(n, k + line + 1), acc2, unused);
         if (j == k || j - k > line || acc2 == 0) break;
         std::size_t pad = j;
         while (pad < n && pad - j < 2 && p[pad] == '=') ++pad;
