@@ -4,7 +4,7 @@
 #include <emmintrin.h>
 #endif
 #if defined(__x86_64__)
-#include <tmmintrin.h>
+#include <immintrin.h>
 #endif
 
 #include <algorithm>
@@ -27,6 +27,13 @@ constexpr std::array<std::uint8_t, 256> makeClass() {
   return t;
 }
 constexpr auto kB64Class = makeClass();
+
+#if defined(__x86_64__)
+bool hasAvx2() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi");
+  return yes;
+}
+#endif
 
 constexpr bool isUrlDelimiter(char c) {
   switch (c) {
@@ -184,11 +191,44 @@ unsigned b64Mask16(const unsigned char* p) {
 }
 #endif
 
+#if defined(__x86_64__)
+// The base64 alphabets as nibble tables (as kDelimLow/kDelimHigh for the URL delimiters).
+constexpr std::array<std::uint8_t, 32> makeB64Low() {
+  std::array<std::uint8_t, 32> t{};
+  for (int c = 0; c < 128; ++c)
+    if (kB64Class[static_cast<std::size_t>(c)])
+      t[static_cast<std::size_t>(c & 15)] |= static_cast<std::uint8_t>(1u << (c >> 4));
+  for (std::size_t k = 0; k < 16; ++k) t[k + 16] = t[k];  // one copy per 128-bit lane
+  return t;
+}
+constexpr auto kB64Low = makeB64Low();
+constexpr std::array<std::uint8_t, 32> kNibbleBit{1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                  1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0};
+
+// Bit k set when byte k of the 32 in `v` is in either base64 alphabet.
+__attribute__((target("avx2"), always_inline)) inline std::uint32_t b64Mask32(__m256i v) {
+  const __m256i low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kB64Low.data()));
+  const __m256i high = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kNibbleBit.data()));
+  const __m256i nibble = _mm256_set1_epi8(0x0f);
+  __m256i l = _mm256_shuffle_epi8(low, _mm256_and_si256(v, nibble));
+  __m256i h = _mm256_shuffle_epi8(high, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+  __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(l, h), _mm256_setzero_si256());
+  return ~static_cast<std::uint32_t>(_mm256_movemask_epi8(none));
+}
+
+__attribute__((target("avx2"), always_inline)) inline std::uint64_t b64Mask64Avx2(
+    const unsigned char* p) {
+  return b64Mask32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))) |
+         std::uint64_t{b64Mask32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32)))}
+             << 32;
+}
+#endif
+
 // The first position at or after `i` where a run of at least kMinBase64 base64 characters may
 // start; runs shorter than that are never segments. `p[i]` is not a base64 character. Blocks of
 // 64 bytes, with the run reaching into a block from the one before carried over; the bytes after
 // the last whole block are left to the caller from the start of the run they continue, if any.
-std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) {
+std::size_t skipShortRunsSse2(const unsigned char* p, std::size_t i, std::size_t n) {
 #if defined(__SSE2__)
   static_assert(kMinBase64 <= 32);
   std::size_t carry = 0;  // base64 characters at the end of the block before
@@ -215,10 +255,41 @@ std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) 
 #endif
 }
 
+#if defined(__x86_64__)
+__attribute__((target("avx2,bmi"))) std::size_t skipShortRunsAvx2(const unsigned char* p,
+                                                               std::size_t i, std::size_t n) {
+  static_assert(kMinBase64 <= 32);
+  std::size_t carry = 0;  // base64 characters at the end of the block before
+  while (i + 64 <= n) {
+    std::uint64_t m = b64Mask64Avx2(p + i);
+    if (carry && carry + static_cast<std::size_t>(std::countr_one(m)) >= kMinBase64)
+      return i - carry;
+    // Bit k stays set when bytes k .. k+len-1 are all set: doubling shifts, then the rest.
+    std::uint64_t r = m & (m >> 1);  // runs of 2
+    r &= r >> 2;                     // 4
+    r &= r >> 4;                     // 8
+    r &= r >> 8;                     // 16
+    r &= r >> (kMinBase64 - 16);     // kMinBase64
+    if (r) return i + static_cast<std::size_t>(std::countr_zero(r));
+    std::size_t top = static_cast<std::size_t>(std::countl_one(m));
+    carry = top == 64 ? carry + 64 : top;
+    i += 64;
+  }
+  return i - carry;
+}
+#endif
+
+std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) {
+#if defined(__x86_64__)
+  if (hasAvx2()) return skipShortRunsAvx2(p, i, n);
+#endif
+  return skipShortRunsSse2(p, i, n);
+}
+
 // The end of the run of base64 characters from `i` (at most `lim`); `acc` loses bit 1 when the
 // run holds '+' or '/' and bit 0 when it holds '-' or '_' (kB64Class); `marker` is set when it
 // holds a digit, '+' or '/'.
-std::size_t runEnd(const unsigned char* p, std::size_t i, std::size_t lim, std::uint8_t& acc,
+std::size_t runEndSse2(const unsigned char* p, std::size_t i, std::size_t lim, std::uint8_t& acc,
                    bool& marker) {
 #if defined(__SSE2__)
   unsigned std16 = 0, url16 = 0, mark16 = 0;
@@ -251,30 +322,105 @@ std::size_t runEnd(const unsigned char* p, std::size_t i, std::size_t lim, std::
   if (url16) acc &= 2;
   marker = marker || mark16;
 #endif
+  std::uint8_t a = acc;
+  bool mk = marker;
   while (i < lim && kB64Class[p[i]]) {
-    acc &= kB64Class[p[i]];
-    marker = marker || (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/';
+    a &= kB64Class[p[i]];
+    mk = mk || (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/';
     ++i;
   }
+  acc = a;
+  marker = mk;
   return i;
+}
+
+#if defined(__x86_64__)
+// As runEndSse2, 32 bytes at a time; `n` is the end of the buffer (bytes up to it may be read).
+__attribute__((target("avx2,bmi"))) std::size_t runEndAvx2(const unsigned char* p, std::size_t i,
+                                                           std::size_t lim, std::size_t n,
+                                                           std::uint8_t& acc, bool& marker) {
+  std::uint32_t std32 = 0, url32 = 0, mark32 = 0;
+  bool ended = false;
+  while (i < lim && i + 32 <= n) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+    std::uint32_t in = b64Mask32(v);
+    if (lim - i < 32) in &= (1u << (lim - i)) - 1;  // the run ends at lim
+    auto ps = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_or_si256(
+        _mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')), _mm256_cmpeq_epi8(v, _mm256_set1_epi8('/')))));
+    auto dash = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_or_si256(
+        _mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')), _mm256_cmpeq_epi8(v, _mm256_set1_epi8('_')))));
+    auto dg = static_cast<std::uint32_t>(_mm256_movemask_epi8(
+        _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('0' - 1)),
+                         _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), v))));
+    std::uint32_t keep = in == 0xffffffffu ? in : (1u << std::countr_one(in)) - 1;
+    std32 |= ps & keep;
+    url32 |= dash & keep;
+    mark32 |= (ps | dg) & keep;
+    if (in != 0xffffffffu) {
+      i += static_cast<std::size_t>(std::countr_one(in));
+      ended = true;
+      break;
+    }
+    i += 32;
+  }
+  std::uint8_t a = acc;
+  if (std32) a &= 1;
+  if (url32) a &= 2;
+  bool mk = marker || mark32;
+  // The last bytes of the buffer one at a time, here: calling the SSE2 version with the upper
+  // halves of the vector registers in use would cost a state transition per call.
+  while (!ended && i < lim && kB64Class[p[i]]) {
+    a &= kB64Class[p[i]];
+    mk = mk || (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/';
+    ++i;
+  }
+  acc = a;
+  marker = mk;
+  return i;
+}
+#endif
+
+std::size_t runEnd(const unsigned char* p, std::size_t i, std::size_t lim, std::size_t n,
+                   std::uint8_t& acc, bool& marker) {
+#if defined(__x86_64__)
+  if (hasAvx2()) return runEndAvx2(p, i, lim, n, acc, marker);
+#endif
+  return runEndSse2(p, i, lim, acc, marker);
 }
 
 }  // namespace
 
-void findBase64(std::string_view d, std::vector<Segment>& out) {
+namespace {
+
+// One byte at a time: the reference the vector helpers are tested against.
+std::size_t runEndBytes(const unsigned char* p, std::size_t i, std::size_t lim, std::uint8_t& acc,
+                        bool& marker) {
+  for (; i < lim && kB64Class[p[i]]; ++i) {
+    acc &= kB64Class[p[i]];
+    marker = marker || (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/';
+  }
+  return i;
+}
+
+template <bool kVector>
+void findBase64Impl(std::string_view d, std::vector<Segment>& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   std::size_t n = d.size();
+  auto runEnd = [&](std::size_t i, std::size_t lim, std::uint8_t& acc, bool& marker) {
+    if constexpr (kVector) return detail::runEnd(p, i, lim, n, acc, marker);
+    return runEndBytes(p, i, lim, acc, marker);
+  };
   std::size_t i = 0;
   while (i < n) {
     if (!kB64Class[p[i]]) {
-      i = skipShortRuns(p, i, n);
+      if constexpr (kVector) i = skipShortRuns(p, i, n);
       if (i < n && !kB64Class[p[i]]) ++i;
       continue;
     }
     std::size_t s = i;
     std::uint8_t acc = 3;
     bool marker = false;
-    i = runEnd(p, i, n, acc, marker);
+    i = runEnd(i, n, acc, marker);
     if (i - s < kMinBase64) continue;
     // Identifiers and words are runs too; base64 of anything has digits or '+' and '/' in all
     // but the shortest runs, so short runs without them are not worth a decode.
@@ -294,7 +440,7 @@ void findBase64(std::string_view d, std::vector<Segment>& out) {
         ++k;
         std::uint8_t acc2 = acc;
         bool unused = false;
-        std::size_t j = runEnd(p, k, std::min(n, k + line + 1), acc2, unused);
+        std::size_t j = runEnd(k, std::min(n, k + line + 1), acc2, unused);
         if (j == k || j - k > line || acc2 == 0) break;
         std::size_t pad = j;
         while (pad < n && pad - j < 2 && p[pad] == '=') ++pad;
@@ -322,6 +468,13 @@ void findBase64(std::string_view d, std::vector<Segment>& out) {
     out.push_back(seg);
     i = e;
   }
+}
+
+}  // namespace
+
+void findBase64(std::string_view d, std::vector<Segment>& out) { findBase64Impl<true>(d, out); }
+void findBase64Reference(std::string_view d, std::vector<Segment>& out) {
+  findBase64Impl<false>(d, out);
 }
 
 void findPercent(std::string_view d, std::vector<Segment>& out) {
