@@ -371,37 +371,51 @@ bool BrotliProbe::mayBe(std::string_view data) {
 
 std::string percentDecode(std::string_view in, bool plusIsSpace) {
   std::string out;
-  out.resize_and_overwrite(in.size(), [&](char* o, std::size_t) {
+  const std::size_t n = in.size();
+  // 16 bytes of slack: the vector stores below may write up to 15 bytes past the output's end
+  // (each store's tail is overwritten by the next one or cut off by the final size).
+  out.resize_and_overwrite(n + 16, [&](char* o, std::size_t) {
     char* const begin = o;
-    const std::size_t n = in.size();
     std::size_t i = 0;
 #if defined(__SSE2__)
-    // 16 bytes copied at a time up to the next '%' ('+' turned into a space on the way). The
-    // output never runs ahead of the input, so the stores stay inside the buffer.
     const __m128i pct = _mm_set1_epi8('%');
     const __m128i plus = _mm_set1_epi8('+');
     const __m128i toSpace = _mm_set1_epi8(plusIsSpace ? ('+' ^ ' ') : 0);
-    while (i + 16 <= n) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in.data() + i));
+    auto copy16 = [&](std::size_t at) {  // in[at, at+16) to o, '+' as a space in form bodies
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in.data() + at));
       v = _mm_xor_si128(v, _mm_and_si128(_mm_cmpeq_epi8(v, plus), toSpace));
       _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
+    };
+    // Per block of 16 input bytes: every '%' in it is handled in turn, the bytes between them
+    // copied with one unaligned load and store each, so that the next block's address does not
+    // wait on each escape.
+    while (i + 16 <= n) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in.data() + i));
       auto m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, pct)));
-      if (!m) {
-        i += 16;
-        o += 16;
-        continue;
+      std::size_t pos = 0;  // next block byte not yet written
+      while (m) {
+        auto k = static_cast<std::size_t>(std::countr_zero(m));
+        m &= m - 1;
+        if (k < pos) continue;  // inside the escape before
+        copy16(i + pos);
+        o += k - pos;
+        std::size_t a = i + k;
+        int h = a + 2 < n ? kHex[static_cast<unsigned char>(in[a + 1])] : -1;
+        int l = a + 2 < n ? kHex[static_cast<unsigned char>(in[a + 2])] : -1;
+        if ((h | l) >= 0) {
+          *o++ = static_cast<char>((h << 4) | l);
+          pos = k + 3;
+        } else {
+          *o++ = '%';
+          pos = k + 1;
+        }
       }
-      auto k = static_cast<std::size_t>(std::countr_zero(m));
-      i += k;
-      o += k;
-      int h = i + 2 < n ? kHex[static_cast<unsigned char>(in[i + 1])] : -1;
-      int l = i + 2 < n ? kHex[static_cast<unsigned char>(in[i + 2])] : -1;
-      if ((h | l) >= 0) {
-        *o++ = static_cast<char>((h << 4) | l);
-        i += 3;
+      if (pos < 16) {
+        copy16(i + pos);
+        o += 16 - pos;
+        i += 16;
       } else {
-        *o++ = '%';
-        i += 1;
+        i += pos;
       }
     }
 #endif

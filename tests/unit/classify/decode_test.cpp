@@ -125,6 +125,38 @@ TEST(Decode, Base64EveryLength) {
   EXPECT_FALSE(base64Decode("aG=Vs", false));  // padding inside
 }
 
+// The block-wise %XX decoder against the byte loop, on escapes at every alignment, cut escapes,
+// '%%', '+' in form and non-form mode.
+TEST(Decode, PercentDecodeSameAsByteLoop) {
+  auto slow = [](std::string_view in, bool plus) {
+    auto hex = [](char c) {
+      return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                            : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    };
+    std::string out;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+        out += static_cast<char>(hex(in[i + 1]) << 4 | hex(in[i + 2]));
+        i += 2;
+      } else {
+        out += plus && in[i] == '+' ? ' ' : in[i];
+      }
+    }
+    return out;
+  };
+  std::uint32_t x = 99;
+  const std::string alphabet = "%%%%%+0aF9gZ \n\x80";
+  for (int round = 0; round < 20000; ++round) {
+    std::string in(round % 70, ' ');
+    for (auto& c : in) {
+      x = x * 1664525u + 1013904223u;
+      c = alphabet[(x >> 16) % alphabet.size()];
+    }
+    bool plus = round % 2;
+    ASSERT_EQ(percentDecode(in, plus), slow(in, plus)) << in;
+  }
+}
+
 // A small compressed input whose output is many times larger: the output chunk starts small and
 // grows, and the whole output comes back (also through the streaming Decompressor in pieces).
 TEST(Decode, SmallInputLargeOutput) {
