@@ -381,10 +381,19 @@ std::string percentDecode(std::string_view in, bool plusIsSpace) {
     const __m128i pct = _mm_set1_epi8('%');
     const __m128i plus = _mm_set1_epi8('+');
     const __m128i toSpace = _mm_set1_epi8(plusIsSpace ? ('+' ^ ' ') : 0);
-    auto copy16 = [&](std::size_t at) {  // in[at, at+16) to o, '+' as a space in form bodies
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in.data() + at));
-      v = _mm_xor_si128(v, _mm_and_si128(_mm_cmpeq_epi8(v, plus), toSpace));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
+    // in[at, at+count) to o (count < 16, more may be written), '+' as a space in form bodies;
+    // one vector load and store unless that would read past the input.
+    auto copy = [&](std::size_t at, std::size_t count) {
+      if (at + 16 <= n) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in.data() + at));
+        v = _mm_xor_si128(v, _mm_and_si128(_mm_cmpeq_epi8(v, plus), toSpace));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
+        return;
+      }
+      for (std::size_t k = 0; k < count; ++k) {
+        char c = in[at + k];
+        o[k] = plusIsSpace && c == '+' ? ' ' : c;
+      }
     };
     // Per block of 16 input bytes: every '%' in it is handled in turn, the bytes between them
     // copied with one unaligned load and store each, so that the next block's address does not
@@ -397,7 +406,7 @@ std::string percentDecode(std::string_view in, bool plusIsSpace) {
         auto k = static_cast<std::size_t>(std::countr_zero(m));
         m &= m - 1;
         if (k < pos) continue;  // inside the escape before
-        copy16(i + pos);
+        copy(i + pos, k - pos);
         o += k - pos;
         std::size_t a = i + k;
         int h = a + 2 < n ? kHex[static_cast<unsigned char>(in[a + 1])] : -1;
@@ -411,7 +420,7 @@ std::string percentDecode(std::string_view in, bool plusIsSpace) {
         }
       }
       if (pos < 16) {
-        copy16(i + pos);
+        copy(i + pos, 16 - pos);
         o += 16 - pos;
         i += 16;
       } else {
