@@ -419,8 +419,10 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out) {
   std::size_t i = 0;
   while (i < n) {
     if (!kB64Class[p[i]]) {
+      // To the next run that may be long enough; in the last bytes (fewer than a block, all of
+      // a short decoded layer) to the next base64 character.
       if constexpr (kVector) i = skipShortRuns(p, i, n);
-      if (i < n && !kB64Class[p[i]]) ++i;
+      while (i < n && !kB64Class[p[i]]) ++i;
       continue;
     }
     std::size_t s = i;
