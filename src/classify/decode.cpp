@@ -4,8 +4,14 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdlib>
 #include <cstring>
 
 #include "tollgate/util/c_handle.h"
@@ -37,12 +43,19 @@ struct ZStream {
 using BrotliState = CHandle<BrotliDecoderState, &BrotliDecoderDestroyInstance>;
 using ZstdDctx = CHandle<ZSTD_DCtx, &ZSTD_freeDCtx>;
 
-int hexValue(unsigned char c) noexcept {
+constexpr int hexValue(unsigned char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
+
+constexpr std::array<std::int8_t, 256> makeHexTable() {
+  std::array<std::int8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(hexValue(static_cast<unsigned char>(c)));
+  return t;
+}
+constexpr auto kHex = makeHexTable();  // hexValue of every byte
 
 void appendUtf8(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
@@ -311,22 +324,130 @@ Result<std::string> decompress(Compression c, std::string_view in, std::uint64_t
   return out;
 }
 
+// The probe's decoder allocates from one block that is reset per call; allocations that do not
+// fit (none for the header and first tables of a stream) fall back to malloc.
+struct BrotliProbe::Arena {
+  static constexpr std::size_t kSize = 96 * 1024;
+  std::unique_ptr<unsigned char[]> block{new unsigned char[kSize]};
+  std::size_t used = 0;
+
+  static void* alloc(void* opaque, std::size_t size) {
+    auto* a = static_cast<Arena*>(opaque);
+    size = (size + 63) & ~std::size_t{63};
+    if (size <= kSize - a->used) {
+      void* p = a->block.get() + a->used;
+      a->used += size;
+      return p;
+    }
+    return std::malloc(size);
+  }
+  static void release(void* opaque, void* p) {
+    auto* a = static_cast<Arena*>(opaque);
+    auto at = reinterpret_cast<std::uintptr_t>(p);
+    auto lo = reinterpret_cast<std::uintptr_t>(a->block.get());
+    if (p && (at < lo || at >= lo + kSize)) std::free(p);
+  }
+};
+
+BrotliProbe::BrotliProbe() : arena_(std::make_unique<Arena>()) {}
+BrotliProbe::~BrotliProbe() = default;
+
+bool BrotliProbe::mayBe(std::string_view data) {
+  constexpr std::size_t kProbeBytes = 64;     // input fed; errors show within a few bytes
+  constexpr std::size_t kProbeOutput = 4096;  // output past this: let decompress() decide
+  arena_->used = 0;
+  BrotliDecoderState* s =
+      BrotliDecoderCreateInstance(&Arena::alloc, &Arena::release, arena_.get());
+  if (!s) return true;
+  const auto* next = reinterpret_cast<const std::uint8_t*>(data.data());
+  std::size_t avail = std::min(data.size(), kProbeBytes);
+  std::array<std::uint8_t, 512> out;
+  std::size_t produced = 0;
+  BrotliDecoderResult rc;
+  do {
+    std::uint8_t* o = out.data();
+    std::size_t room = out.size();
+    rc = BrotliDecoderDecompressStream(s, &avail, &next, &room, &o, nullptr);
+    produced += out.size() - room;
+  } while (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT && produced < kProbeOutput);
+  BrotliDecoderDestroyInstance(s);
+  return rc != BROTLI_DECODER_RESULT_ERROR;
+}
+
 std::string percentDecode(std::string_view in, bool plusIsSpace) {
   std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%' && i + 2 < in.size()) {
-      int h = hexValue(static_cast<unsigned char>(in[i + 1]));
-      int l = hexValue(static_cast<unsigned char>(in[i + 2]));
-      if (h >= 0 && l >= 0) {
-        out += static_cast<char>((h << 4) | l);
-        i += 2;
-        continue;
+  const std::size_t n = in.size();
+  // 16 bytes of slack: the vector stores below may write up to 15 bytes past the output's end
+  // (each store's tail is overwritten by the next one or cut off by the final size).
+  out.resize_and_overwrite(n + 16, [&](char* o, std::size_t) {
+    char* const begin = o;
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i pct = _mm_set1_epi8('%');
+    const __m128i plus = _mm_set1_epi8('+');
+    const __m128i toSpace = _mm_set1_epi8(plusIsSpace ? ('+' ^ ' ') : 0);
+    // in[at, at+count) to o (count < 16, more may be written), '+' as a space in form bodies;
+    // one vector load and store unless that would read past the input.
+    auto copy = [&](std::size_t at, std::size_t count) {
+      if (at + 16 <= n) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in.data() + at));
+        v = _mm_xor_si128(v, _mm_and_si128(_mm_cmpeq_epi8(v, plus), toSpace));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
+        return;
+      }
+      for (std::size_t k = 0; k < count; ++k) {
+        char c = in[at + k];
+        o[k] = plusIsSpace && c == '+' ? ' ' : c;
+      }
+    };
+    // Per block of 16 input bytes: every '%' in it is handled in turn, the bytes between them
+    // copied with one unaligned load and store each, so that the next block's address does not
+    // wait on each escape.
+    while (i + 16 <= n) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in.data() + i));
+      auto m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, pct)));
+      std::size_t pos = 0;  // next block byte not yet written
+      while (m) {
+        auto k = static_cast<std::size_t>(std::countr_zero(m));
+        m &= m - 1;
+        if (k < pos) continue;  // inside the escape before
+        copy(i + pos, k - pos);
+        o += k - pos;
+        std::size_t a = i + k;
+        int h = a + 2 < n ? kHex[static_cast<unsigned char>(in[a + 1])] : -1;
+        int l = a + 2 < n ? kHex[static_cast<unsigned char>(in[a + 2])] : -1;
+        if ((h | l) >= 0) {
+          *o++ = static_cast<char>((h << 4) | l);
+          pos = k + 3;
+        } else {
+          *o++ = '%';
+          pos = k + 1;
+        }
+      }
+      if (pos < 16) {
+        copy(i + pos, 16 - pos);
+        o += 16 - pos;
+        i += 16;
+      } else {
+        i += pos;
       }
     }
-    out += (plusIsSpace && c == '+') ? ' ' : c;
-  }
+#endif
+    for (; i < n; ++i) {
+      char c = in[i];
+      if (c == '%' && i + 2 < n) {
+        int h = kHex[static_cast<unsigned char>(in[i + 1])];
+        int l = kHex[static_cast<unsigned char>(in[i + 2])];
+        if ((h | l) >= 0) {
+          *o++ = static_cast<char>((h << 4) | l);
+          i += 2;
+          continue;
+        }
+      }
+      *o++ = (plusIsSpace && c == '+') ? ' ' : c;
+    }
+    return static_cast<std::size_t>(o - begin);
+  });
   return out;
 }
 
@@ -444,20 +565,40 @@ std::optional<std::string> base64Decode(std::string_view in, bool url) {
   while (!in.empty() && in.back() == '=') in.remove_suffix(1);
   if (in.size() % 4 == 1) return std::nullopt;
   const auto& t = url ? kB64Url : kB64Std;
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  const std::size_t whole = in.size() / 4 * 4;
+  const std::size_t rest = in.size() - whole;  // 0, 2 or 3 characters: 0, 1 or 2 bytes
+  const std::size_t size = whole / 4 * 3 + (rest ? rest - 1 : 0);
   std::string out;
-  out.reserve(in.size() / 4 * 3 + 3);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    int v = t[c];
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
+  bool ok = true;
+  // The size the lambda returns is `size`, not its second argument: libstdc++ 12 passes the
+  // grown capacity there when the string reallocates.
+  out.resize_and_overwrite(size, [&](char* o, std::size_t) {
+    // Four characters to three bytes; an invalid character (-1) makes the OR negative.
+    for (std::size_t i = 0; i < whole; i += 4, o += 3) {
+      int a = t[p[i]], b = t[p[i + 1]], c = t[p[i + 2]], d = t[p[i + 3]];
+      if ((a | b | c | d) < 0) {
+        ok = false;
+        return std::size_t{0};
+      }
+      auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
+      o[0] = static_cast<char>(v >> 16);
+      o[1] = static_cast<char>(v >> 8);
+      o[2] = static_cast<char>(v);
     }
-  }
+    if (rest) {
+      int a = t[p[whole]], b = t[p[whole + 1]], c = rest == 3 ? t[p[whole + 2]] : 0;
+      if ((a | b | c) < 0) {
+        ok = false;
+        return std::size_t{0};
+      }
+      auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6);
+      o[0] = static_cast<char>(v >> 16);
+      if (rest == 3) o[1] = static_cast<char>(v >> 8);
+    }
+    return size;
+  });
+  if (!ok) return std::nullopt;
   return out;
 }
 

@@ -1057,8 +1057,10 @@ class ScannerImpl {
       return std::move(*d);
     }
     if (looksText(bytes) || !requireText) return bytes;
-    // Brotli has no magic: try it only on blobs that look compressed (high byte entropy).
-    if (bytes.size() >= 24 && byteEntropy(bytes) > 4.0) {
+    // Brotli has no magic: try it only on blobs that look compressed (high byte entropy). Most
+    // blobs (hashes and identifiers read as base64) fail the probe, which is cheaper than the
+    // entropy and decides the same (a stream the probe rejects never decompresses).
+    if (bytes.size() >= 24 && brotliProbe_.mayBe(bytes) && byteEntropy(bytes) > 4.0) {
       auto d = decompress(Compression::kBrotli, bytes, std::min<std::uint64_t>(budget(), 16 << 20));
       if (d && looksText(*d)) {
         kind += ">brotli";
@@ -1216,6 +1218,7 @@ class ScannerImpl {
   std::vector<Candidate> triggers_;
   std::vector<Window> windows_;
   std::vector<detail::ColonPair> pairs_;
+  BrotliProbe brotliProbe_;
   std::string gather_;                    // windows of one trigger, gathered for one Hyperscan call
   std::vector<Piece> pieces_;             // where each window sits in gather_
   std::vector<std::uint32_t> foundRank_;  // idRank of each match of the current round

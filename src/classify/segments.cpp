@@ -3,8 +3,13 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -26,7 +31,14 @@ constexpr std::array<std::uint8_t, 256> makeClass() {
 }
 constexpr auto kB64Class = makeClass();
 
-bool isUrlDelimiter(char c) {
+#if defined(__x86_64__)
+bool hasAvx2() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi");
+  return yes;
+}
+#endif
+
+constexpr bool isUrlDelimiter(char c) {
   switch (c) {
     case ' ':
     case '\t':
@@ -53,6 +65,71 @@ bool isUrlDelimiter(char c) {
   }
 }
 
+constexpr std::array<bool, 256> makeUrlDelimiters() {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = isUrlDelimiter(static_cast<char>(c));
+  return t;
+}
+constexpr auto kUrlDelimiter = makeUrlDelimiters();
+
+// The delimiters as nibble tables for a byte shuffle: byte c is one when
+// kDelimLow[c & 15] & kDelimHigh[c >> 4] != 0 (bit h of kDelimLow[l]: h << 4 | l is one; no byte
+// from 0x80 up is).
+constexpr std::array<std::uint8_t, 16> makeDelimLow() {
+  std::array<std::uint8_t, 16> t{};
+  for (int c = 0; c < 128; ++c)
+    if (kUrlDelimiter[static_cast<std::size_t>(c)])
+      t[static_cast<std::size_t>(c & 15)] |= static_cast<std::uint8_t>(1u << (c >> 4));
+  return t;
+}
+constexpr auto kDelimLow = makeDelimLow();
+constexpr std::array<std::uint8_t, 16> kDelimHigh{1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0};
+
+std::size_t urlTokenEndScalar(const unsigned char* p, std::size_t i, std::size_t lim) {
+  while (i < lim && !kUrlDelimiter[p[i]]) ++i;
+  return i;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("ssse3"))) std::size_t urlTokenEndSsse3(const unsigned char* p,
+                                                              std::size_t i, std::size_t lim) {
+  const __m128i low = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kDelimLow.data()));
+  const __m128i high = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kDelimHigh.data()));
+  const __m128i nibble = _mm_set1_epi8(0x0f);
+  while (i + 16 <= lim) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i l = _mm_shuffle_epi8(low, _mm_and_si128(v, nibble));
+    __m128i h = _mm_shuffle_epi8(high, _mm_and_si128(_mm_srli_epi16(v, 4), nibble));
+    auto none = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(l, h), _mm_setzero_si128())));
+    if (none != 0xffff) return i + static_cast<std::size_t>(__builtin_ctz(~none));
+    i += 16;
+  }
+  return urlTokenEndScalar(p, i, lim);
+}
+#endif
+
+// The first URL delimiter in [i, lim), or lim.
+std::size_t urlTokenEnd(std::string_view d, std::size_t i, std::size_t lim) {
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+#if defined(__x86_64__)
+  static const bool ssse3 = __builtin_cpu_supports("ssse3");
+  if (ssse3) return urlTokenEndSsse3(p, i, lim);
+#endif
+  return urlTokenEndScalar(p, i, lim);
+}
+
+// The start of the token that holds p - 1: walks back over non-delimiters to `floor`, at most
+// `reach` bytes.
+std::size_t urlTokenStart(std::string_view d, std::size_t p, std::size_t floor, std::size_t reach) {
+  if (p <= floor) return p;
+  const auto* b = reinterpret_cast<const unsigned char*>(d.data());
+  std::size_t s = p;
+  std::size_t lo = p - floor > reach ? p - reach : floor;
+  while (s > lo && !kUrlDelimiter[b[s - 1]]) --s;
+  return s;
+}
+
 bool isHexChar(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -61,10 +138,39 @@ bool isHexChar(char c) {
 
 bool looksText(std::string_view s) {
   if (s.size() < 4) return false;
+  // Control bytes but tab, LF and CR, and DEL; at most one in 50. The count only grows, so a
+  // blob that has too many already is not text (random bytes: after the first block or two).
+  const std::size_t n = s.size();
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   std::size_t bad = 0;
-  for (unsigned char c : s)
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) ++bad;
-  return bad * 50 <= s.size();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i top = _mm_set1_epi8(0x1f);
+  while (i + 16 <= n) {
+    // Per-byte counters (a bad byte is -1: subtracting it adds one) for at most 64 blocks, then
+    // summed; no popcount, which this build would call out of line.
+    std::size_t blockEnd = std::min(n & ~std::size_t{15}, i + 1024);
+    __m128i count = _mm_setzero_si128();
+    for (; i < blockEnd; i += 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, top), v);
+      __m128i space = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+          _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+      __m128i b = _mm_or_si128(_mm_andnot_si128(space, ctl), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+      count = _mm_sub_epi8(count, b);
+    }
+    __m128i sums = _mm_sad_epu8(count, _mm_setzero_si128());
+    bad += static_cast<std::size_t>(_mm_cvtsi128_si64(sums)) +
+           static_cast<std::size_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
+    if (bad * 50 > n) return false;
+  }
+#endif
+  for (; i < n; ++i) {
+    unsigned char c = p[i];
+    bad += (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+  }
+  return bad * 50 <= n;
 }
 
 double byteEntropy(std::string_view s) {
@@ -94,54 +200,242 @@ unsigned b64Mask16(const unsigned char* p) {
 }
 #endif
 
+#if defined(__x86_64__)
+// The base64 alphabets as nibble tables (as kDelimLow/kDelimHigh for the URL delimiters).
+constexpr std::array<std::uint8_t, 32> makeB64Low() {
+  std::array<std::uint8_t, 32> t{};
+  for (int c = 0; c < 128; ++c)
+    if (kB64Class[static_cast<std::size_t>(c)])
+      t[static_cast<std::size_t>(c & 15)] |= static_cast<std::uint8_t>(1u << (c >> 4));
+  for (std::size_t k = 0; k < 16; ++k) t[k + 16] = t[k];  // one copy per 128-bit lane
+  return t;
+}
+constexpr auto kB64Low = makeB64Low();
+constexpr std::array<std::uint8_t, 32> kNibbleBit{1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                  1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0};
+
+// Bit k set when byte k of the 32 in `v` is in either base64 alphabet.
+__attribute__((target("avx2"), always_inline)) inline std::uint32_t b64Mask32(__m256i v) {
+  const __m256i low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kB64Low.data()));
+  const __m256i high = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kNibbleBit.data()));
+  const __m256i nibble = _mm256_set1_epi8(0x0f);
+  __m256i l = _mm256_shuffle_epi8(low, _mm256_and_si256(v, nibble));
+  __m256i h = _mm256_shuffle_epi8(high, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+  __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(l, h), _mm256_setzero_si256());
+  return ~static_cast<std::uint32_t>(_mm256_movemask_epi8(none));
+}
+
+__attribute__((target("avx2"), always_inline)) inline std::uint64_t b64Mask64Avx2(
+    const unsigned char* p) {
+  return b64Mask32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))) |
+         std::uint64_t{b64Mask32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32)))}
+             << 32;
+}
+#endif
+
 // The first position at or after `i` where a run of at least kMinBase64 base64 characters may
-// start; runs shorter than that are never segments. Windows of 64 bytes overlap by kMinBase64,
-// so a long run is seen whole in the window where it starts.
-std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) {
+// start; runs shorter than that are never segments. `p[i]` is not a base64 character. Blocks of
+// 64 bytes, with the run reaching into a block from the one before carried over; the bytes after
+// the last whole block are left to the caller from the start of the run they continue, if any.
+std::size_t skipShortRunsSse2(const unsigned char* p, std::size_t i, std::size_t n) {
 #if defined(__SSE2__)
   static_assert(kMinBase64 <= 32);
+  std::size_t carry = 0;  // base64 characters at the end of the block before
   while (i + 64 <= n) {
     std::uint64_t m = b64Mask16(p + i) | std::uint64_t{b64Mask16(p + i + 16)} << 16 |
                       std::uint64_t{b64Mask16(p + i + 32)} << 32 |
                       std::uint64_t{b64Mask16(p + i + 48)} << 48;
+    if (carry && carry + static_cast<std::size_t>(std::countr_one(m)) >= kMinBase64)
+      return i - carry;
     // Bit k stays set when bytes k .. k+len-1 are all set: doubling shifts, then the rest.
     std::uint64_t r = m & (m >> 1);  // runs of 2
     r &= r >> 2;                     // 4
     r &= r >> 4;                     // 8
     r &= r >> 8;                     // 16
     r &= r >> (kMinBase64 - 16);     // kMinBase64
-    if (r) return i + static_cast<std::size_t>(__builtin_ctzll(r));
-    i += 64 - kMinBase64 + 1;
+    if (r) return i + static_cast<std::size_t>(std::countr_zero(r));
+    std::size_t top = static_cast<std::size_t>(std::countl_one(m));
+    carry = top == 64 ? carry + 64 : top;
+    i += 64;
   }
+  return i - carry;
+#else
+  return i;
 #endif
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,bmi"))) std::size_t skipShortRunsAvx2(const unsigned char* p,
+                                                               std::size_t i, std::size_t n) {
+  static_assert(kMinBase64 <= 32);
+  std::size_t carry = 0;  // base64 characters at the end of the block before
+  while (i + 64 <= n) {
+    std::uint64_t m = b64Mask64Avx2(p + i);
+    if (carry && carry + static_cast<std::size_t>(std::countr_one(m)) >= kMinBase64)
+      return i - carry;
+    // Bit k stays set when bytes k .. k+len-1 are all set: doubling shifts, then the rest.
+    std::uint64_t r = m & (m >> 1);  // runs of 2
+    r &= r >> 2;                     // 4
+    r &= r >> 4;                     // 8
+    r &= r >> 8;                     // 16
+    r &= r >> (kMinBase64 - 16);     // kMinBase64
+    if (r) return i + static_cast<std::size_t>(std::countr_zero(r));
+    std::size_t top = static_cast<std::size_t>(std::countl_one(m));
+    carry = top == 64 ? carry + 64 : top;
+    i += 64;
+  }
+  return i - carry;
+}
+#endif
+
+std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) {
+#if defined(__x86_64__)
+  if (hasAvx2()) return skipShortRunsAvx2(p, i, n);
+#endif
+  return skipShortRunsSse2(p, i, n);
+}
+
+// The end of the run of base64 characters from `i` (at most `lim`); `acc` loses bit 1 when the
+// run holds '+' or '/' and bit 0 when it holds '-' or '_' (kB64Class); `marker` is set when it
+// holds a digit, '+' or '/'.
+std::size_t runEndSse2(const unsigned char* p, std::size_t i, std::size_t lim, std::uint8_t& acc,
+                   bool& marker) {
+#if defined(__SSE2__)
+  unsigned std16 = 0, url16 = 0, mark16 = 0;
+  while (i + 16 <= lim) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    auto in = b64Mask16(p + i);
+    __m128i plusSlash =
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')), _mm_cmpeq_epi8(v, _mm_set1_epi8('/')));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    auto ps = static_cast<unsigned>(_mm_movemask_epi8(plusSlash));
+    auto dash = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+        _mm_cmpeq_epi8(v, _mm_set1_epi8('-')), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))));
+    auto dg = static_cast<unsigned>(_mm_movemask_epi8(digit));
+    unsigned keep = 0xffff;
+    if (in != 0xffff) keep = (1u << std::countr_one(in)) - 1;
+    std16 |= ps & keep;
+    url16 |= dash & keep;
+    mark16 |= (ps | dg) & keep;
+    if (in != 0xffff) {
+      i += static_cast<std::size_t>(std::countr_one(in));
+      if (std16) acc &= 1;
+      if (url16) acc &= 2;
+      marker = marker || mark16;
+      return i;
+    }
+    i += 16;
+  }
+  if (std16) acc &= 1;
+  if (url16) acc &= 2;
+  marker = marker || mark16;
+#endif
+  std::uint8_t a = acc;
+  bool mk = marker;
+  while (i < lim && kB64Class[p[i]]) {
+    a &= kB64Class[p[i]];
+    mk = mk || (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/';
+    ++i;
+  }
+  acc = a;
+  marker = mk;
   return i;
 }
 
+#if defined(__x86_64__)
+// As runEndSse2, 32 bytes at a time; `n` is the end of the buffer (bytes up to it may be read).
+__attribute__((target("avx2,bmi"))) std::size_t runEndAvx2(const unsigned char* p, std::size_t i,
+                                                           std::size_t lim, std::size_t n,
+                                                           std::uint8_t& acc, bool& marker) {
+  std::uint32_t std32 = 0, url32 = 0, mark32 = 0;
+  bool ended = false;
+  while (i < lim && i + 32 <= n) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+    std::uint32_t in = b64Mask32(v);
+    if (lim - i < 32) in &= (1u << (lim - i)) - 1;  // the run ends at lim
+    auto ps = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_or_si256(
+        _mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')), _mm256_cmpeq_epi8(v, _mm256_set1_epi8('/')))));
+    auto dash = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_or_si256(
+        _mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')), _mm256_cmpeq_epi8(v, _mm256_set1_epi8('_')))));
+    auto dg = static_cast<std::uint32_t>(_mm256_movemask_epi8(
+        _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('0' - 1)),
+                         _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), v))));
+    std::uint32_t keep = in == 0xffffffffu ? in : (1u << std::countr_one(in)) - 1;
+    std32 |= ps & keep;
+    url32 |= dash & keep;
+    mark32 |= (ps | dg) & keep;
+    if (in != 0xffffffffu) {
+      i += static_cast<std::size_t>(std::countr_one(in));
+      ended = true;
+      break;
+    }
+    i += 32;
+  }
+  std::uint8_t a = acc;
+  if (std32) a &= 1;
+  if (url32) a &= 2;
+  bool mk = marker || mark32;
+  // The last bytes of the buffer one at a time, here: calling the SSE2 version with the upper
+  // halves of the vector registers in use would cost a state transition per call.
+  while (!ended && i < lim && kB64Class[p[i]]) {
+    a &= kB64Class[p[i]];
+    mk = mk || (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/';
+    ++i;
+  }
+  acc = a;
+  marker = mk;
+  return i;
+}
+#endif
+
+std::size_t runEnd(const unsigned char* p, std::size_t i, std::size_t lim, std::size_t n,
+                   std::uint8_t& acc, bool& marker) {
+#if defined(__x86_64__)
+  if (hasAvx2()) return runEndAvx2(p, i, lim, n, acc, marker);
+#endif
+  return runEndSse2(p, i, lim, acc, marker);
+}
 
 }  // namespace
 
-void findBase64(std::string_view d, std::vector<Segment>& out) {
+namespace {
+
+// One byte at a time: the reference the vector helpers are tested against.
+std::size_t runEndBytes(const unsigned char* p, std::size_t i, std::size_t lim, std::uint8_t& acc,
+                        bool& marker) {
+  for (; i < lim && kB64Class[p[i]]; ++i) {
+    acc &= kB64Class[p[i]];
+    marker = marker || (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/';
+  }
+  return i;
+}
+
+template <bool kVector>
+void findBase64Impl(std::string_view d, std::vector<Segment>& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   std::size_t n = d.size();
+  auto runEnd = [&](std::size_t i, std::size_t lim, std::uint8_t& acc, bool& marker) {
+    if constexpr (kVector) return detail::runEnd(p, i, lim, n, acc, marker);
+    return runEndBytes(p, i, lim, acc, marker);
+  };
   std::size_t i = 0;
   while (i < n) {
     if (!kB64Class[p[i]]) {
-      i = skipShortRuns(p, i, n);
-      if (i < n && !kB64Class[p[i]]) ++i;
+      // To the next run that may be long enough; in the last bytes (fewer than a block, all of
+      // a short decoded layer) to the next base64 character.
+      if constexpr (kVector) i = skipShortRuns(p, i, n);
+      while (i < n && !kB64Class[p[i]]) ++i;
       continue;
     }
     std::size_t s = i;
     std::uint8_t acc = 3;
-    while (i < n && kB64Class[p[i]]) acc &= kB64Class[p[i++]];
+    bool marker = false;
+    i = runEnd(i, n, acc, marker);
     if (i - s < kMinBase64) continue;
     // Identifiers and words are runs too; base64 of anything has digits or '+' and '/' in all
     // but the shortest runs, so short runs without them are not worth a decode.
-    if (i - s < 64) {
-      bool marker = false;
-      for (std::size_t k = s; k < i && !marker; ++k)
-        marker = (p[k] >= '0' && p[k] <= '9') || p[k] == '+' || p[k] == '/';
-      if (!marker) continue;
-    }
+    if (i - s < 64 && !marker) continue;
     // Both alphabets mixed is not base64 (acc == 0 only when '+' or '/' meets '-' or '_').
     if (acc == 0) continue;
     std::size_t e = i;
@@ -155,9 +449,9 @@ void findBase64(std::string_view d, std::vector<Segment>& out) {
         if (k < n && p[k] == '\r') ++k;
         if (k >= n || p[k] != '\n') break;
         ++k;
-        std::size_t j = k;
         std::uint8_t acc2 = acc;
-        while (j < n && kB64Class[p[j]] && j - k <= line) acc2 &= kB64Class[p[j++]];
+        bool unused = false;
+        std::size_t j = runEnd(k, std::min(n, k + line + 1), acc2, unused);
         if (j == k || j - k > line || acc2 == 0) break;
         std::size_t pad = j;
         while (pad < n && pad - j < 2 && p[pad] == '=') ++pad;
@@ -187,6 +481,13 @@ void findBase64(std::string_view d, std::vector<Segment>& out) {
   }
 }
 
+}  // namespace
+
+void findBase64(std::string_view d, std::vector<Segment>& out) { findBase64Impl<true>(d, out); }
+void findBase64Reference(std::string_view d, std::vector<Segment>& out) {
+  findBase64Impl<false>(d, out);
+}
+
 void findPercent(std::string_view d, std::vector<Segment>& out) {
   std::size_t i = 0;
   std::size_t lastEnd = 0;
@@ -198,8 +499,7 @@ void findPercent(std::string_view d, std::vector<Segment>& out) {
     if (p + 2 >= d.size() || !isHexChar(d[p + 1]) || !isHexChar(d[p + 2])) {
       if (p + 2 >= d.size()) {
         // An escape cut by the end of the data may complete later.
-        std::size_t s = p;
-        while (s > lastEnd && p - s < kUrlReach && !isUrlDelimiter(d[s - 1])) --s;
+        std::size_t s = urlTokenStart(d, p, lastEnd, kUrlReach);
         Segment seg{s, d.size(), SegKind::kUrl};
         seg.open = true;
         out.push_back(seg);
@@ -208,10 +508,8 @@ void findPercent(std::string_view d, std::vector<Segment>& out) {
       continue;
     }
     if (p < lastEnd) continue;
-    std::size_t s = p;
-    while (s > lastEnd && p - s < kUrlReach && !isUrlDelimiter(d[s - 1])) --s;
-    std::size_t e = p;
-    while (e < d.size() && e - p < kMaxSegment && !isUrlDelimiter(d[e])) ++e;
+    std::size_t s = urlTokenStart(d, p, lastEnd, kUrlReach);
+    std::size_t e = urlTokenEnd(d, p, std::min(d.size(), p + kMaxSegment));
     Segment seg{s, e, SegKind::kUrl};
     seg.open = e == d.size();
     out.push_back(seg);
@@ -234,10 +532,8 @@ void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form) {
     std::size_t p = static_cast<const char*>(hit) - d.data();
     i = p + 1;
     if (p < lastEnd) continue;
-    std::size_t s = p;
-    while (s > lastEnd && p - s < kUrlReach && !isUrlDelimiter(d[s - 1])) --s;
-    std::size_t e = p;
-    while (e < d.size() && e - p < kMaxSegment && !isUrlDelimiter(d[e])) ++e;
+    std::size_t s = urlTokenStart(d, p, lastEnd, kUrlReach);
+    std::size_t e = urlTokenEnd(d, p, std::min(d.size(), p + kMaxSegment));
     lastEnd = e;
     i = e;
     // key=value with an identifier key, and a neighbour of '+' on both sides.
@@ -407,9 +703,37 @@ std::size_t cutPoint(std::string_view d, std::size_t from, std::size_t to,
 
 std::string stripSpace(std::string_view s) {
   std::string out;
-  out.reserve(s.size());
-  for (char c : s)
-    if (c != '\r' && c != '\n' && c != ' ' && c != '\t') out += c;
+  out.resize_and_overwrite(s.size(), [&](char* o, std::size_t) {
+    char* const begin = o;
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    // Blocks without white space (all but one in five of MIME base64) are copied whole; the
+    // output never runs ahead of the input, so the stores stay inside the buffer.
+    while (i + 16 <= s.size()) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+      __m128i ws = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+      if (!_mm_movemask_epi8(ws)) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
+        o += 16;
+      } else {
+        for (std::size_t k = i; k < i + 16; ++k) {
+          char c = s[k];
+          *o = c;
+          o += c != '\r' && c != '\n' && c != ' ' && c != '\t';
+        }
+      }
+      i += 16;
+    }
+#endif
+    for (; i < s.size(); ++i) {
+      char c = s[i];
+      *o = c;
+      o += c != '\r' && c != '\n' && c != ' ' && c != '\t';
+    }
+    return static_cast<std::size_t>(o - begin);
+  });
   return out;
 }
 

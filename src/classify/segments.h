@@ -31,6 +31,8 @@ struct Segment {
 
 // Appends the segments of `d` of each kind, in order of their start.
 void findBase64(std::string_view d, std::vector<Segment>& out);
+// findBase64 one byte at a time, without the vector code: for tests.
+void findBase64Reference(std::string_view d, std::vector<Segment>& out);
 void findPercent(std::string_view d, std::vector<Segment>& out);
 // Form fields without any %XX ("card=4111+1111+1111+1111"); `form` when the whole stream is
 // application/x-www-form-urlencoded. Reads the %XX segments already in `out`.

@@ -80,6 +80,7 @@ std::string describe(const std::vector<Match>& ms) {
 
 TEST(Decode, Primitives) {
   EXPECT_EQ(percentDecode("a%40b.c+d%zz%4", true), "a@b.c d%zz%4");
+  EXPECT_EQ(percentDecode(std::string(40, '+') + "%41%4", false), std::string(40, '+') + "A%4");
   EXPECT_EQ(jsonUnescape("a\\u0040b\\/c\\n\\ud83d\\ude00"), "a@b/c\n\xF0\x9F\x98\x80");
   EXPECT_FALSE(jsonUnescape("bad\\q"));
   EXPECT_EQ(base64Decode("aGVsbG8=", false), "hello");
@@ -99,6 +100,61 @@ TEST(Decode, Primitives) {
   auto zs = decompress(Compression::kZstd, zstd(kRecord), 1 << 20);
   ASSERT_TRUE(zs);
   EXPECT_EQ(*zs, kRecord);
+}
+
+// Every length, with and without padding, in both alphabets; one bad character anywhere fails.
+TEST(Decode, Base64EveryLength) {
+  std::string bytes;
+  for (int i = 0; i < 100; ++i) bytes += static_cast<char>(i * 37 + 11);
+  for (std::size_t n = 0; n <= bytes.size(); ++n) {
+    std::string in = bytes.substr(0, n);
+    std::string enc = b64(in);
+    EXPECT_EQ(base64Decode(enc, false), in) << n;
+    std::string bare = enc.substr(0, enc.find('='));
+    EXPECT_EQ(base64Decode(bare, false), in) << n;
+    std::string url = bare;
+    for (auto& c : url) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    EXPECT_EQ(base64Decode(url, true), in) << n;
+    for (std::size_t k = 0; k < bare.size(); k += 5) {
+      std::string bad = bare;
+      bad[k] = '*';
+      EXPECT_FALSE(base64Decode(bad, false)) << n << " " << k;
+    }
+  }
+  EXPECT_FALSE(base64Decode("aGVsb", false));  // 1 mod 4
+  EXPECT_FALSE(base64Decode("aG=Vs", false));  // padding inside
+}
+
+// The block-wise %XX decoder against the byte loop, on escapes at every alignment, cut escapes,
+// '%%', '+' in form and non-form mode.
+TEST(Decode, PercentDecodeSameAsByteLoop) {
+  auto slow = [](std::string_view in, bool plus) {
+    auto hex = [](char c) {
+      return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                            : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    };
+    std::string out;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+        out += static_cast<char>(hex(in[i + 1]) << 4 | hex(in[i + 2]));
+        i += 2;
+      } else {
+        out += plus && in[i] == '+' ? ' ' : in[i];
+      }
+    }
+    return out;
+  };
+  std::uint32_t x = 99;
+  const std::string alphabet = "%%%%%+0aF9gZ \n\x80";
+  for (int round = 0; round < 20000; ++round) {
+    std::string in(round % 70, ' ');
+    for (auto& c : in) {
+      x = x * 1664525u + 1013904223u;
+      c = alphabet[(x >> 16) % alphabet.size()];
+    }
+    bool plus = round % 2;
+    ASSERT_EQ(percentDecode(in, plus), slow(in, plus)) << in;
+  }
 }
 
 // A small compressed input whose output is many times larger: the output chunk starts small and
@@ -170,6 +226,33 @@ TEST(Decode, BrotliInsideBase64) {
   int n = 0;
   for (const auto& m : *ms) n += m.detector == "email" && m.decoding == "base64>brotli";
   EXPECT_EQ(n, 6) << describe(*ms);
+}
+
+// The probe only rejects what decompress() rejects: every valid stream and each of its prefixes
+// passes, and no random blob it rejects decompresses. Most random blobs are rejected (short ones
+// may be the start of a stream).
+TEST(Decode, BrotliProbeRejectsOnlyWhatDecompressRejects) {
+  const std::string valid = *base64Decode(
+      "G80B6B0H7r4bAgGnQ2/uiCDUI/KLNz9aCxsMpm0dFoW+CRT2BjE7ALitQw8wLJOII/"
+      "6HHbBpXo6Xp5bgheU0NCC+uL2R/yjcHLmJqgHH2zr454E5Bu44hBOQTkJFFQ==",
+      false);
+  ASSERT_TRUE(decompress(Compression::kBrotli, valid, 1 << 20));
+  BrotliProbe probe;
+  for (std::size_t n = 0; n <= valid.size(); ++n) EXPECT_TRUE(probe.mayBe(valid.substr(0, n))) << n;
+  std::uint32_t x = 12345;
+  int rejected = 0;
+  const int kBlobs = 20000;
+  for (int i = 0; i < kBlobs; ++i) {
+    std::string blob(1 + i % 97, '\0');
+    for (auto& c : blob) {
+      x = x * 1664525u + 1013904223u;
+      c = static_cast<char>(x >> 24);
+    }
+    if (probe.mayBe(blob)) continue;
+    ++rejected;
+    EXPECT_FALSE(decompress(Compression::kBrotli, blob, 1 << 20)) << i;
+  }
+  EXPECT_GT(rejected, kBlobs * 3 / 4);
 }
 
 TEST(Decode, UrlFormAndJsonEscapes) {

@@ -48,6 +48,26 @@ class Decompressor {
   std::unique_ptr<DecompressorImpl> impl_;
 };
 
+// Tells cheaply whether bytes can be a brotli stream (brotli has no magic: every compressed-looking
+// blob is a candidate). A brotli decoder fed the first bytes only; since it decides on the bits
+// in order, a stream it rejects there is one that decompress() rejects too. Random bytes are
+// almost always rejected within two bytes. The probe keeps its decoder memory between calls (no
+// allocation per call). Single-threaded; one per scanner.
+class BrotliProbe {
+ public:
+  BrotliProbe();
+  BrotliProbe(const BrotliProbe&) = delete;
+  BrotliProbe& operator=(const BrotliProbe&) = delete;
+  ~BrotliProbe();
+  // False when `data` is certainly not a valid brotli stream; true when it may be (decompress to
+  // know).
+  [[nodiscard]] bool mayBe(std::string_view data);
+
+ private:
+  struct Arena;
+  std::unique_ptr<Arena> arena_;
+};
+
 // Whole-buffer decompression. Errors as Decompressor::feed and finish.
 [[nodiscard]] Result<std::string> decompress(Compression c, std::string_view in,
                                              std::uint64_t maxOutput);
