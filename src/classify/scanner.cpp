@@ -204,22 +204,14 @@ using detail::SegKind;
 using detail::Segment;
 using detail::stripSpace;
 using detail::addWindow;
-using detail::colonWindows;
-using detail::digitWindows;
 using detail::kLiteralGap;
 using detail::Window;
 
-// Windows around every `c`: `before` bytes before it, `after` bytes after.
-void byteWindows(std::string_view d, char c, std::size_t before, std::size_t after,
-                 std::vector<Window>& out) {
-  std::size_t i = 0;
-  while (i < d.size()) {
-    const void* hit = std::memchr(d.data() + i, c, d.size() - i);
-    if (!hit) return;
-    std::size_t p = static_cast<std::size_t>(static_cast<const char*>(hit) - d.data());
+// Windows around each of `positions`: `before` bytes before it, `after` bytes after.
+void windowsAround(std::string_view d, const std::vector<std::size_t>& positions,
+                   std::size_t before, std::size_t after, std::vector<Window>& out) {
+  for (std::size_t p : positions)
     addWindow(d, p > before ? p - before : 0, std::min(d.size(), p + 1 + after), out, kLiteralGap);
-    i = p + 1;
-  }
 }
 
 // The shipped e-mail pattern (data/detectors.yaml), matched by hand in emailCandidates.
@@ -227,11 +219,13 @@ constexpr std::string_view kEmailPattern =
     R"([A-Za-z0-9_+\-]@[A-Za-z0-9][A-Za-z0-9\-]*\.[A-Za-z]{2})";
 
 // The candidates Hyperscan reports for kEmailPattern (start of match leftmost, the longest end
-// kept), without a Hyperscan call over 200-byte windows around every '@': the match starts at
+// kept), from the '@' positions in `d`, without a Hyperscan call over 200-byte windows around
+// every '@': the match starts at
 // the byte before an '@' and has one end, two letters after the first dot, since the domain's
 // first label cannot hold a dot. The '@' windows bounded that label to under 192 bytes; the
 // validator rejects labels over 63 either way, so the matches are the same.
-void emailCandidates(std::string_view d, std::size_t offset, std::uint32_t det, HsContext& ctx) {
+void emailCandidates(std::string_view d, std::size_t offset, std::uint32_t det,
+                     const std::vector<std::size_t>& atSigns, HsContext& ctx) {
   auto alnum = [](unsigned char c) {
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
   };
@@ -240,12 +234,8 @@ void emailCandidates(std::string_view d, std::size_t offset, std::uint32_t det, 
   const std::size_t n = d.size();
   ctx.offset = offset;
   ctx.pieces = nullptr;
-  std::size_t i = 1;
-  while (i < n) {
-    const void* hit = std::memchr(p + i, '@', n - i);
-    if (!hit) return;
-    std::size_t a = static_cast<std::size_t>(static_cast<const unsigned char*>(hit) - p);
-    i = a + 1;
+  for (std::size_t a : atSigns) {
+    if (a == 0) continue;
     unsigned char b = p[a - 1];
     if (!(alnum(b) || b == '_' || b == '+' || b == '-')) continue;
     std::size_t k = a + 1;
@@ -261,7 +251,8 @@ void emailCandidates(std::string_view d, std::size_t offset, std::uint32_t det, 
 constexpr std::string_view kIpv6Pattern =
     R"(\b[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{1,39})";
 
-// The candidates Hyperscan reports for kIpv6Pattern. Every match begins with a colon pair (the
+// The candidates Hyperscan reports for kIpv6Pattern, from the colon pairs of `d` (colonPairs).
+// Every match begins with a colon pair (the
 // first colon after 1-4 hex digits at the start of a word, the second after 0-4 more), so each
 // pair gives at most one start, and from it the ends c2 + 2 .. c2 + 1 + m, m being the run of
 // hex digits, colons and dots after the second colon (at most 39). Hyperscan reports each end
@@ -270,15 +261,13 @@ constexpr std::string_view kIpv6Pattern =
 // every end reported before it (the ends up to there have an earlier start). Candidates the
 // IPv6 validator cannot accept are left out.
 void ipv6Candidates(std::string_view d, std::size_t offset, std::uint32_t det,
-                    std::vector<detail::ColonPair>& pairs, HsContext& ctx) {
+                    const std::vector<detail::ColonPair>& pairs, HsContext& ctx) {
   auto hex = [](unsigned char c) {
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
   };
   auto word = [](unsigned char c) {
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
   };
-  pairs.clear();
-  detail::colonPairs(d, pairs);
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   const std::size_t n = d.size();
   ctx.offset = offset;
@@ -937,15 +926,16 @@ class ScannerImpl {
     // few hundred bytes): copied one after another, each followed by a line break, which none
     // of the trigger patterns matches, so that none reaches from one window into the next; \b at
     // a window's edges means the same as in the layer, since windows end next to non-word bytes.
-    auto scanWindows = [&](const hs_database_t* wdb, std::size_t base) -> Status {
-      if (windows_.empty()) return {};
-      if (windows_.size() == 1) {
-        const auto& w = windows_[0];
+    auto scanWindows = [&](const hs_database_t* wdb, std::size_t base,
+                           const std::vector<Window>& wins) -> Status {
+      if (wins.empty()) return {};
+      if (wins.size() == 1) {
+        const auto& w = wins[0];
         return hsScan(wdb, data.substr(base + w.start, w.end - w.start), base + w.start, ctx);
       }
       gather_.clear();
       pieces_.clear();
-      for (const auto& w : windows_) {
+      for (const auto& w : wins) {
         pieces_.push_back(Piece{gather_.size(), w.end - w.start, base + w.start});
         gather_.append(data.data() + base + w.start, w.end - w.start);
         gather_ += '\n';
@@ -955,24 +945,33 @@ class ScannerImpl {
       ctx.pieces = nullptr;
       return st;
     };
-    if (db(Trigger::kDigits)) {
-      windows_.clear();
-      digitWindows(tail, windows_, d_.digitRules);
-      if (auto st = scanWindows(db(Trigger::kDigits), skip); !st) return st;
+    // Digit runs, colon pairs and '@' signs in one pass over the bytes (findMarks).
+    detail::MarkKinds kinds;
+    kinds.digits = db(Trigger::kDigits) != nullptr;
+    kinds.atSigns = d_.nativeEmail != DatabaseImpl::kNoNative || db(Trigger::kAtSign);
+    kinds.colons = d_.nativeIpv6 != DatabaseImpl::kNoNative || db(Trigger::kColonPairs);
+    kinds.rules = d_.digitRules;
+    marks_.digits.clear();
+    marks_.colons.clear();
+    marks_.atSigns.clear();
+    detail::findMarks(tail, kinds, marks_);
+    if (kinds.digits) {
+      if (auto st = scanWindows(db(Trigger::kDigits), skip, marks_.digits); !st) return st;
     }
     if (d_.nativeEmail != DatabaseImpl::kNoNative) {
-      emailCandidates(tail, skip, d_.nativeEmail, ctx);
+      emailCandidates(tail, skip, d_.nativeEmail, marks_.atSigns, ctx);
     } else if (db(Trigger::kAtSign)) {
       windows_.clear();
-      byteWindows(tail, '@', 2, 192, windows_);
-      if (auto st = scanWindows(db(Trigger::kAtSign), skip); !st) return st;
+      windowsAround(tail, marks_.atSigns, 2, 192, windows_);
+      if (auto st = scanWindows(db(Trigger::kAtSign), skip, windows_); !st) return st;
     }
     if (d_.nativeIpv6 != DatabaseImpl::kNoNative) {
-      ipv6Candidates(tail, skip, d_.nativeIpv6, pairs_, ctx);
+      ipv6Candidates(tail, skip, d_.nativeIpv6, marks_.colons, ctx);
     } else if (db(Trigger::kColonPairs)) {
       windows_.clear();
-      colonWindows(tail, windows_);
-      if (auto st = scanWindows(db(Trigger::kColonPairs), skip); !st) return st;
+      for (const auto& [c1, c2] : marks_.colons)
+        addWindow(tail, c1 > 8 ? c1 - 8 : 0, std::min(tail.size(), c2 + 64), windows_, kLiteralGap);
+      if (auto st = scanWindows(db(Trigger::kColonPairs), skip, windows_); !st) return st;
     }
     if (db(Trigger::kContext) && !triggers_.empty()) {
       windows_.clear();
@@ -986,7 +985,7 @@ class ScannerImpl {
         if (we + d_.lookahead <= from) continue;
         addWindow(data, t.to - 1, we, windows_);
       }
-      if (auto st = scanWindows(db(Trigger::kContext), 0); !st) return st;
+      if (auto st = scanWindows(db(Trigger::kContext), 0, windows_); !st) return st;
     }
     return {};
   }
@@ -1218,7 +1217,7 @@ class ScannerImpl {
   std::vector<std::size_t> last_;
   std::vector<Candidate> triggers_;
   std::vector<Window> windows_;
-  std::vector<detail::ColonPair> pairs_;
+  detail::Marks marks_;  // the digit windows, colon pairs and '@' signs of a layer
   BrotliProbe brotliProbe_;
   std::string gather_;                    // windows of one trigger, gathered for one Hyperscan call
   std::vector<Piece> pieces_;             // where each window sits in gather_

@@ -262,41 +262,61 @@ void colonWindowsFrom(std::string_view d, std::size_t i, Out& out) {
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define TOLLGATE_AVX2_DIGITS 1
-// Digit, run (digit or separator) and dot masks of 64 bytes. Each byte is classified from its
-// two nibbles with two table lookups: the separators are 0x20 and 0x28-0x2F except 0x2A and
-// 0x2C, the digits 0x30-0x39; bytes >= 0x80 have a high nibble >= 8 and classify as neither.
+// Every mask the finders need, for 64 bytes, from one pair of nibble-table lookups per 32 bytes:
+// a byte's class is the flags its low nibble allows AND those its high nibble allows, each set
+// below being a rectangle in (high, low) nibbles (upper case is two). Bytes >= 0x80 have a high
+// nibble of 8 or more and no flag.
 struct BlockMasks {
-  std::uint64_t digit;
-  std::uint64_t run;
+  std::uint64_t digit;  // 0-9
+  std::uint64_t run;    // digit or separator inside numbers (space ( ) + - . /)
   std::uint64_t dot;
   std::uint64_t upper;  // A-Z
+  std::uint64_t colon;
+  std::uint64_t hex;  // 0-9 a-f A-F
+  std::uint64_t at;   // '@'
 };
 
+constexpr char kFDigit = 0x01, kFSep = 0x02, kFDot = 0x04, kFColon = 0x08, kFHexL = 0x10,
+               kFUpAO = 0x20, kFUpPZ = 0x40;
+constexpr char kFAt = static_cast<char>(0x80);
+
+// The bytes of `cl` with flag bit B, as a 32-bit mask: a 16-bit shift moves each byte's own bit
+// B to its top, which movemask collects.
+template <int B>
+__attribute__((target("avx2"), always_inline)) inline std::uint64_t flagMask(__m256i cl) {
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(B == 7 ? cl : _mm256_slli_epi16(cl, 7 - B)));
+}
+
 __attribute__((target("avx2"), always_inline)) inline BlockMasks avx2Masks(const unsigned char* p) {
-  const __m256i lo = _mm256_setr_epi8(3, 2, 2, 2, 2, 2, 2, 2, 3, 3, 0, 1, 0, 1, 1, 1,  //
-                                      3, 2, 2, 2, 2, 2, 2, 2, 3, 3, 0, 1, 0, 1, 1, 1);
-  const __m256i hi = _mm256_setr_epi8(0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //
-                                      0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  // Flags allowed by the low nibble 0-F, then by the high nibble 0-F.
+  constexpr char l0 = kFDigit | kFSep | kFUpPZ | kFAt, l16 = kFDigit | kFHexL | kFUpAO | kFUpPZ,
+                 l7 = kFDigit | kFUpAO | kFUpPZ, l89 = kFDigit | kFSep | kFUpAO | kFUpPZ,
+                 lA = kFColon | kFUpAO | kFUpPZ, lB = kFSep | kFUpAO, lC = kFUpAO,
+                 lE = kFSep | kFDot | kFUpAO;
+  const __m256i lo = _mm256_setr_epi8(l0, l16, l16, l16, l16, l16, l16, l7, l89, l89, lA, lB, lC, lB,
+                                      lE, lB, l0, l16, l16, l16, l16, l16, l16, l7, l89, l89, lA, lB,
+                                      lC, lB, lE, lB);
+  constexpr char h2 = kFSep | kFDot, h3 = kFDigit | kFColon, h4 = kFHexL | kFUpAO | kFAt,
+                 h5 = kFUpPZ, h6 = kFHexL;
+  const __m256i hi = _mm256_setr_epi8(0, 0, h2, h3, h4, h5, h6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, h2,
+                                      h3, h4, h5, h6, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   const __m256i nib = _mm256_set1_epi8(0x0F);
-  const __m256i zero = _mm256_setzero_si256();
-  const __m256i two = _mm256_set1_epi8(2);
-  const __m256i dot = _mm256_set1_epi8('.');
-  BlockMasks m{0, 0, 0, 0};
+  BlockMasks m{};
   for (int h = 0; h < 2; ++h) {
     __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * h));
     __m256i cl =
         _mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(v, nib)),
                          _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
-    auto dg = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(cl, two)));
-    auto none = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(cl, zero)));
-    auto dt = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, dot)));
-    m.digit |= static_cast<std::uint64_t>(dg) << (32 * h);
-    m.run |= static_cast<std::uint64_t>(~none) << (32 * h);
-    m.dot |= static_cast<std::uint64_t>(dt) << (32 * h);
-    __m256i az = _mm256_cmpeq_epi8(
-        _mm256_max_epu8(_mm256_min_epu8(v, _mm256_set1_epi8('Z')), _mm256_set1_epi8('A')), v);
-    m.upper |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(az)))
-               << (32 * h);
+    const unsigned sh = 32 * static_cast<unsigned>(h);
+    std::uint64_t digit = flagMask<0>(cl) << sh, sep = flagMask<1>(cl) << sh,
+                  hexL = flagMask<4>(cl) << sh;
+    m.digit |= digit;
+    m.run |= digit | sep;
+    m.dot |= flagMask<2>(cl) << sh;
+    m.colon |= flagMask<3>(cl) << sh;
+    m.hex |= digit | hexL;
+    m.upper |= (flagMask<5>(cl) | flagMask<6>(cl)) << sh;
+    m.at |= flagMask<7>(cl) << sh;
   }
   return m;
 }
@@ -308,119 +328,109 @@ __attribute__((target("avx2"), always_inline)) inline BlockMasks avx2Masks(const
 // runs after two capitals (an IBAN) and a run reaching the block's end are looked at one by
 // one; of them, runs that may have a window (eight digits, six (a NINO), four and three dots,
 // the capitals) go through digitRun, which decides exactly as the reference finder does.
-__attribute__((target("avx2,popcnt,bmi,bmi2"))) void digitWindowsAvx2(std::string_view d,
-                                                                      std::vector<Window>& out,
-                                                                      DigitRules rules) {
+// The runs of the block at `i` (masks `m`, bits below `skip` already decided); returns where
+// the digit finder goes on: i + 64, or past a run reaching beyond the block.
+__attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline std::size_t digitBlock(
+    std::string_view d, std::size_t i, std::uint64_t digit, std::uint64_t run, const BlockMasks& m,
+    std::vector<Window>& out, DigitRules rules) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
-  const std::size_t n = d.size();
-  std::size_t i = 0;
-  while (i + 64 <= n) {
-    const BlockMasks m = avx2Masks(p + i);
-    std::size_t next = i + 64;
-    if (m.digit) {
-      // Position 0 starts a run: a run going on from before the block had no digit there
-      // (runs with digits reaching a block's end are finished by digitRun below).
-      std::uint64_t starts = m.run & ~(m.run << 1);
-      std::uint64_t first = ((m.run & ~m.digit) + starts) & m.digit;
-      auto nd = static_cast<unsigned>(__builtin_popcountll(m.digit));
-      std::uint64_t valid = nd == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << nd) - 1;
-      std::uint64_t fc = _pext_u64(first, m.digit);
-      std::uint64_t rest = ~fc & valid;
-      std::uint64_t four = fc & (rest >> 1) & (rest >> 2) & (rest >> 3);
-      std::uint64_t caps = first & (m.upper << 1) & (m.upper << 2);
-      std::uint64_t todo = _pdep_u64(four, m.digit) | caps | (first & 3);
-      auto last = 63 - static_cast<unsigned>(__builtin_clzll(first));
-      bool endRun = (~m.run >> last) == 0;
-      if (endRun) todo |= std::uint64_t{1} << last;
-      while (todo) {
-        auto t = static_cast<unsigned>(__builtin_ctzll(todo));
-        todo &= todo - 1;
-        std::size_t at = i + t;
-        if (endRun && t == last) {
-          next = digitRun(d, at, out, rules);
-          break;
-        }
-        auto len = static_cast<unsigned>(__builtin_ctzll(~m.run >> t));
-        std::uint64_t seg = ((std::uint64_t{1} << len) - 1) << t;
-        auto digits = __builtin_popcountll(m.digit & seg);
-        auto dots = __builtin_popcountll(m.dot & seg);
-        bool capitals = at >= 2 && static_cast<unsigned>(p[at - 1] - 'A') < 26u &&
-                        static_cast<unsigned>(p[at - 2] - 'A') < 26u;
-        bool maybe = digits >= 8 || digits == 6 || capitals || (digits >= 4 && dots >= 3);
-        if (maybe && rules == DigitRules::kShipped && !capitals && dots < 3) {
-          // What digitRun's shipped rules need at the least: 9 digits, or 8 and a '+' (in the
-          // run or the separators before it), or 6 after a letter (a NINO).
-          maybe = digits >= 9 || (digits == 8 && std::memchr(p + (at >= 4 ? at - 4 : 0), '+',
-                                                             at - (at >= 4 ? at - 4 : 0) + len)) ||
-                  (digits == 6 && at >= 2 && isAlphaByte(p[at - 1 - (p[at - 1] == ' ')]));
-        }
-        if (!maybe) continue;
-        digitRun(d, at, out, rules);
-      }
+  std::size_t next = i + 64;
+  if (!digit) return next;
+  // Position 0 starts a run: a run going on from before the block had no digit there
+  // (runs with digits reaching a block's end are finished by digitRun below).
+  std::uint64_t starts = run & ~(run << 1);
+  std::uint64_t first = ((run & ~digit) + starts) & digit;
+  auto nd = static_cast<unsigned>(__builtin_popcountll(digit));
+  std::uint64_t valid = nd == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << nd) - 1;
+  std::uint64_t fc = _pext_u64(first, digit);
+  std::uint64_t rest = ~fc & valid;
+  std::uint64_t four = fc & (rest >> 1) & (rest >> 2) & (rest >> 3);
+  std::uint64_t caps = first & (m.upper << 1) & (m.upper << 2);
+  std::uint64_t todo = _pdep_u64(four, digit) | caps | (first & 3);
+  auto last = 63 - static_cast<unsigned>(__builtin_clzll(first));
+  bool endRun = (~run >> last) == 0;
+  if (endRun) todo |= std::uint64_t{1} << last;
+  while (todo) {
+    auto t = static_cast<unsigned>(__builtin_ctzll(todo));
+    todo &= todo - 1;
+    std::size_t at = i + t;
+    if (endRun && t == last) return std::max(next, digitRun(d, at, out, rules));
+    auto len = static_cast<unsigned>(__builtin_ctzll(~run >> t));
+    std::uint64_t seg = ((std::uint64_t{1} << len) - 1) << t;
+    auto digits = __builtin_popcountll(digit & seg);
+    auto dots = __builtin_popcountll(m.dot & seg);
+    bool capitals = at >= 2 && static_cast<unsigned>(p[at - 1] - 'A') < 26u &&
+                    static_cast<unsigned>(p[at - 2] - 'A') < 26u;
+    bool maybe = digits >= 8 || digits == 6 || capitals || (digits >= 4 && dots >= 3);
+    if (maybe && rules == DigitRules::kShipped && !capitals && dots < 3) {
+      // What digitRun's shipped rules need at the least: 9 digits, or 8 and a '+' (in the
+      // run or the separators before it), or 6 after a letter (a NINO).
+      bool plus = false;
+      for (std::size_t k = at >= 4 ? at - 4 : 0; k < at + len && !plus; ++k) plus = p[k] == '+';
+      maybe = digits >= 9 || (digits == 8 && plus) ||
+              (digits == 6 && at >= 2 && isAlphaByte(p[at - 1 - (p[at - 1] == ' ')]));
     }
-    i = next;
+    if (!maybe) continue;
+    digitRun(d, at, out, rules);
   }
-  digitWindowsFrom(d, i, out, rules);
+  return next;
 }
 
-// Colon and hex-digit masks of 64 bytes.
-__attribute__((target("avx2"), always_inline)) inline void avx2ColonHex(const unsigned char* p,
-                                                                        std::uint64_t& colon,
-                                                                        std::uint64_t& hex) {
-  colon = 0;
-  hex = 0;
-  for (int h = 0; h < 2; ++h) {
-    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * h));
-    __m256i c = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(':'));
-    // Digits 0x30-0x39; letters a-f and A-F are 0x61-0x66 once 0x20 is set.
-    __m256i dig = _mm256_cmpeq_epi8(
-        _mm256_max_epu8(_mm256_min_epu8(v, _mm256_set1_epi8('9')), _mm256_set1_epi8('0')), v);
-    __m256i l = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
-    __m256i af = _mm256_cmpeq_epi8(
-        _mm256_max_epu8(_mm256_min_epu8(l, _mm256_set1_epi8('f')), _mm256_set1_epi8('a')), l);
-    colon |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(c)))
-             << (32 * h);
-    hex |= static_cast<std::uint64_t>(
-               static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_or_si256(dig, af))))
-           << (32 * h);
-  }
-}
-
-// Colon pairs 64 positions at a time: a colon at p starts a pair when the colon at p + 1 + m
-// follows m hex digits (m = 0..4); the masks of the next 64 bytes supply the bits past the block.
+// The colon pairs starting in the block at `i`: a colon at p starts a pair when the colon at
+// p + 1 + m follows m hex digits (m = 0..4); the next block's masks supply the bits past it.
 template <class Out>
-__attribute__((target("avx2,popcnt,bmi,bmi2"))) void colonWindowsAvx2(std::string_view d,
-                                                                      Out& out) {
+__attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline void colonBlock(
+    std::string_view d, std::size_t i, const BlockMasks& m, const BlockMasks& next, Out& out) {
+  if (!m.colon) return;
+  auto at = [](std::uint64_t x, std::uint64_t nx, unsigned j) { return (x >> j) | (nx << (64 - j)); };
+  std::uint64_t h1 = at(m.hex, next.hex, 1), h2 = at(m.hex, next.hex, 2),
+                h3 = at(m.hex, next.hex, 3), h4 = at(m.hex, next.hex, 4);
+  std::uint64_t run = at(m.colon, next.colon, 1);
+  std::uint64_t hh = h1;
+  run |= hh & at(m.colon, next.colon, 2);
+  hh &= h2;
+  run |= hh & at(m.colon, next.colon, 3);
+  hh &= h3;
+  run |= hh & at(m.colon, next.colon, 4);
+  hh &= h4;
+  run |= hh & at(m.colon, next.colon, 5);
+  for (std::uint64_t c = m.colon & run; c; c &= c - 1)
+    colonAt(d, i + static_cast<std::size_t>(__builtin_ctzll(c)), out);
+}
+
+// One pass for every finder asked for, 64 bytes at a time: the masks of each block are made
+// once (digit runs, colon pairs and '@' used to take a pass each over the data). The last
+// stretch, shorter than two blocks, goes to the byte-wise finders.
+template <class ColonOut>
+__attribute__((target("avx2,popcnt,bmi,bmi2"))) void marksAvx2(std::string_view d,
+                                                               const MarkKinds& kinds,
+                                                               std::vector<Window>* digits,
+                                                               ColonOut* colons,
+                                                               std::vector<std::size_t>* atSigns) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   const std::size_t n = d.size();
   std::size_t i = 0;
-  if (n < 128) return colonWindowsFrom(d, 0, out);
-  std::uint64_t colon, hex, colonNext, hexNext;
-  avx2ColonHex(p, colon, hex);
-  for (; i + 128 <= n; i += 64) {
-    avx2ColonHex(p + i + 64, colonNext, hexNext);
-    if (colon) {
-      auto at = [](std::uint64_t x, std::uint64_t next, unsigned j) {
-        return (x >> j) | (next << (64 - j));
-      };
-      std::uint64_t h1 = at(hex, hexNext, 1), h2 = at(hex, hexNext, 2), h3 = at(hex, hexNext, 3),
-                    h4 = at(hex, hexNext, 4);
-      std::uint64_t run = at(colon, colonNext, 1);
-      std::uint64_t hh = h1;
-      run |= hh & at(colon, colonNext, 2);
-      hh &= h2;
-      run |= hh & at(colon, colonNext, 3);
-      hh &= h3;
-      run |= hh & at(colon, colonNext, 4);
-      hh &= h4;
-      run |= hh & at(colon, colonNext, 5);
-      for (std::uint64_t c = colon & run; c; c &= c - 1)
-        colonAt(d, i + static_cast<std::size_t>(__builtin_ctzll(c)), out);
+  std::size_t di = 0;  // the digit finder has decided the bytes before this
+  if (n >= 128) {
+    BlockMasks cur = avx2Masks(p);
+    for (; i + 128 <= n; i += 64) {
+      const BlockMasks nxt = avx2Masks(p + i + 64);
+      if (kinds.digits && di < i + 64) {
+        std::uint64_t keep = di > i ? ~std::uint64_t{0} << (di - i) : ~std::uint64_t{0};
+        di = digitBlock(d, i, cur.digit & keep, cur.run & keep, cur, *digits, kinds.rules);
+      }
+      if (kinds.colons) colonBlock(d, i, cur, nxt, *colons);
+      if (kinds.atSigns)
+        for (std::uint64_t a = cur.at; a; a &= a - 1)
+          atSigns->push_back(i + static_cast<std::size_t>(__builtin_ctzll(a)));
+      cur = nxt;
     }
-    colon = colonNext;
-    hex = hexNext;
   }
-  colonWindowsFrom(d, i, out);
+  if (kinds.digits) digitWindowsFrom(d, std::max(i, di), *digits, kinds.rules);
+  if (kinds.colons) colonWindowsFrom(d, i, *colons);
+  if (kinds.atSigns)
+    for (std::size_t k = i; k < n; ++k)
+      if (p[k] == '@') atSigns->push_back(k);
 }
 
 bool haveAvx2() {
@@ -444,9 +454,24 @@ bool digitWindowsVectorised() {
 #endif
 }
 
+void findMarks(std::string_view d, const MarkKinds& kinds, Marks& out) {
+#if defined(TOLLGATE_AVX2_DIGITS)
+  if (haveAvx2()) return marksAvx2(d, kinds, &out.digits, &out.colons, &out.atSigns);
+#endif
+  if (kinds.digits) digitWindowsFrom(d, 0, out.digits, kinds.rules);
+  if (kinds.colons) colonWindowsFrom(d, 0, out.colons);
+  if (kinds.atSigns)
+    for (const char* q = d.data(); (q = static_cast<const char*>(
+                                        std::memchr(q, '@', static_cast<std::size_t>(
+                                                                d.data() + d.size() - q))));
+         ++q)
+      out.atSigns.push_back(static_cast<std::size_t>(q - d.data()));
+}
+
 void digitWindows(std::string_view d, std::vector<Window>& out, DigitRules rules) {
 #if defined(TOLLGATE_AVX2_DIGITS)
-  if (haveAvx2()) return digitWindowsAvx2(d, out, rules);
+  if (haveAvx2()) return marksAvx2<std::vector<ColonPair>>(d, MarkKinds{true, false, false, rules},
+                                                           &out, nullptr, nullptr);
 #endif
   digitWindowsFrom(d, 0, out, rules);
 }
@@ -457,14 +482,14 @@ void colonWindowsReference(std::string_view d, std::vector<Window>& out) {
 
 void colonPairs(std::string_view d, std::vector<ColonPair>& out) {
 #if defined(TOLLGATE_AVX2_DIGITS)
-  if (haveAvx2()) return colonWindowsAvx2(d, out);
+  if (haveAvx2()) return marksAvx2(d, MarkKinds{false, true, false}, nullptr, &out, nullptr);
 #endif
   colonWindowsFrom(d, 0, out);
 }
 
 void colonWindows(std::string_view d, std::vector<Window>& out) {
 #if defined(TOLLGATE_AVX2_DIGITS)
-  if (haveAvx2()) return colonWindowsAvx2(d, out);
+  if (haveAvx2()) return marksAvx2(d, MarkKinds{false, true, false}, nullptr, &out, nullptr);
 #endif
   colonWindowsFrom(d, 0, out);
 }

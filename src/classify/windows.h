@@ -113,4 +113,20 @@ void colonPairs(std::string_view d, std::vector<ColonPair>& out);
 // True when digitWindows and colonWindows use the AVX2 path on this CPU.
 bool digitWindowsVectorised();
 
+// One pass over a layer for several finders: the digit windows (as digitWindows with `rules`),
+// the colon pairs (as colonPairs) and the positions of '@', each when asked for, appended to
+// `out` in order.
+struct MarkKinds {
+  bool digits = false;
+  bool colons = false;
+  bool atSigns = false;
+  DigitRules rules = DigitRules::kGeneric;
+};
+struct Marks {
+  std::vector<Window> digits;
+  std::vector<ColonPair> colons;
+  std::vector<std::size_t> atSigns;
+};
+void findMarks(std::string_view d, const MarkKinds& kinds, Marks& out);
+
 }  // namespace tollgate::classify::detail

@@ -99,6 +99,36 @@ TEST(DigitWindows, ValuesAtEveryAlignment) {
     }
 }
 
+// One pass for all finders (findMarks) gives what each finder's reference gives alone.
+void expectSameMarks(const std::string& text, const char* what) {
+  Marks all;
+  findMarks(text, MarkKinds{true, true, true, DigitRules::kShipped}, all);
+  std::vector<Window> digits;
+  digitWindowsReference(text, digits, DigitRules::kShipped);
+  std::vector<Window> colonWins, fromPairs;
+  colonWindowsReference(text, colonWins);
+  for (const auto& [c1, c2] : all.colons)
+    addWindow(text, c1 > 8 ? c1 - 8 : 0, std::min(text.size(), c2 + 64), fromPairs, kLiteralGap);
+  std::vector<std::size_t> ats;
+  for (std::size_t k = 0; k < text.size(); ++k)
+    if (text[k] == '@') ats.push_back(k);
+  EXPECT_EQ(all.digits, digits) << what;
+  EXPECT_EQ(fromPairs, colonWins) << what;
+  EXPECT_EQ(all.atSigns, ats) << what;
+}
+
+TEST(Marks, OnePassSameAsEachFinder) {
+  std::mt19937 rng(8);
+  const std::string alphabet = "0123456789 ().+-/ABGBDEXZabcdef_x\n,::@@\x80\xff";
+  for (int round = 0; round < 400; ++round) {
+    std::string s(rng() % 900, ' ');
+    for (auto& c : s) c = alphabet[rng() % alphabet.size()];
+    expectSameMarks(s, "random");
+  }
+  const std::string text = tollgate::testing::machineText(1u << 20);
+  if (!text.empty()) expectSameMarks(text, "machine text");
+}
+
 void expectSameColons(const std::string& text, const char* what) {
   std::vector<Window> fast, ref;
   colonWindows(text, fast);
