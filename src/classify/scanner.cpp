@@ -676,6 +676,8 @@ class ScannerImpl {
     }
     std::vector<Match> found;
     foundRank_.clear();
+    foundTrail_.clear();
+    trail_.n = 0;
     // A content-encoded stream is scanned like a plain one (spans in decoded bytes) until the
     // matches are out; then each reports the compressed bytes read when its bytes were out.
     if (auto st = layer(data, from, to, 0, topPath_, std::nullopt, base_, &segs, found); !st)
@@ -806,6 +808,9 @@ class ScannerImpl {
       m.value = std::string(data.substr(f.start, f.end - f.start));
       out.push_back(std::move(m));
       foundRank_.push_back(d_.idRank[f.det]);
+      Trail t = trail_;
+      if (t.n < t.at.size()) t.at[t.n++] = Span{absBase + f.start, absBase + f.end};
+      foundTrail_.push_back(t);
     }
 
     if (!opt_.decode || depth >= opt_.maxDepth) return {};
@@ -832,9 +837,11 @@ class ScannerImpl {
         prefix = std::min<std::size_t>(s.start, kContextPrefix);
         decoded->insert(0, data.substr(s.start - prefix, prefix));
       }
-      if (auto st = layer(*decoded, prefix, decoded->size(), depth + 1, sub, span, 0, nullptr, out);
-          !st)
-        return st;
+      const std::uint8_t up = trail_.n;
+      if (trail_.n < trail_.at.size()) trail_.at[trail_.n++] = Span{absBase + s.start, absBase + s.end};
+      auto st = layer(*decoded, prefix, decoded->size(), depth + 1, sub, span, 0, nullptr, out);
+      trail_.n = up;
+      if (!st) return st;
     }
     return {};
   }
@@ -1052,6 +1059,24 @@ class ScannerImpl {
     }
   }
 
+  // Where a match was found: the span of each encoded segment leading to its layer (in that
+  // segment's layer), then its own span in its layer (the first 8 of them).
+  struct Trail {
+    std::array<Span, 8> at{};
+    std::uint8_t n = 0;
+  };
+
+  // Two matches can be one value seen twice only where they are in the same bytes: at the first
+  // layer where their trails part, their spans there overlap. (The matches of one decoded
+  // segment all report its span; values found in different parts of it are not duplicates.)
+  static bool oneValue(const Trail& a, const Trail& b) {
+    std::size_t n = std::min(a.n, b.n);
+    for (std::size_t k = 0; k < n; ++k)
+      if (a.at[k].start != b.at[k].start || a.at[k].end != b.at[k].end)
+        return a.at[k].start < b.at[k].end && b.at[k].start < a.at[k].end;
+    return true;
+  }
+
   // Two views of one value: one contains the other, or they share a start or an end
   // ("-----BEGIN ...-----\\nMIIE" and the same with a real line break).
   static bool related(std::string_view a, std::string_view b) {
@@ -1066,7 +1091,7 @@ class ScannerImpl {
   // value, or the plain one when equal. `foundRank_` holds each match's detector (idRank), so
   // that grouping by detector sorts integers, not names, and moves indices, not matches.
   void dedupe(std::vector<Match>& ms) {
-    if (ms.size() < 2 || foundRank_.size() != ms.size()) return;
+    if (ms.size() < 2 || foundRank_.size() != ms.size() || foundTrail_.size() != ms.size()) return;
     const auto& rank = foundRank_;
     // By detector, then position: only matches of one detector can be duplicates. The matches
     // of one encoded segment all share its span, so the comparisons per match are capped.
@@ -1092,6 +1117,7 @@ class ScannerImpl {
         if (drop[i]) break;
         if (drop[j]) continue;
         if (ms[i].decoding == ms[j].decoding) continue;
+        if (!oneValue(foundTrail_[i], foundTrail_[j])) continue;
         const auto& a = ms[i].value;
         const auto& b = ms[j].value;
         if (!related(a, b)) continue;
@@ -1121,6 +1147,8 @@ class ScannerImpl {
   std::string gather_;                    // windows of one trigger, gathered for one Hyperscan call
   std::vector<Piece> pieces_;             // where each window sits in gather_
   std::vector<std::uint32_t> foundRank_;  // idRank of each match of the current round
+  std::vector<Trail> foundTrail_;         // and where it was found
+  Trail trail_;                           // the segments leading to the layer being scanned
   std::vector<std::uint32_t> order_;      // dedupe's sort order
   std::vector<std::uint32_t> segOrder_;   // the top layer's segments of a round, by end
   std::vector<std::size_t> segRuns_;      // where each finder's segments begin in them
