@@ -114,7 +114,7 @@ constexpr std::size_t kContextPrefix = 64;        // parent bytes a JSON/URL lay
 constexpr std::size_t kMaxCandidates = 1u << 22;  // per Hyperscan call, bounds memory
 constexpr std::size_t kNone = ~std::size_t{0};
 constexpr std::uint64_t kTopGrid = 64 * 1024;  // compressed bytes between offsets noted
-constexpr std::size_t kPartSniff = 600;         // bytes sniffMultipart reads at most
+constexpr std::size_t kPartSniff = 600;        // bytes sniffMultipart reads at most
 
 struct Candidate {
   std::uint32_t det;
@@ -633,8 +633,9 @@ class ScannerImpl {
       to = std::min<std::uint64_t>(to, marked > base_ ? marked - base_ : 0);
     }
     if (!partsSniffed_ && boundary_.empty() && opt_.decode && !top_) {
-      if (!final && data.size() < kPartSniff) to = 0;  // the first part header is not in yet
-      else {
+      if (!final && data.size() < kPartSniff) {
+        to = 0;  // the first part header is not in yet
+      } else {
         sniffMultipart(data);
         partsSniffed_ = true;
       }
@@ -838,7 +839,8 @@ class ScannerImpl {
         decoded->insert(0, data.substr(s.start - prefix, prefix));
       }
       const std::uint8_t up = trail_.n;
-      if (trail_.n < trail_.at.size()) trail_.at[trail_.n++] = Span{absBase + s.start, absBase + s.end};
+      if (trail_.n < trail_.at.size())
+        trail_.at[trail_.n++] = Span{absBase + s.start, absBase + s.end};
       auto st = layer(*decoded, prefix, decoded->size(), depth + 1, sub, span, 0, nullptr, out);
       trail_.n = up;
       if (!st) return st;

@@ -351,7 +351,8 @@ std::size_t cutPoint(std::string_view d, std::size_t from, std::size_t to,
   if (!boundary.empty()) {
     std::string delim = "--" + boundary;
     std::size_t last = d.rfind(delim);
-    if (last != std::string_view::npos && last >= from && d.substr(last + delim.size(), 2) != "--") {
+    if (last != std::string_view::npos && last >= from &&
+        d.substr(last + delim.size(), 2) != "--") {
       bool huge = false;  // a part too long to decode: nothing to wait for
       for (const auto& s : segs) huge |= s.anchor == last && !decodable(s);
       if (!huge) to = std::min(to, last);
