@@ -809,9 +809,10 @@ class ScannerImpl {
       m.value = std::string(data.substr(f.start, f.end - f.start));
       out.push_back(std::move(m));
       foundRank_.push_back(d_.idRank[f.det]);
-      Trail t = trail_;
-      if (t.n < t.at.size()) t.at[t.n++] = Span{absBase + f.start, absBase + f.end};
-      foundTrail_.push_back(t);
+      if (opt_.decode) {  // only dedupe reads trails, and only decodings have duplicates
+        Trail& t = foundTrail_.emplace_back(trail_);
+        if (t.n < t.at.size()) t.at[t.n++] = Span{absBase + f.start, absBase + f.end};
+      }
     }
 
     if (!opt_.decode || depth >= opt_.maxDepth) return {};
