@@ -642,7 +642,8 @@ class ScannerImpl {
     }
     std::vector<Segment> segs;
     if (opt_.decode && opt_.maxDepth > 0 && to > from) {
-      findSegments(data.substr(from), true, segs, false, &segRuns_);
+      findSegments(data.substr(from), true, segs, false, &segRuns_,
+                   detail::insideBase64Run(data, from));
       for (auto& s : segs) {
         s.start += from;
         s.end += from;
@@ -745,12 +746,13 @@ class ScannerImpl {
   // `urlDecoded`: the layer is a URL decoding already, where '+' is a plus sign. `runs`, when
   // given, receives where each finder's segments begin in `segs`, and their end.
   void findSegments(std::string_view data, bool top, std::vector<Segment>& segs,
-                    bool urlDecoded = false, std::vector<std::size_t>* runs = nullptr) {
+                    bool urlDecoded = false, std::vector<std::size_t>* runs = nullptr,
+                    bool inBase64 = false) {
     if (runs) runs->assign(1, segs.size());
     auto ran = [&] {
       if (runs) runs->push_back(segs.size());
     };
-    findBase64(data, segs);
+    findBase64(data, segs, inBase64);
     ran();
     findPercent(data, segs);
     ran();

@@ -120,7 +120,12 @@ std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) 
 
 }  // namespace
 
-void findBase64(std::string_view d, std::vector<Segment>& out) {
+bool insideBase64Run(std::string_view d, std::size_t at) {
+  return at > 0 && at < d.size() && kB64Class[static_cast<unsigned char>(d[at - 1])] &&
+         kB64Class[static_cast<unsigned char>(d[at])];
+}
+
+void findBase64(std::string_view d, std::vector<Segment>& out, bool continued) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   std::size_t n = d.size();
   std::size_t i = 0;
@@ -133,6 +138,25 @@ void findBase64(std::string_view d, std::vector<Segment>& out) {
     std::size_t s = i;
     std::uint8_t acc = 3;
     while (i < n && kB64Class[p[i]]) acc &= kB64Class[p[i++]];
+    // A run longer than a segment, or the rest of one a stream was cut in (at a piece), is cut
+    // into pieces judged each on its own, so that a stream cut at any piece finds the same.
+    if ((continued && s == 0) || i - s > kBase64Piece + 2) {
+      std::size_t e = i;
+      while (e < n && e - i < 2 && p[e] == '=') ++e;
+      for (std::size_t from = s; from < e;) {
+        std::size_t to = e - from > kBase64Piece + 2 ? from + kBase64Piece : e;
+        std::uint8_t a = 3;
+        for (std::size_t k = from; k < std::min(to, i); ++k) a &= kB64Class[p[k]];
+        if (a != 0) {  // both alphabets mixed is not base64
+          Segment piece{from, to, a == 2 ? SegKind::kBase64Url : SegKind::kBase64};
+          piece.open = to == n;
+          out.push_back(piece);
+        }
+        from = to;
+      }
+      i = e;
+      continue;
+    }
     if (i - s < kMinBase64) continue;
     // Identifiers and words are runs too; base64 of anything has digits or '+' and '/' in all
     // but the shortest runs, so short runs without them are not worth a decode.
@@ -170,16 +194,7 @@ void findBase64(std::string_view d, std::vector<Segment>& out) {
         if (e - s + line + 2 > kMaxSegment) break;  // long bodies: segments of whole lines
       }
     }
-    // One-line runs longer than a segment are cut at multiples of four characters, which keeps
-    // every piece decodable on its own.
-    constexpr std::size_t kPiece = kMaxSegment / 4 * 4 - 4;
-    std::size_t from = s;
-    while (!wrapped && e - from > kPiece + 2) {
-      Segment piece{from, from + kPiece, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
-      out.push_back(piece);
-      from += kPiece;
-    }
-    Segment seg{from, e, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
+    Segment seg{s, e, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
     seg.wrapped = wrapped;
     seg.open = e == n;
     out.push_back(seg);
@@ -389,16 +404,16 @@ std::size_t cutPoint(std::string_view d, std::size_t from, std::size_t to,
         to = s.anchor;
         moved = true;
       }
-    // A base64-alphabet run the finder rejected whole (both alphabets) may be accepted from a
-    // point inside it: cut before it, unless the cut starts a segment (one piece of a long run).
-    const auto* p = reinterpret_cast<const unsigned char*>(d.data());
-    if (to > from && to < n && kB64Class[p[to - 1]] && kB64Class[p[to]]) {
-      bool starts = false;
-      for (const auto& s : segs) starts |= s.anchor == to;
+    // Inside a base64-alphabet run (the finder may have rejected it whole, as both alphabets
+    // mixed, and accept a part of it): cut at its start, or at a piece of it (the last cut is
+    // one when the run goes back past it), where findBase64 starts again alike.
+    if (insideBase64Run(d, to) && to > from) {
+      const auto* p = reinterpret_cast<const unsigned char*>(d.data());
       std::size_t r = to;
-      while (!starts && r > from && to - r < kMaxSegment && kB64Class[p[r - 1]]) --r;
-      if (!starts && to - r < kMaxSegment && r < to) {
-        to = r;
+      while (r > from && kB64Class[p[r - 1]]) --r;
+      std::size_t piece = r + (to - r) / kBase64Piece * kBase64Piece;
+      if (piece < to) {
+        to = piece;
         moved = true;
       }
     }

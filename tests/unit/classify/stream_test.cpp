@@ -260,6 +260,29 @@ TEST(Stream, EncodedSegmentsGiveTheSameMatchesInTheSameOrderWhateverTheChunking)
   }
 }
 
+// One-line base64 longer than a segment is cut into 1 MiB pieces from its start, wherever the
+// stream was cut; a piece with both alphabets is skipped, the others decoded.
+TEST(Stream, LongBase64RunsGiveTheSameMatchesWhateverTheChunking) {
+  std::string text;
+  for (int i = 0; text.size() < 1700 * 1024; ++i)
+    text += "record " + std::to_string(i) + " mail u" + std::to_string(i) + "@example.com\n";
+  std::string run = b64(text);  // 2.3 MB, no line breaks
+  run[1500 * 1024] = '-';       // the second piece mixes both alphabets
+  std::string data = "data=" + run + "&next=1 " + b64(text.substr(0, 1200 * 1024)) + " end\n";
+  auto whole = scan(db(), data);
+  ASSERT_TRUE(whole);
+  auto expected = rows(*whole);
+  EXPECT_GT(expected.size(), 20000u);
+  for (std::size_t round : {std::size_t{64 * 1024}, std::size_t{1} << 20}) {
+    for (std::size_t piece : {std::size_t{1} << 20, std::size_t{100003}}) {
+      ScanOptions opt;
+      opt.roundBytes = round;
+      EXPECT_EQ(firstDifference(expected, rows(fed(data, {piece}, opt))), "")
+          << "round " << round << ", chunks of " << piece;
+    }
+  }
+}
+
 TEST(Stream, MultipartPartsGiveTheSameMatchesWhateverTheChunking) {
   std::string body = multipartBody();
   ScanOptions opt;
