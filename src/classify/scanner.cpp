@@ -118,7 +118,7 @@ constexpr std::size_t kContextPrefix = 64;        // parent bytes a JSON/URL lay
 constexpr std::size_t kMaxCandidates = 1u << 22;  // per Hyperscan call, bounds memory
 constexpr std::size_t kNone = ~std::size_t{0};
 constexpr std::uint64_t kTopGrid = 64 * 1024;  // compressed bytes between offsets noted
-constexpr std::size_t kPartSniff = 600;         // bytes sniffMultipart reads at most
+constexpr std::size_t kPartSniff = 600;        // bytes sniffMultipart reads at most
 
 struct Candidate {
   std::uint32_t det;
@@ -685,15 +685,17 @@ class ScannerImpl {
       to = std::min<std::uint64_t>(to, marked > base_ ? marked - base_ : 0);
     }
     if (!partsSniffed_ && boundary_.empty() && opt_.decode && !top_) {
-      if (!final && data.size() < kPartSniff) to = 0;  // the first part header is not in yet
-      else {
+      if (!final && data.size() < kPartSniff) {
+        to = 0;  // the first part header is not in yet
+      } else {
         sniffMultipart(data);
         partsSniffed_ = true;
       }
     }
     std::vector<Segment> segs;
     if (opt_.decode && opt_.maxDepth > 0 && to > from) {
-      findSegments(data.substr(from), true, segs, false, &segRuns_);
+      findSegments(data.substr(from), true, segs, false, &segRuns_,
+                   detail::insideBase64Run(data, from));
       for (auto& s : segs) {
         s.start += from;
         s.end += from;
@@ -729,6 +731,8 @@ class ScannerImpl {
     // This round's matches go straight to the end of `out`, from `first` on.
     const std::size_t first = out.size();
     foundRank_.clear();
+    foundTrail_.clear();
+    trail_.n = 0;
     // A content-encoded stream is scanned like a plain one (spans in decoded bytes) until the
     // matches are out; then each reports the compressed bytes read when its bytes were out.
     if (auto st = layer(data, from, to, 0, topPath_, std::nullopt, base_, &segs, out); !st)
@@ -799,12 +803,13 @@ class ScannerImpl {
   // `urlDecoded`: the layer is a URL decoding already, where '+' is a plus sign. `runs`, when
   // given, receives where each finder's segments begin in `segs`, and their end.
   void findSegments(std::string_view data, bool top, std::vector<Segment>& segs,
-                    bool urlDecoded = false, std::vector<std::size_t>* runs = nullptr) {
+                    bool urlDecoded = false, std::vector<std::size_t>* runs = nullptr,
+                    bool inBase64 = false) {
     if (runs) runs->assign(1, segs.size());
     auto ran = [&] {
       if (runs) runs->push_back(segs.size());
     };
-    findBase64(data, segs);
+    findBase64(data, segs, inBase64);
     ran();
     findPercent(data, segs);
     ran();
@@ -865,6 +870,10 @@ class ScannerImpl {
       m.decoding = path;
       m.value.assign(data.data() + f.start, f.end - f.start);
       foundRank_.push_back(d_.idRank[f.det]);
+      if (opt_.decode) {  // only dedupe reads trails, and only decodings have duplicates
+        Trail& t = foundTrail_.emplace_back(trail_);
+        if (t.n < t.at.size()) t.at[t.n++] = Span{absBase + f.start, absBase + f.end};
+      }
     }
 
     if (!opt_.decode || depth >= opt_.maxDepth) return {};
@@ -891,9 +900,12 @@ class ScannerImpl {
         prefix = std::min<std::size_t>(s.start, kContextPrefix);
         decoded->insert(0, data.substr(s.start - prefix, prefix));
       }
-      if (auto st = layer(*decoded, prefix, decoded->size(), depth + 1, sub, span, 0, nullptr, out);
-          !st)
-        return st;
+      const std::uint8_t up = trail_.n;
+      if (trail_.n < trail_.at.size())
+        trail_.at[trail_.n++] = Span{absBase + s.start, absBase + s.end};
+      auto st = layer(*decoded, prefix, decoded->size(), depth + 1, sub, span, 0, nullptr, out);
+      trail_.n = up;
+      if (!st) return st;
     }
     return {};
   }
@@ -1151,6 +1163,24 @@ class ScannerImpl {
     }
   }
 
+  // Where a match was found: the span of each encoded segment leading to its layer (in that
+  // segment's layer), then its own span in its layer (the first 8 of them).
+  struct Trail {
+    std::array<Span, 8> at{};
+    std::uint8_t n = 0;
+  };
+
+  // Two matches can be one value seen twice only where they are in the same bytes: at the first
+  // layer where their trails part, their spans there overlap. (The matches of one decoded
+  // segment all report its span; values found in different parts of it are not duplicates.)
+  static bool oneValue(const Trail& a, const Trail& b) {
+    std::size_t n = std::min(a.n, b.n);
+    for (std::size_t k = 0; k < n; ++k)
+      if (a.at[k].start != b.at[k].start || a.at[k].end != b.at[k].end)
+        return a.at[k].start < b.at[k].end && b.at[k].start < a.at[k].end;
+    return true;
+  }
+
   // Two views of one value: one contains the other, or they share a start or an end
   // ("-----BEGIN ...-----\\nMIIE" and the same with a real line break).
   static bool related(std::string_view a, std::string_view b) {
@@ -1166,7 +1196,7 @@ class ScannerImpl {
   // that grouping by detector sorts integers, not names, and moves indices, not matches.
   void dedupe(std::vector<Match>& all, std::size_t first) {
     std::span<Match> ms(all.data() + first, all.size() - first);
-    if (ms.size() < 2 || foundRank_.size() != ms.size()) return;
+    if (ms.size() < 2 || foundRank_.size() != ms.size() || foundTrail_.size() != ms.size()) return;
     const auto& rank = foundRank_;
     // By detector, then position: only matches of one detector can be duplicates. The matches
     // of one encoded segment all share its span, so the comparisons per match are capped.
@@ -1192,6 +1222,7 @@ class ScannerImpl {
         if (drop[i]) break;
         if (drop[j]) continue;
         if (ms[i].decoding == ms[j].decoding) continue;
+        if (!oneValue(foundTrail_[i], foundTrail_[j])) continue;
         const auto& a = ms[i].value;
         const auto& b = ms[j].value;
         if (!related(a, b)) continue;
@@ -1222,6 +1253,8 @@ class ScannerImpl {
   std::string gather_;                    // windows of one trigger, gathered for one Hyperscan call
   std::vector<Piece> pieces_;             // where each window sits in gather_
   std::vector<std::uint32_t> foundRank_;  // idRank of each match of the current round
+  std::vector<Trail> foundTrail_;         // and where it was found
+  Trail trail_;                           // the segments leading to the layer being scanned
   std::vector<std::uint32_t> order_;      // dedupe's sort order
   std::vector<std::size_t> runs_;         // sortFound's ascending runs
   std::vector<Found> merged_;             // sortFound's merge buffer

@@ -399,6 +399,11 @@ std::size_t runEnd(const unsigned char* p, std::size_t i, std::size_t lim, std::
 
 }  // namespace
 
+bool insideBase64Run(std::string_view d, std::size_t at) {
+  return at > 0 && at < d.size() && kB64Class[static_cast<unsigned char>(d[at - 1])] &&
+         kB64Class[static_cast<unsigned char>(d[at])];
+}
+
 namespace {
 
 // One byte at a time: the reference the vector helpers are tested against.
@@ -412,7 +417,7 @@ std::size_t runEndBytes(const unsigned char* p, std::size_t i, std::size_t lim, 
 }
 
 template <bool kVector>
-void findBase64Impl(std::string_view d, std::vector<Segment>& out) {
+void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continued) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   std::size_t n = d.size();
   auto runEnd = [&](std::size_t i, std::size_t lim, std::uint8_t& acc, bool& marker) {
@@ -432,6 +437,25 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out) {
     std::uint8_t acc = 3;
     bool marker = false;
     i = runEnd(i, n, acc, marker);
+    // A run longer than a segment, or the rest of one a stream was cut in (at a piece), is cut
+    // into pieces judged each on its own, so that a stream cut at any piece finds the same.
+    if ((continued && s == 0) || i - s > kBase64Piece + 2) {
+      std::size_t e = i;
+      while (e < n && e - i < 2 && p[e] == '=') ++e;
+      for (std::size_t from = s; from < e;) {
+        std::size_t to = e - from > kBase64Piece + 2 ? from + kBase64Piece : e;
+        std::uint8_t a = 3;
+        for (std::size_t k = from; k < std::min(to, i); ++k) a &= kB64Class[p[k]];
+        if (a != 0) {  // both alphabets mixed is not base64
+          Segment piece{from, to, a == 2 ? SegKind::kBase64Url : SegKind::kBase64};
+          piece.open = to == n;
+          out.push_back(piece);
+        }
+        from = to;
+      }
+      i = e;
+      continue;
+    }
     if (i - s < kMinBase64) continue;
     // Identifiers and words are runs too; base64 of anything has digits or '+' and '/' in all
     // but the shortest runs, so short runs without them are not worth a decode.
@@ -464,16 +488,7 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out) {
         if (e - s + line + 2 > kMaxSegment) break;  // long bodies: segments of whole lines
       }
     }
-    // One-line runs longer than a segment are cut at multiples of four characters, which keeps
-    // every piece decodable on its own.
-    constexpr std::size_t kPiece = kMaxSegment / 4 * 4 - 4;
-    std::size_t from = s;
-    while (!wrapped && e - from > kPiece + 2) {
-      Segment piece{from, from + kPiece, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
-      out.push_back(piece);
-      from += kPiece;
-    }
-    Segment seg{from, e, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
+    Segment seg{s, e, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
     seg.wrapped = wrapped;
     seg.open = e == n;
     out.push_back(seg);
@@ -483,9 +498,11 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out) {
 
 }  // namespace
 
-void findBase64(std::string_view d, std::vector<Segment>& out) { findBase64Impl<true>(d, out); }
-void findBase64Reference(std::string_view d, std::vector<Segment>& out) {
-  findBase64Impl<false>(d, out);
+void findBase64(std::string_view d, std::vector<Segment>& out, bool continued) {
+  findBase64Impl<true>(d, out, continued);
+}
+void findBase64Reference(std::string_view d, std::vector<Segment>& out, bool continued) {
+  findBase64Impl<false>(d, out, continued);
 }
 
 void findPercent(std::string_view d, std::vector<Segment>& out) {
@@ -647,7 +664,8 @@ std::size_t cutPoint(std::string_view d, std::size_t from, std::size_t to,
   if (!boundary.empty()) {
     std::string delim = "--" + boundary;
     std::size_t last = d.rfind(delim);
-    if (last != std::string_view::npos && last >= from && d.substr(last + delim.size(), 2) != "--") {
+    if (last != std::string_view::npos && last >= from &&
+        d.substr(last + delim.size(), 2) != "--") {
       bool huge = false;  // a part too long to decode: nothing to wait for
       for (const auto& s : segs) huge |= s.anchor == last && !decodable(s);
       if (!huge) to = std::min(to, last);
@@ -684,16 +702,16 @@ std::size_t cutPoint(std::string_view d, std::size_t from, std::size_t to,
         to = s.anchor;
         moved = true;
       }
-    // A base64-alphabet run the finder rejected whole (both alphabets) may be accepted from a
-    // point inside it: cut before it, unless the cut starts a segment (one piece of a long run).
-    const auto* p = reinterpret_cast<const unsigned char*>(d.data());
-    if (to > from && to < n && kB64Class[p[to - 1]] && kB64Class[p[to]]) {
-      bool starts = false;
-      for (const auto& s : segs) starts |= s.anchor == to;
+    // Inside a base64-alphabet run (the finder may have rejected it whole, as both alphabets
+    // mixed, and accept a part of it): cut at its start, or at a piece of it (the last cut is
+    // one when the run goes back past it), where findBase64 starts again alike.
+    if (insideBase64Run(d, to) && to > from) {
+      const auto* p = reinterpret_cast<const unsigned char*>(d.data());
       std::size_t r = to;
-      while (!starts && r > from && to - r < kMaxSegment && kB64Class[p[r - 1]]) --r;
-      if (!starts && to - r < kMaxSegment && r < to) {
-        to = r;
+      while (r > from && kB64Class[p[r - 1]]) --r;
+      std::size_t piece = r + (to - r) / kBase64Piece * kBase64Piece;
+      if (piece < to) {
+        to = piece;
         moved = true;
       }
     }

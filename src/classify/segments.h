@@ -14,6 +14,9 @@ namespace tollgate::classify::detail {
 
 constexpr std::size_t kMaxSegment = 1024 * 1024;  // longest encoded segment held back
 constexpr std::size_t kMinBase64 = 20;            // shortest base64 run worth decoding
+// One-line base64 runs longer than a segment are cut into pieces of this many characters (a
+// multiple of four: each decodes on its own) from the run's start, each judged on its own.
+constexpr std::size_t kBase64Piece = kMaxSegment / 4 * 4 - 4;
 
 enum class SegKind { kBase64, kBase64Url, kUrl, kJson, kPart };
 
@@ -29,10 +32,13 @@ struct Segment {
   MultipartPart part;
 };
 
-// Appends the segments of `d` of each kind, in order of their start.
-void findBase64(std::string_view d, std::vector<Segment>& out);
+// Appends the segments of `d` of each kind, in order of their start. `continued`: `d` starts
+// inside a base64 run, at one of its pieces (where a stream was cut).
+void findBase64(std::string_view d, std::vector<Segment>& out, bool continued = false);
 // findBase64 one byte at a time, without the vector code: for tests.
-void findBase64Reference(std::string_view d, std::vector<Segment>& out);
+void findBase64Reference(std::string_view d, std::vector<Segment>& out, bool continued = false);
+// Whether `at` is inside a run of base64-alphabet bytes (one before it, one at it).
+[[nodiscard]] bool insideBase64Run(std::string_view d, std::size_t at);
 void findPercent(std::string_view d, std::vector<Segment>& out);
 // Form fields without any %XX ("card=4111+1111+1111+1111"); `form` when the whole stream is
 // application/x-www-form-urlencoded. Reads the %XX segments already in `out`.

@@ -216,6 +216,22 @@ TEST(Decode, NestedBase64Gzip) {
   EXPECT_NE(find(*ms, "email", "base64>zstd"), nullptr) << describe(*ms);
 }
 
+// Values found in different parts of one encoded segment all report its span; two of them are not
+// one value seen twice because they look alike (a shared "@example.com"), only when they are in
+// the same bytes.
+TEST(Decode, AlikeValuesInOneSegmentAreNotDuplicates) {
+  std::string inner = "contact ann.one@example.com today";
+  std::string text = "blob=" + b64("first bob.two@example.com then payload=" + b64(inner) + " end");
+  auto ms = scan(db(), text);
+  ASSERT_TRUE(ms);
+  EXPECT_NE(find(*ms, "email", "base64"), nullptr) << describe(*ms);
+  EXPECT_NE(find(*ms, "email", "base64>base64"), nullptr) << describe(*ms);
+  // One value seen plain and in the URL decoding of the same bytes is still one match.
+  auto twice = scan(db(), "GET /?q=ann@example.com%20x HTTP/1.1");
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->size(), 1u) << describe(*twice);
+}
+
 TEST(Decode, BrotliInsideBase64) {
   // node -e 'zlib.brotliCompressSync(...)': six JSON records with jane.roe0..5@example.org.
   std::string text =
