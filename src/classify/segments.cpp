@@ -630,40 +630,4 @@ void findParts(std::string_view d, const std::string& boundary, std::vector<Segm
   }
 }
 
-std::string stripSpace(std::string_view s) {
-  std::string out;
-  out.resize_and_overwrite(s.size(), [&](char* o, std::size_t) {
-    char* const begin = o;
-    std::size_t i = 0;
-#if defined(__SSE2__)
-    // Blocks without white space (all but one in five of MIME base64) are copied whole; the
-    // output never runs ahead of the input, so the stores stay inside the buffer.
-    while (i + 16 <= s.size()) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-      __m128i ws = _mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
-      if (!_mm_movemask_epi8(ws)) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
-        o += 16;
-      } else {
-        for (std::size_t k = i; k < i + 16; ++k) {
-          char c = s[k];
-          *o = c;
-          o += c != '\r' && c != '\n' && c != ' ' && c != '\t';
-        }
-      }
-      i += 16;
-    }
-#endif
-    for (; i < s.size(); ++i) {
-      char c = s[i];
-      *o = c;
-      o += c != '\r' && c != '\n' && c != ' ' && c != '\t';
-    }
-    return static_cast<std::size_t>(o - begin);
-  });
-  return out;
-}
-
 }  // namespace tollgate::classify::detail

@@ -38,8 +38,6 @@ void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form);
 void findJson(std::string_view d, std::vector<Segment>& out);
 void findParts(std::string_view d, const std::string& boundary, std::vector<Segment>& out);
 
-// `s` without CR, LF, space and tab (wrapped base64).
-[[nodiscard]] std::string stripSpace(std::string_view s);
 // Text worth scanning after a decoding: few control bytes.
 [[nodiscard]] bool looksText(std::string_view s);
 // Shannon entropy of the bytes of `s`, in bits per byte.
