@@ -52,7 +52,9 @@ constexpr int hexValue(unsigned char c) noexcept {
 
 constexpr std::array<std::int8_t, 256> makeHexTable() {
   std::array<std::int8_t, 256> t{};
-  for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(hexValue(static_cast<unsigned char>(c)));
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<std::size_t>(c)] =
+        static_cast<std::int8_t>(hexValue(static_cast<unsigned char>(c)));
   return t;
 }
 constexpr auto kHex = makeHexTable();  // hexValue of every byte
@@ -351,8 +353,7 @@ bool BrotliProbe::mayBe(std::string_view data) {
   constexpr std::size_t kProbeBytes = 64;     // input fed; errors show within a few bytes
   constexpr std::size_t kProbeOutput = 4096;  // output past this: let decompress() decide
   arena_->used = 0;
-  BrotliDecoderState* s =
-      BrotliDecoderCreateInstance(&Arena::alloc, &Arena::release, arena_.get());
+  BrotliDecoderState* s = BrotliDecoderCreateInstance(&Arena::alloc, &Arena::release, arena_.get());
   if (!s) return true;
   const auto* next = reinterpret_cast<const std::uint8_t*>(data.data());
   std::size_t avail = std::min(data.size(), kProbeBytes);
@@ -583,7 +584,9 @@ bool decodeBase64To(std::string_view in, const std::array<std::int8_t, 256>& t, 
   return true;
 }
 
-std::size_t decodedSize(std::size_t chars) { return chars / 4 * 3 + (chars % 4 ? chars % 4 - 1 : 0); }
+std::size_t decodedSize(std::size_t chars) {
+  return chars / 4 * 3 + (chars % 4 ? chars % 4 - 1 : 0);
+}
 
 }  // namespace
 

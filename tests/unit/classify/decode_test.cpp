@@ -164,8 +164,10 @@ TEST(Decode, Base64LinesSameAsStrippedText) {
 TEST(Decode, PercentDecodeSameAsByteLoop) {
   auto slow = [](std::string_view in, bool plus) {
     auto hex = [](char c) {
-      return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                            : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      return c >= '0' && c <= '9'   ? c - '0'
+             : c >= 'a' && c <= 'f' ? c - 'a' + 10
+             : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                    : -1;
     };
     std::string out;
     for (std::size_t i = 0; i < in.size(); ++i) {
