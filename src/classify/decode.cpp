@@ -52,7 +52,9 @@ constexpr int hexValue(unsigned char c) noexcept {
 
 constexpr std::array<std::int8_t, 256> makeHexTable() {
   std::array<std::int8_t, 256> t{};
-  for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(hexValue(static_cast<unsigned char>(c)));
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<std::size_t>(c)] =
+        static_cast<std::int8_t>(hexValue(static_cast<unsigned char>(c)));
   return t;
 }
 constexpr auto kHex = makeHexTable();  // hexValue of every byte
@@ -356,8 +358,7 @@ bool BrotliProbe::mayBe(std::string_view data) {
   constexpr std::size_t kProbeBytes = 64;     // input fed; errors show within a few bytes
   constexpr std::size_t kProbeOutput = 4096;  // output past this: let decompress() decide
   arena_->used = 0;
-  BrotliDecoderState* s =
-      BrotliDecoderCreateInstance(&Arena::alloc, &Arena::release, arena_.get());
+  BrotliDecoderState* s = BrotliDecoderCreateInstance(&Arena::alloc, &Arena::release, arena_.get());
   if (!s) return true;
   const auto* next = reinterpret_cast<const std::uint8_t*>(data.data());
   std::size_t avail = std::min(data.size(), kProbeBytes);
@@ -561,45 +562,90 @@ std::optional<std::string> jsonUnescape(std::string_view in) {
   return out;
 }
 
-std::optional<std::string> base64Decode(std::string_view in, bool url) {
-  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
-  if (in.size() % 4 == 1) return std::nullopt;
-  const auto& t = url ? kB64Url : kB64Std;
+namespace {
+
+// Decodes `in` (no padding) to in.size() / 4 * 3 bytes and one or two more for a partial last
+// group; false on a character outside the alphabet. The caller rejects a length of 1 mod 4.
+bool decodeBase64To(std::string_view in, const std::array<std::int8_t, 256>& t, char* o) {
   const auto* p = reinterpret_cast<const unsigned char*>(in.data());
   const std::size_t whole = in.size() / 4 * 4;
   const std::size_t rest = in.size() - whole;  // 0, 2 or 3 characters: 0, 1 or 2 bytes
-  const std::size_t size = whole / 4 * 3 + (rest ? rest - 1 : 0);
+  // Four characters to three bytes; an invalid character (-1) makes the OR negative.
+  for (std::size_t i = 0; i < whole; i += 4, o += 3) {
+    int a = t[p[i]], b = t[p[i + 1]], c = t[p[i + 2]], d = t[p[i + 3]];
+    if ((a | b | c | d) < 0) return false;
+    auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
+    o[0] = static_cast<char>(v >> 16);
+    o[1] = static_cast<char>(v >> 8);
+    o[2] = static_cast<char>(v);
+  }
+  if (rest) {
+    int a = t[p[whole]], b = t[p[whole + 1]], c = rest == 3 ? t[p[whole + 2]] : 0;
+    if ((a | b | c) < 0) return false;
+    auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6);
+    o[0] = static_cast<char>(v >> 16);
+    if (rest == 3) o[1] = static_cast<char>(v >> 8);
+  }
+  return true;
+}
+
+std::size_t decodedSize(std::size_t chars) {
+  return chars / 4 * 3 + (chars % 4 ? chars % 4 - 1 : 0);
+}
+
+}  // namespace
+
+std::optional<std::string> base64Decode(std::string_view in, bool url) {
+  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  if (in.size() % 4 == 1) return std::nullopt;
+  const std::size_t size = decodedSize(in.size());
   std::string out;
   bool ok = true;
   // The size the lambda returns is `size`, not its second argument: libstdc++ 12 passes the
   // grown capacity there when the string reallocates.
   out.resize_and_overwrite(size, [&](char* o, std::size_t) {
-    // Four characters to three bytes; an invalid character (-1) makes the OR negative.
-    for (std::size_t i = 0; i < whole; i += 4, o += 3) {
-      int a = t[p[i]], b = t[p[i + 1]], c = t[p[i + 2]], d = t[p[i + 3]];
-      if ((a | b | c | d) < 0) {
-        ok = false;
-        return std::size_t{0};
-      }
-      auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
-      o[0] = static_cast<char>(v >> 16);
-      o[1] = static_cast<char>(v >> 8);
-      o[2] = static_cast<char>(v);
-    }
-    if (rest) {
-      int a = t[p[whole]], b = t[p[whole + 1]], c = rest == 3 ? t[p[whole + 2]] : 0;
-      if ((a | b | c) < 0) {
-        ok = false;
-        return std::size_t{0};
-      }
-      auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6);
-      o[0] = static_cast<char>(v >> 16);
-      if (rest == 3) o[1] = static_cast<char>(v >> 8);
-    }
-    return size;
+    ok = decodeBase64To(in, url ? kB64Url : kB64Std, o);
+    return ok ? size : 0;
   });
   if (!ok) return std::nullopt;
   return out;
+}
+
+std::optional<std::string> base64DecodeLines(std::string_view in, bool url) {
+  // Line by line, without a copy, when every line but the last is whole groups of four (MIME
+  // and PEM bodies): the groups then never span a line break. Anything else (white space
+  // inside a line, a line of another length) goes the long way, which decides the same.
+  std::string out;
+  bool ok = true;
+  out.resize_and_overwrite(in.size() / 4 * 3 + 3, [&](char* o, std::size_t) {
+    char* const begin = o;
+    const auto& t = url ? kB64Url : kB64Std;
+    std::size_t pos = 0;
+    for (;;) {
+      const void* hit = std::memchr(in.data() + pos, '\n', in.size() - pos);
+      if (!hit) {
+        std::string_view last = in.substr(pos);
+        while (!last.empty() && last.back() == '=') last.remove_suffix(1);
+        ok = last.size() % 4 != 1 && decodeBase64To(last, t, o);
+        return ok ? static_cast<std::size_t>(o - begin) + decodedSize(last.size()) : 0;
+      }
+      auto nl = static_cast<std::size_t>(static_cast<const char*>(hit) - in.data());
+      std::size_t end = nl > pos && in[nl - 1] == '\r' ? nl - 1 : nl;
+      std::string_view line = in.substr(pos, end - pos);
+      if (line.size() % 4 != 0 || !decodeBase64To(line, t, o)) {
+        ok = false;
+        return std::size_t{0};
+      }
+      o += line.size() / 4 * 3;
+      pos = nl + 1;
+    }
+  });
+  if (ok) return out;
+  std::string bare;
+  bare.reserve(in.size());
+  for (char c : in)
+    if (c != '\r' && c != '\n' && c != ' ' && c != '\t') bare += c;
+  return base64Decode(bare, url);
 }
 
 std::string multipartBoundary(std::string_view contentType) {

@@ -202,7 +202,6 @@ using detail::kMaxSegment;
 using detail::looksText;
 using detail::SegKind;
 using detail::Segment;
-using detail::stripSpace;
 using detail::addWindow;
 using detail::kLiteralGap;
 using detail::Window;
@@ -1011,7 +1010,7 @@ class ScannerImpl {
       case SegKind::kBase64:
       case SegKind::kBase64Url: {
         bool url = s.kind == SegKind::kBase64Url;
-        out = s.wrapped ? base64Decode(stripSpace(raw), url) : base64Decode(raw, url);
+        out = s.wrapped ? base64DecodeLines(raw, url) : base64Decode(raw, url);
         kind = url ? "base64url" : "base64";
         if (!out) return std::nullopt;
         return unwrapBinary(std::move(*out), kind);
@@ -1032,7 +1031,7 @@ class ScannerImpl {
         kind = "multipart";
         std::string body;
         if (s.part.transferEncoding == "base64") {
-          auto b = base64Decode(stripSpace(raw), false);
+          auto b = base64DecodeLines(raw, false);
           if (!b) return std::nullopt;
           body = std::move(*b);
           kind += ">base64";

@@ -67,7 +67,8 @@ constexpr bool isUrlDelimiter(char c) {
 
 constexpr std::array<bool, 256> makeUrlDelimiters() {
   std::array<bool, 256> t{};
-  for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = isUrlDelimiter(static_cast<char>(c));
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<std::size_t>(c)] = isUrlDelimiter(static_cast<char>(c));
   return t;
 }
 constexpr auto kUrlDelimiter = makeUrlDelimiters();
@@ -83,7 +84,8 @@ constexpr std::array<std::uint8_t, 16> makeDelimLow() {
   return t;
 }
 constexpr auto kDelimLow = makeDelimLow();
-constexpr std::array<std::uint8_t, 16> kDelimHigh{1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0};
+constexpr std::array<std::uint8_t, 16> kDelimHigh{1, 2, 4, 8, 16, 32, 64, 128,
+                                                  0, 0, 0, 0, 0,  0,  0,  0};
 
 std::size_t urlTokenEndScalar(const unsigned char* p, std::size_t i, std::size_t lim) {
   while (i < lim && !kUrlDelimiter[p[i]]) ++i;
@@ -91,8 +93,8 @@ std::size_t urlTokenEndScalar(const unsigned char* p, std::size_t i, std::size_t
 }
 
 #if defined(__x86_64__)
-__attribute__((target("ssse3"))) std::size_t urlTokenEndSsse3(const unsigned char* p,
-                                                              std::size_t i, std::size_t lim) {
+__attribute__((target("ssse3"))) std::size_t urlTokenEndSsse3(const unsigned char* p, std::size_t i,
+                                                              std::size_t lim) {
   const __m128i low = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kDelimLow.data()));
   const __m128i high = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kDelimHigh.data()));
   const __m128i nibble = _mm_set1_epi8(0x0f);
@@ -154,10 +156,11 @@ bool looksText(std::string_view s) {
     for (; i < blockEnd; i += 16) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
       __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, top), v);
-      __m128i space = _mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
-          _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
-      __m128i b = _mm_or_si128(_mm_andnot_si128(space, ctl), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+      __m128i space = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                                                _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                                   _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+      __m128i b =
+          _mm_or_si128(_mm_andnot_si128(space, ctl), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
       count = _mm_sub_epi8(count, b);
     }
     __m128i sums = _mm_sad_epu8(count, _mm_setzero_si128());
@@ -211,8 +214,13 @@ constexpr std::array<std::uint8_t, 32> makeB64Low() {
   return t;
 }
 constexpr auto kB64Low = makeB64Low();
-constexpr std::array<std::uint8_t, 32> kNibbleBit{1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0,
-                                                  1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0};
+// Bit h for a high nibble h below 8 (no base64 character has the top bit), per lane.
+constexpr std::array<std::uint8_t, 32> makeNibbleBit() {
+  std::array<std::uint8_t, 32> t{};
+  for (std::size_t k = 0; k < 8; ++k) t[k] = t[k + 16] = static_cast<std::uint8_t>(1u << k);
+  return t;
+}
+constexpr auto kNibbleBit = makeNibbleBit();
 
 // Bit k set when byte k of the 32 in `v` is in either base64 alphabet.
 __attribute__((target("avx2"), always_inline)) inline std::uint32_t b64Mask32(__m256i v) {
@@ -266,7 +274,7 @@ std::size_t skipShortRunsSse2(const unsigned char* p, std::size_t i, std::size_t
 
 #if defined(__x86_64__)
 __attribute__((target("avx2,bmi"))) std::size_t skipShortRunsAvx2(const unsigned char* p,
-                                                               std::size_t i, std::size_t n) {
+                                                                  std::size_t i, std::size_t n) {
   static_assert(kMinBase64 <= 32);
   std::size_t carry = 0;  // base64 characters at the end of the block before
   while (i + 64 <= n) {
@@ -299,7 +307,7 @@ std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) 
 // run holds '+' or '/' and bit 0 when it holds '-' or '_' (kB64Class); `marker` is set when it
 // holds a digit, '+' or '/'.
 std::size_t runEndSse2(const unsigned char* p, std::size_t i, std::size_t lim, std::uint8_t& acc,
-                   bool& marker) {
+                       bool& marker) {
 #if defined(__SSE2__)
   unsigned std16 = 0, url16 = 0, mark16 = 0;
   while (i + 16 <= lim) {
@@ -358,9 +366,9 @@ __attribute__((target("avx2,bmi"))) std::size_t runEndAvx2(const unsigned char* 
         _mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')), _mm256_cmpeq_epi8(v, _mm256_set1_epi8('/')))));
     auto dash = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_or_si256(
         _mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')), _mm256_cmpeq_epi8(v, _mm256_set1_epi8('_')))));
-    auto dg = static_cast<std::uint32_t>(_mm256_movemask_epi8(
-        _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('0' - 1)),
-                         _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), v))));
+    auto dg = static_cast<std::uint32_t>(
+        _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('0' - 1)),
+                                              _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), v))));
     std::uint32_t keep = in == 0xffffffffu ? in : (1u << std::countr_one(in)) - 1;
     std32 |= ps & keep;
     url32 |= dash & keep;
@@ -717,42 +725,6 @@ std::size_t cutPoint(std::string_view d, std::size_t from, std::size_t to,
     }
   }
   return std::max(to, from);
-}
-
-std::string stripSpace(std::string_view s) {
-  std::string out;
-  out.resize_and_overwrite(s.size(), [&](char* o, std::size_t) {
-    char* const begin = o;
-    std::size_t i = 0;
-#if defined(__SSE2__)
-    // Blocks without white space (all but one in five of MIME base64) are copied whole; the
-    // output never runs ahead of the input, so the stores stay inside the buffer.
-    while (i + 16 <= s.size()) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-      __m128i ws = _mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
-      if (!_mm_movemask_epi8(ws)) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
-        o += 16;
-      } else {
-        for (std::size_t k = i; k < i + 16; ++k) {
-          char c = s[k];
-          *o = c;
-          o += c != '\r' && c != '\n' && c != ' ' && c != '\t';
-        }
-      }
-      i += 16;
-    }
-#endif
-    for (; i < s.size(); ++i) {
-      char c = s[i];
-      *o = c;
-      o += c != '\r' && c != '\n' && c != ' ' && c != '\t';
-    }
-    return static_cast<std::size_t>(o - begin);
-  });
-  return out;
 }
 
 }  // namespace tollgate::classify::detail

@@ -62,8 +62,6 @@ void findParts(std::string_view d, const std::string& boundary, std::vector<Segm
   return s.end > s.start && (s.kind != SegKind::kPart || s.end - s.start < kMaxSegment);
 }
 
-// `s` without CR, LF, space and tab (wrapped base64).
-[[nodiscard]] std::string stripSpace(std::string_view s);
 // Text worth scanning after a decoding: few control bytes.
 [[nodiscard]] bool looksText(std::string_view s);
 // Shannon entropy of the bytes of `s`, in bits per byte.

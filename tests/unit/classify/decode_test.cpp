@@ -125,13 +125,49 @@ TEST(Decode, Base64EveryLength) {
   EXPECT_FALSE(base64Decode("aG=Vs", false));  // padding inside
 }
 
+// Line by line where the lines allow it, the long way otherwise: always base64Decode of the
+// text without white space. MIME-like lines of whole groups, odd lengths, CR LF and lone CR,
+// blanks inside lines, padding on the last line and before it, bad characters.
+TEST(Decode, Base64LinesSameAsStrippedText) {
+  auto strip = [](std::string_view in) {
+    std::string out;
+    for (char c : in)
+      if (c != '\r' && c != '\n' && c != ' ' && c != '\t') out += c;
+    return out;
+  };
+  std::uint32_t x = 7;
+  auto next = [&] { return x = x * 1664525u + 1013904223u, x >> 16; };
+  const std::string b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  int decoded = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string in;
+    std::size_t line = next() % 3 ? 4 * (1 + next() % 20) : 1 + next() % 40;
+    std::size_t lines = next() % 6;
+    for (std::size_t l = 0; l <= lines; ++l) {
+      std::size_t len = l == lines ? next() % (line + 1) : line;
+      for (std::size_t k = 0; k < len; ++k) in += b64[next() % b64.size()];
+      if (next() % 40 == 0) in.insert(next() % (in.size() + 1), 1, " \t\r=*-"[next() % 7]);
+      if (l < lines) in += next() % 3 ? "\n" : "\r\n";
+    }
+    if (next() % 3 == 0) in += std::string(next() % 3, '=');
+    if (next() % 10 == 0) in += "\n";
+    auto want = base64Decode(strip(in), false);
+    ASSERT_EQ(base64DecodeLines(in, false), want) << in;
+    decoded += want.has_value();
+  }
+  EXPECT_GT(decoded, 5000);
+  EXPECT_LT(decoded, 19000);
+}
+
 // The block-wise %XX decoder against the byte loop, on escapes at every alignment, cut escapes,
 // '%%', '+' in form and non-form mode.
 TEST(Decode, PercentDecodeSameAsByteLoop) {
   auto slow = [](std::string_view in, bool plus) {
     auto hex = [](char c) {
-      return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                            : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      return c >= '0' && c <= '9'   ? c - '0'
+             : c >= 'a' && c <= 'f' ? c - 'a' + 10
+             : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                    : -1;
     };
     std::string out;
     for (std::size_t i = 0; i < in.size(); ++i) {

@@ -104,7 +104,8 @@ TEST(PercentSegments, EndAtTheFirstDelimiter) {
   for (int round = 0; round < 2000; ++round) {
     std::string s = "k=";
     std::size_t n = rng() % 300;
-    while (s.size() < n) s += rng() % 3 ? "%41" : std::string(1, static_cast<char>('a' + rng() % 26));
+    while (s.size() < n)
+      s += rng() % 3 ? "%41" : std::string(1, static_cast<char>('a' + rng() % 26));
     s += rng() % 2 ? std::string(1, "\x80\xff~!"[rng() % 4]) : "";
     std::size_t cut = s.size();
     s += delims[rng() % delims.size()];

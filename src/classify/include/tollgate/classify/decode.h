@@ -82,6 +82,9 @@ class BrotliProbe {
 // Base64 (RFC 4648 §4) or base64url (§5); padding optional; whitespace not allowed; nullopt when
 // `in` is not valid in that alphabet or has a length of 1 mod 4.
 [[nodiscard]] std::optional<std::string> base64Decode(std::string_view in, bool url);
+// base64Decode of `in` without its white space (CR, LF, space, tab): MIME and PEM bodies.
+// Lines of whole groups of four are decoded in place, without a copy.
+[[nodiscard]] std::optional<std::string> base64DecodeLines(std::string_view in, bool url);
 
 struct MultipartPart {
   std::uint64_t start = 0;  // offsets of the part's body in the multipart body
