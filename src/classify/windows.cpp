@@ -24,6 +24,7 @@ inline unsigned popcount16(unsigned x) {
 }
 
 bool isAlphaByte(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+bool isWordByte(unsigned char c) { return isAlphaByte(c) || (c >= '0' && c <= '9') || c == '_'; }
 
 // 1: digit, 2: a separator inside numbers (space ( ) . + - /).
 constexpr std::array<std::uint8_t, 256> makeNumClass() {
@@ -359,16 +360,21 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline std::size_
     std::uint64_t seg = ((std::uint64_t{1} << len) - 1) << t;
     auto digits = __builtin_popcountll(digit & seg);
     auto dots = __builtin_popcountll(m.dot & seg);
+    const bool shipped = rules == DigitRules::kShipped;
+    // Two capitals before the run (an IBAN); for the shipped rules they start a word.
     bool capitals = at >= 2 && static_cast<unsigned>(p[at - 1] - 'A') < 26u &&
-                    static_cast<unsigned>(p[at - 2] - 'A') < 26u;
+                    static_cast<unsigned>(p[at - 2] - 'A') < 26u &&
+                    (!shipped || at < 3 || !isWordByte(p[at - 3]));
     bool maybe = digits >= 8 || digits == 6 || capitals || (digits >= 4 && dots >= 3);
-    if (maybe && rules == DigitRules::kShipped && !capitals && dots < 3) {
+    if (maybe && shipped && !capitals && dots < 3) {
       // What digitRun's shipped rules need at the least: 9 digits, or 8 and a '+' (in the
-      // run or the separators before it), or 6 after a letter (a NINO).
+      // run or the separators before it), or 6 after two letters starting a word (a NINO).
       bool plus = false;
       for (std::size_t k = at >= 4 ? at - 4 : 0; k < at + len && !plus; ++k) plus = p[k] == '+';
+      std::size_t l = at - (at >= 1 && p[at - 1] == ' ');  // where the NINO letters end
       maybe = digits >= 9 || (digits == 8 && plus) ||
-              (digits == 6 && at >= 2 && isAlphaByte(p[at - 1 - (p[at - 1] == ' ')]));
+              (digits == 6 && l >= 2 && isAlphaByte(p[l - 1]) && isAlphaByte(p[l - 2]) &&
+               (l < 3 || !isWordByte(p[l - 3])));
     }
     if (!maybe) continue;
     digitRun(d, at, out, rules);
