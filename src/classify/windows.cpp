@@ -52,8 +52,8 @@ bool numberSeparator(const unsigned char* p, std::size_t len) {
 //   separators a number may hold (numberSeparator);
 // - a card: 12 digits or more in one group from a 2-6, or four of them and then groups joined by
 //   one blank or dash, 12 digits in all;
-// - a national number: 9 digits from a trunk zero; an international one: 8 after a '+' (groups
-//   joined by numberSeparator);
+// - a national number: 9-13 digits from a trunk zero in the group shapes the phone validator
+//   takes; an international one: 8 after a '+' (groups joined by numberSeparator);
 // - a dashed SSN (3-2-4); four groups of one to three digits joined by dots (IPv4).
 // Dates, times and version strings ("2019-06-23 23:19", "1 0 0 -1 0 563.120972") hold none.
 bool shippedNumber(const unsigned char* p, std::size_t i, std::size_t j) {
@@ -105,10 +105,32 @@ bool shippedNumber(const unsigned char* p, std::size_t i, std::size_t j) {
     bool plus = gs[q].at >= 1 && (p[gs[q].at - 1] == '+' || (gs[q].at >= 2 &&
                                                              p[gs[q].at - 1] == '(' &&
                                                              p[gs[q].at - 2] == '+'));
-    if (c == '0' || (plus && c != '0')) {
+    if (plus && c != '0') {
       std::size_t digits = len;
       for (std::size_t r = q + 1; joined(r); ++r) digits += gs[r].len;
-      if (digits >= (c == '0' ? 9u : 8u)) return true;
+      if (digits >= 8) return true;
+    }
+    if (c == '0') {
+      // A national number the phone validator accepts: 9-13 digits in groups of two or more
+      // after the first; with dots only the French 2-2-2-2-2; with a slash two groups; groups
+      // of two digits only as 2-2-2-2-2 (else a hex dump). It may end at any group.
+      std::size_t digits = 0, groups = 0;
+      bool dot = false, slash = false, pairs = true;
+      for (std::size_t r = q; r < ng && (r == q || joined(r)); ++r) {
+        if (r > q) {
+          if (gs[r].len < 2) break;
+          for (std::size_t k = gs[r].sep; k < gs[r].at; ++k) {
+            dot |= p[k] == '.';
+            slash |= p[k] == '/';
+          }
+        }
+        digits += gs[r].len;
+        ++groups;
+        pairs = pairs && gs[r].len <= 2;
+        if (digits > 13) break;
+        bool fr = digits == 10 && groups == 5 && pairs;
+        if (digits >= 9 && (!dot || fr) && (!slash || groups == 2) && (!pairs || fr)) return true;
+      }
     }
   }
   return false;

@@ -44,13 +44,14 @@ TEST(DigitWindows, ShippedRulesSkipDatesAndKeepValues) {
        {"on 2022-03-22 at noon", "Jan 2023 23:46 ok", "commit 500151e6da", "AB  103759 A",
         "05:57:10 2009 -0500 x", "Release 2.1.19. ok", "id 123456789 here", "AES2560ABCDEFGHIJK",
         "2019-06-23 23:19 x", "date: 2000/02/17 16:26",
-        "SC 73.993 573.365 Td"})
+        "SC 73.993 573.365 Td", "[1 0 0 -1 0 563.120972] Tm"})
     EXPECT_EQ(count(none), 0u) << none;
   for (std::string_view one : {"call 0123 456789 now", "ssn 536-90-4399 ok", "tel +4420794609",
                                "tel +49 301234 x", "card 4111111111111111", "NI JG 10 37 59 A ok", "nino=jg103759a.",
                                "iban DE89370400440532013000", "host 10.0.0.1 up", "tel (212) 555-0187",
                                "+44 (0) 20 7946 0958", "1-800-555-0199 ok", "4111-1111-1111-1111",
-                               "(212) 5550187 x", "212.555.0187 x", "3782 822463 10005 x"})
+                               "(212) 5550187 x", "212.555.0187 x", "3782 822463 10005 x",
+                               "tel 01 23 45 67 89 x", "tel 01.23.45.67.89 x", "030 / 12345678 x"})
     EXPECT_EQ(count(one), 1u) << one;
 }
 
