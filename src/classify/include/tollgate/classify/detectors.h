@@ -52,10 +52,12 @@ enum class Validator {
 // cost Hyperscan time on every byte.
 enum class Trigger {
   kEverywhere,  // every byte
-  // Only around runs of digits and separators (space ( ) . + - /) that hold at least six digits,
-  // or four digits and three dots, or that follow two capital letters (an IBAN-like prefix),
-  // reaching a few bytes before the run (and 48 after an IBAN-like prefix). For patterns made of
-  // digits, separators and a few letters next to them: numbers, cards, IBANs, NINOs.
+  // Only around runs of digits and separators (space ( ) . + - /) that hold at least eight
+  // digits, or four digits and three dots, or six digits after two letters (a NINO), or that
+  // follow two capital letters (an IBAN-like prefix), reaching a few bytes before the run (and 48
+  // after an IBAN-like prefix). For patterns made of digits, separators and a few letters next to
+  // them: numbers, cards, IBANs, NINOs. (With only the shipped digit detectors, narrower still:
+  // the runs their validators can accept.)
   kDigits,
   // Only after one of the context words (the pattern's start at most `window` bytes after the
   // word's); needs context_required. The context words are the literal trigger.
