@@ -512,7 +512,7 @@ class ScannerImpl {
     opt_ = std::move(opt);
     buf_.clear();
     base_ = done_ = fed_ = decoded_ = topIn_ = topSpent_ = 0;
-    form_ = sniffed_ = finishing_ = broken_ = partsSniffed_ = false;
+    form_ = sniffed_ = finishing_ = broken_ = partsSniffed_ = partsDone_ = false;
     topMarks_.clear();
     boundary_.clear();
     top_.reset();
@@ -671,7 +671,7 @@ class ScannerImpl {
       } else {
         std::sort(segOrder_.begin(), segOrder_.end(), byEnd);
       }
-      if (!final) to = detail::cutPoint(data, from, to, segs, boundary_);
+      if (!final) to = detail::cutPoint(data, from, to, segs, partsDone_ ? kNoBoundary : boundary_);
     }
     if (to <= from && !final) {
       nextRound_ = buf_.size() + roundBytes();
@@ -719,6 +719,10 @@ class ScannerImpl {
       out.push_back(std::move(m));
     }
     done_ = base_ + to;
+    // The multipart finder stops at the closing delimiter: once one is decided, no more parts.
+    if (!boundary_.empty() && !partsDone_ &&
+        data.substr(from, to - from).find("--" + boundary_ + "--") != std::string_view::npos)
+      partsDone_ = true;
     if (top_) {
       auto keepFrom = std::lower_bound(topMarks_.begin(), topMarks_.end(), done_,
                                        [](const TopMark& k, std::uint64_t e) { return k.out < e; });
@@ -763,7 +767,7 @@ class ScannerImpl {
     ran();
     findJson(data, segs);
     ran();
-    if (top && !boundary_.empty()) findParts(data, boundary_, segs);
+    if (top && !boundary_.empty() && !partsDone_) findParts(data, boundary_, segs);
     ran();
   }
 
@@ -979,7 +983,7 @@ class ScannerImpl {
         i = j;
       }
       if (moved && segs && opt_.decode && opt_.maxDepth > 0)
-        to = detail::cutPoint(data, from, to, *segs, boundary_);
+        to = detail::cutPoint(data, from, to, *segs, partsDone_ ? kNoBoundary : boundary_);
     }
     return to;
   }
@@ -1230,6 +1234,8 @@ class ScannerImpl {
   std::vector<TopMark> topMarks_;
   std::uint64_t topSpent_ = 0;  // decoded bytes of top_ up to the segment being decoded
   bool partsSniffed_ = false;
+  bool partsDone_ = false;  // a closing multipart delimiter was decided
+  inline static const std::string kNoBoundary;
   bool sniffed_ = false;
   std::string sniff_;
   std::string pendingRaw_;
