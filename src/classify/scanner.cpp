@@ -119,6 +119,7 @@ constexpr std::size_t kMaxCandidates = 1u << 22;  // per Hyperscan call, bounds 
 constexpr std::size_t kNone = ~std::size_t{0};
 constexpr std::uint64_t kTopGrid = 64 * 1024;  // compressed bytes between offsets noted
 constexpr std::size_t kPartSniff = 600;        // bytes sniffMultipart reads at most
+constexpr std::size_t kMaxStraddle = 64 * 1024;  // longest candidate a round's cut waits on
 
 struct Candidate {
   std::uint32_t det;
@@ -533,7 +534,7 @@ class ScannerImpl {
     opt_ = std::move(opt);
     buf_.clear();
     base_ = done_ = fed_ = decoded_ = topIn_ = topSpent_ = 0;
-    form_ = sniffed_ = finishing_ = broken_ = partsSniffed_ = direct_ = false;
+    form_ = sniffed_ = finishing_ = broken_ = partsSniffed_ = partsDone_ = direct_ = false;
     prepared_ = 0;
     topMarks_.clear();
     boundary_.clear();
@@ -721,7 +722,7 @@ class ScannerImpl {
       } else {
         std::sort(segOrder_.begin(), segOrder_.end(), byEnd);
       }
-      if (!final) to = detail::cutPoint(data, from, to, segs, boundary_);
+      if (!final) to = detail::cutPoint(data, from, to, segs, partsDone_ ? kNoBoundary : boundary_);
     }
     if (to <= from && !final) {
       nextRound_ = buf_.size() + roundBytes();
@@ -734,7 +735,9 @@ class ScannerImpl {
     trail_.n = 0;
     // A content-encoded stream is scanned like a plain one (spans in decoded bytes) until the
     // matches are out; then each reports the compressed bytes read when its bytes were out.
-    if (auto st = layer(data, from, to, 0, topPath_, std::nullopt, base_, &segs, out); !st)
+    if (auto st = layer(data, from, to, 0, topPath_, std::nullopt, base_, &segs, out,
+                        final ? nullptr : &to);
+        !st)
       return st;
     // Duplicates are one value seen through two decodings; plain text alone has none.
     if (std::any_of(out.begin() + first, out.end(),
@@ -772,6 +775,10 @@ class ScannerImpl {
       }
     }
     done_ = base_ + to;
+    // The multipart finder stops at the closing delimiter: once one is decided, no more parts.
+    if (!boundary_.empty() && !partsDone_ &&
+        data.substr(from, to - from).find("--" + boundary_ + "--") != std::string_view::npos)
+      partsDone_ = true;
     if (top_) {
       auto keepFrom = std::lower_bound(topMarks_.begin(), topMarks_.end(), done_,
                                        [](const TopMark& k, std::uint64_t e) { return k.out < e; });
@@ -816,19 +823,23 @@ class ScannerImpl {
     ran();
     findJson(data, segs);
     ran();
-    if (top && !boundary_.empty()) findParts(data, boundary_, segs);
+    if (top && !boundary_.empty() && !partsDone_) findParts(data, boundary_, segs);
     ran();
   }
 
   // Scans one layer: `data` is a buffer (plain input or a decoding); matches ending in
   // (from, to] are decided. `override` is the span every match of a decoded layer reports.
+  // `cut`: set in a round that more bytes follow, which may move `to` back (settleCut) and
+  // gets the `to` used.
   Status layer(std::string_view data, std::size_t from, std::size_t to, std::uint32_t depth,
                const std::string& path, std::optional<Span> override, std::uint64_t absBase,
-               const std::vector<Segment>* topSegs, std::vector<Match>& out) {
+               const std::vector<Segment>* topSegs, std::vector<Match>& out,
+               std::size_t* cut = nullptr) {
     if (depth >= cands_.size()) cands_.resize(depth + 1);
     auto& cands = cands_[depth];
     cands.clear();
     if (auto st = candidates(data, from, cands); !st) return st;
+    if (cut) *cut = to = settleCut(data, from, to, cands, topSegs);
 
     std::vector<Found> found;
     std::vector<Candidate> words;
@@ -999,6 +1010,50 @@ class ScannerImpl {
       if (auto st = scanWindows(db(Trigger::kContext), 0, windows_); !st) return st;
     }
     return {};
+  }
+
+  // A round's cut is not inside a match or a candidate, nor inside a cluster of word-list words,
+  // so that overlapping matches are resolved among the matches of one round, as in one pass;
+  // moving it back may put it inside a segment, so the segment rules apply again (both only move
+  // it back). Candidates longer than kMaxStraddle are let through (a stream does not wait).
+  std::size_t settleCut(std::string_view data, std::size_t from, std::size_t to,
+                        const std::vector<Candidate>& cands, const std::vector<Segment>* segs) {
+    words_.clear();
+    for (const auto& c : cands)
+      if (d_.defs[c.det].validator == Validator::kWordList) words_.push_back(c);
+    std::sort(words_.begin(), words_.end(), [](const Candidate& a, const Candidate& b) {
+      return a.det != b.det ? a.det < b.det : a.from < b.from;
+    });
+    for (bool moved = true; moved;) {
+      moved = false;
+      auto straddles = [&](std::size_t a, std::size_t b) {
+        if (a < to && b > to && to - a <= kMaxStraddle && std::max(a, from) < to) {
+          to = std::max(a, from);
+          moved = true;
+        }
+      };
+      // Validators move a candidate's ends (an e-mail's local part and domain around the '@'),
+      // within the look-ahead: the candidates near the cut are validated for their spans.
+      for (const auto& c : cands) {
+        if (c.to + d_.lookahead <= to || c.from >= to + d_.lookahead) continue;
+        const DetectorDef& def = d_.defs[c.det];
+        if (def.validator == Validator::kWordList) continue;
+        if (auto v = detail::validate(def, data, c.from, c.to)) straddles(v->start, v->end);
+        straddles(c.from, c.to);
+      }
+      for (std::size_t i = 0; i < words_.size();) {
+        std::size_t j = i + 1, end = words_[i].to;
+        const std::size_t window = d_.defs[words_[i].det].window;
+        while (j < words_.size() && words_[j].det == words_[i].det &&
+               words_[j].from <= end + window)
+          end = std::max(end, words_[j++].to);
+        straddles(words_[i].from, end);
+        i = j;
+      }
+      if (moved && segs && opt_.decode && opt_.maxDepth > 0)
+        to = detail::cutPoint(data, from, to, *segs, partsDone_ ? kNoBoundary : boundary_);
+    }
+    return to;
   }
 
   // Decodes one segment; `kind` receives its path component(s).
@@ -1246,6 +1301,7 @@ class ScannerImpl {
   std::vector<std::vector<Candidate>> cands_;
   std::vector<std::size_t> last_;
   std::vector<Candidate> triggers_;
+  std::vector<Candidate> words_;  // settleCut's word-list candidates
   std::vector<Window> windows_;
   detail::Marks marks_;  // the digit windows, colon pairs and '@' signs of a layer
   BrotliProbe brotliProbe_;
@@ -1284,6 +1340,8 @@ class ScannerImpl {
   std::vector<TopMark> topMarks_;
   std::uint64_t topSpent_ = 0;  // decoded bytes of top_ up to the segment being decoded
   bool partsSniffed_ = false;
+  bool partsDone_ = false;  // a closing multipart delimiter was decided
+  inline static const std::string kNoBoundary;
   bool sniffed_ = false;
   std::string sniff_;
   std::string pendingRaw_;

@@ -671,11 +671,16 @@ std::size_t cutPoint(std::string_view d, std::size_t from, std::size_t to,
   // still coming in), unless it is the closing one.
   if (!boundary.empty()) {
     std::string delim = "--" + boundary;
+    // Not inside a delimiter (or a closing one, with its "--"): the finder walks from one to
+    // the next and stops at the closing one.
+    std::size_t near = to > from + delim.size() + 2 ? to - delim.size() - 2 : from;
+    if (auto at = d.find(delim, near); at != std::string_view::npos && at < to) to = at;
     std::size_t last = d.rfind(delim);
     if (last != std::string_view::npos && last >= from &&
         d.substr(last + delim.size(), 2) != "--") {
       bool huge = false;  // a part too long to decode: nothing to wait for
-      for (const auto& s : segs) huge |= s.anchor == last && !decodable(s);
+      for (const auto& s : segs)
+        huge |= s.anchor == last && s.kind == SegKind::kPart && s.end - s.start >= kMaxSegment;
       if (!huge) to = std::min(to, last);
     }
   }
