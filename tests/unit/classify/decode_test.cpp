@@ -1,65 +1,21 @@
 // Decoders and decoding paths: values hidden in encodings are found and report the path and the
 // span of the encoded segment.
 #include <gtest/gtest.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include <string>
 #include <vector>
 
+#include "encodings.h"
 #include "tollgate/classify/decode.h"
 #include "tollgate/classify/scanner.h"
 
 namespace tollgate::classify {
 namespace {
 
-std::shared_ptr<const Database> db() {
-  static const auto kDb = *Database::defaults();
-  return kDb;
-}
-
-std::string gzip(std::string_view in, int windowBits = 15 + 16) {
-  z_stream s{};
-  EXPECT_EQ(deflateInit2(&s, 6, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(compressBound(static_cast<uLong>(in.size())) + 64, '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  s.avail_in = static_cast<uInt>(in.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&s, Z_FINISH), Z_STREAM_END);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
-}
-
-std::string zstd(std::string_view in) {
-  std::string out(ZSTD_compressBound(in.size()), '\0');
-  std::size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3);
-  EXPECT_FALSE(ZSTD_isError(n));
-  out.resize(n);
-  return out;
-}
-
-std::string b64(std::string_view in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    for (int k2 = 18; k2 >= 0; k2 -= 6) out += k[(v >> k2) & 63];
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += k[(v >> 18) & 63];
-    out += k[(v >> 12) & 63];
-    out += i + 1 < in.size() ? k[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
+using testing::b64;
+using testing::db;
+using testing::gzip;
+using testing::zstd;
 
 const std::string kRecord =
     "{\"user\":{\"email\":\"jane.roe@example.org\",\"card\":\"4539 1488 0343 6467\"}}";

@@ -7,16 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "encodings.h"
 #include "match_keys.h"
 #include "tollgate/classify/scanner.h"
 
 namespace tollgate::classify {
 namespace {
 
-std::shared_ptr<const Database> db() {
-  static const auto kDb = *Database::defaults();
-  return kDb;
-}
+using testing::db;
 
 // A few MB of filler with values every few hundred bytes, so that rounds and reads cut them.
 std::string body() {
