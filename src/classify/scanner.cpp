@@ -644,7 +644,7 @@ class ScannerImpl {
     std::vector<Segment> segs;
     if (opt_.decode && opt_.maxDepth > 0 && to > from) {
       findSegments(data.substr(from), true, segs, false, &segRuns_,
-                   detail::insideBase64Run(data, from));
+                   detail::insideBase64Run(data, from), from ? data[from - 1] : '\0');
       for (auto& s : segs) {
         s.start += from;
         s.end += from;
@@ -754,7 +754,7 @@ class ScannerImpl {
   // given, receives where each finder's segments begin in `segs`, and their end.
   void findSegments(std::string_view data, bool top, std::vector<Segment>& segs,
                     bool urlDecoded = false, std::vector<std::size_t>* runs = nullptr,
-                    bool inBase64 = false) {
+                    bool inBase64 = false, char before = '\0') {
     if (runs) runs->assign(1, segs.size());
     auto ran = [&] {
       if (runs) runs->push_back(segs.size());
@@ -763,7 +763,7 @@ class ScannerImpl {
     ran();
     findPercent(data, segs);
     ran();
-    if (!urlDecoded) findFormPlus(data, segs, form_);
+    if (!urlDecoded) findFormPlus(data, segs, form_, before);
     ran();
     findJson(data, segs);
     ran();

@@ -40,7 +40,8 @@ void findBase64(std::string_view d, std::vector<Segment>& out, bool continued = 
 void findPercent(std::string_view d, std::vector<Segment>& out);
 // Form fields without any %XX ("card=4111+1111+1111+1111"); `form` when the whole stream is
 // application/x-www-form-urlencoded. Reads the %XX segments already in `out`.
-void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form);
+// `before`: the byte before `d` in the stream ('\0' when none), which may join a first field.
+void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form, char before = '\0');
 void findJson(std::string_view d, std::vector<Segment>& out);
 void findParts(std::string_view d, const std::string& boundary, std::vector<Segment>& out);
 
