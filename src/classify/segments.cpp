@@ -290,9 +290,9 @@ bool escapedAt(std::string_view d, std::size_t quote) {
 
 }  // namespace
 
-void findJson(std::string_view d, std::vector<Segment>& out) {
+void findJson(std::string_view d, std::vector<Segment>& out, bool afterClose) {
   std::size_t i = 0;
-  std::size_t lastEnd = 0;
+  std::size_t lastEnd = afterClose ? 1 : 0;
   while (i < d.size()) {
     const void* hit = std::memchr(d.data() + i, '\\', d.size() - i);
     if (!hit) break;
