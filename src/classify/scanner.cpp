@@ -536,6 +536,7 @@ class ScannerImpl {
     base_ = done_ = fed_ = decoded_ = topIn_ = topSpent_ = 0;
     form_ = sniffed_ = finishing_ = broken_ = partsSniffed_ = partsDone_ = direct_ = false;
     prepared_ = 0;
+    jsonClose_ = kNoClose;
     topMarks_.clear();
     boundary_.clear();
     top_.reset();
@@ -695,7 +696,8 @@ class ScannerImpl {
     std::vector<Segment> segs;
     if (opt_.decode && opt_.maxDepth > 0 && to > from) {
       findSegments(data.substr(from), true, segs, false, &segRuns_,
-                   detail::insideBase64Run(data, from));
+                   detail::insideBase64Run(data, from), from ? data[from - 1] : '\0',
+                   jsonClose_ == base_ + from);
       for (auto& s : segs) {
         s.start += from;
         s.end += from;
@@ -775,6 +777,10 @@ class ScannerImpl {
       }
     }
     done_ = base_ + to;
+    // Where the last JSON string decided closed: a cut there must not reopen it.
+    for (const auto& sg : segs)
+      if (sg.kind == SegKind::kJson && !sg.open && sg.end <= to)
+        if (jsonClose_ == kNoClose || base_ + sg.end > jsonClose_) jsonClose_ = base_ + sg.end;
     // The multipart finder stops at the closing delimiter: once one is decided, no more parts.
     if (!boundary_.empty() && !partsDone_ &&
         data.substr(from, to - from).find("--" + boundary_ + "--") != std::string_view::npos)
@@ -810,7 +816,7 @@ class ScannerImpl {
   // given, receives where each finder's segments begin in `segs`, and their end.
   void findSegments(std::string_view data, bool top, std::vector<Segment>& segs,
                     bool urlDecoded = false, std::vector<std::size_t>* runs = nullptr,
-                    bool inBase64 = false) {
+                    bool inBase64 = false, char before = '\0', bool afterJson = false) {
     if (runs) runs->assign(1, segs.size());
     auto ran = [&] {
       if (runs) runs->push_back(segs.size());
@@ -819,9 +825,9 @@ class ScannerImpl {
     ran();
     findPercent(data, segs);
     ran();
-    if (!urlDecoded) findFormPlus(data, segs, form_);
+    if (!urlDecoded) findFormPlus(data, segs, form_, before);
     ran();
-    findJson(data, segs);
+    findJson(data, segs, afterJson);
     ran();
     if (top && !boundary_.empty() && !partsDone_) findParts(data, boundary_, segs);
     ran();
@@ -1341,6 +1347,8 @@ class ScannerImpl {
   std::uint64_t topSpent_ = 0;  // decoded bytes of top_ up to the segment being decoded
   bool partsSniffed_ = false;
   bool partsDone_ = false;  // a closing multipart delimiter was decided
+  static constexpr std::uint64_t kNoClose = ~std::uint64_t{0};
+  std::uint64_t jsonClose_ = kNoClose;  // stream offset of the last decided JSON closing quote
   inline static const std::string kNoBoundary;
   bool sniffed_ = false;
   std::string sniff_;

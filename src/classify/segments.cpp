@@ -544,7 +544,7 @@ void findPercent(std::string_view d, std::vector<Segment>& out) {
 }
 
 // A token "key=value" whose value holds '+' is a form value with spaces encoded.
-void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form) {
+void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form, char before) {
   std::size_t i = 0;
   std::size_t lastEnd = 0;
   for (const auto& seg : out)
@@ -572,7 +572,8 @@ void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form) {
     }
     if (!ident) continue;
     // A form is fields joined by '&' (a log line "k=v+w" is not form-encoded).
-    bool joined = (s > 0 && (d[s - 1] == '&' || d[s - 1] == '?')) || (e < d.size() && d[e] == '&');
+    char prev = s > 0 ? d[s - 1] : before;
+    bool joined = prev == '&' || prev == '?' || (e < d.size() && d[e] == '&');
     if (!form && !joined) continue;
     if (s < percentEnd) {
       bool dup = false;
@@ -595,9 +596,9 @@ bool escapedAt(std::string_view d, std::size_t quote) {
 
 }  // namespace
 
-void findJson(std::string_view d, std::vector<Segment>& out) {
+void findJson(std::string_view d, std::vector<Segment>& out, bool afterClose) {
   std::size_t i = 0;
-  std::size_t lastEnd = 0;
+  std::size_t lastEnd = afterClose ? 1 : 0;
   while (i < d.size()) {
     const void* hit = std::memchr(d.data() + i, '\\', d.size() - i);
     if (!hit) break;

@@ -42,8 +42,11 @@ void findBase64Reference(std::string_view d, std::vector<Segment>& out, bool con
 void findPercent(std::string_view d, std::vector<Segment>& out);
 // Form fields without any %XX ("card=4111+1111+1111+1111"); `form` when the whole stream is
 // application/x-www-form-urlencoded. Reads the %XX segments already in `out`.
-void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form);
-void findJson(std::string_view d, std::vector<Segment>& out);
+// `before`: the byte before `d` in the stream ('\0' when none), which may join a first field.
+void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form, char before = '\0');
+// `afterClose`: d[0] is the closing quote of a string found before (a stream cut there): no
+// string opens at it.
+void findJson(std::string_view d, std::vector<Segment>& out, bool afterClose = false);
 void findParts(std::string_view d, const std::string& boundary, std::vector<Segment>& out);
 
 // Streaming: the furthest point in [from, to] where a layer whose bytes go on past d.size() may
