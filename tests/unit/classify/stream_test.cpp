@@ -1,8 +1,6 @@
 // Streaming: any chunking of the input gives the same matches as the one-shot scan, including
 // matches that span chunk boundaries and encoded segments cut by them.
 #include <gtest/gtest.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include <random>
 #include <set>
@@ -11,16 +9,17 @@
 #include <tuple>
 #include <vector>
 
+#include "encodings.h"
 #include "match_keys.h"
 #include "tollgate/classify/scanner.h"
 
 namespace tollgate::classify {
 namespace {
 
-std::shared_ptr<const Database> db() {
-  static const auto kDb = *Database::defaults();
-  return kDb;
-}
+using testing::b64;
+using testing::db;
+using testing::gzip;
+using testing::zstd;
 
 // A body mixing plain and encoded values, repeated with varying filler so that values land on
 // every alignment relative to chunk and round boundaries.
@@ -86,46 +85,6 @@ TEST(Stream, AnyChunkingGivesTheOneShotResult) {
       EXPECT_EQ(diff, "") << "round " << round << " first chunk " << sizes[0];
     }
   }
-}
-
-std::string gzip(std::string_view in) {
-  z_stream s{};
-  EXPECT_EQ(deflateInit2(&s, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(compressBound(static_cast<uLong>(in.size())) + 64, '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  s.avail_in = static_cast<uInt>(in.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&s, Z_FINISH), Z_STREAM_END);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
-}
-
-std::string zstd(std::string_view in) {
-  std::string out(ZSTD_compressBound(in.size()), '\0');
-  std::size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3);
-  EXPECT_FALSE(ZSTD_isError(n));
-  out.resize(n);
-  return out;
-}
-
-std::string b64(std::string_view in, std::size_t wrap = 0) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); i += 3) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
-    out += k[(v >> 18) & 63];
-    out += k[(v >> 12) & 63];
-    out += i + 1 < in.size() ? k[(v >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? k[v & 63] : '=';
-  }
-  if (!wrap) return out;
-  std::string lines;
-  for (std::size_t i = 0; i < out.size(); i += wrap) lines += out.substr(i, wrap) + "\r\n";
-  return lines;
 }
 
 // A few hundred KB of every encoding the scanner looks through, each value repeated with filler
