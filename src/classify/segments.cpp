@@ -241,30 +241,37 @@ __attribute__((target("avx2"), always_inline)) inline std::uint64_t b64Mask64Avx
 }
 #endif
 
+// One block of skipShortRuns: `m` marks the base64 characters of the 64 bytes at `i`; returns
+// where a run of kMinBase64 may start, or kNoRun to go on (`carry` updated for the next block).
+constexpr std::size_t kNoRun = ~std::size_t{0};
+inline std::size_t shortRunBlock(std::uint64_t m, std::size_t i, std::size_t& carry) {
+  static_assert(kMinBase64 <= 32);
+  if (carry && carry + static_cast<std::size_t>(std::countr_one(m)) >= kMinBase64)
+    return i - carry;
+  // Bit k stays set when bytes k .. k+len-1 are all set: doubling shifts, then the rest.
+  std::uint64_t r = m & (m >> 1);  // runs of 2
+  r &= r >> 2;                     // 4
+  r &= r >> 4;                     // 8
+  r &= r >> 8;                     // 16
+  r &= r >> (kMinBase64 - 16);     // kMinBase64
+  if (r) return i + static_cast<std::size_t>(std::countr_zero(r));
+  std::size_t top = static_cast<std::size_t>(std::countl_one(m));
+  carry = top == 64 ? carry + 64 : top;
+  return kNoRun;
+}
+
 // The first position at or after `i` where a run of at least kMinBase64 base64 characters may
 // start; runs shorter than that are never segments. `p[i]` is not a base64 character. Blocks of
 // 64 bytes, with the run reaching into a block from the one before carried over; the bytes after
 // the last whole block are left to the caller from the start of the run they continue, if any.
 std::size_t skipShortRunsSse2(const unsigned char* p, std::size_t i, std::size_t n) {
 #if defined(__SSE2__)
-  static_assert(kMinBase64 <= 32);
   std::size_t carry = 0;  // base64 characters at the end of the block before
-  while (i + 64 <= n) {
+  for (; i + 64 <= n; i += 64) {
     std::uint64_t m = b64Mask16(p + i) | std::uint64_t{b64Mask16(p + i + 16)} << 16 |
                       std::uint64_t{b64Mask16(p + i + 32)} << 32 |
                       std::uint64_t{b64Mask16(p + i + 48)} << 48;
-    if (carry && carry + static_cast<std::size_t>(std::countr_one(m)) >= kMinBase64)
-      return i - carry;
-    // Bit k stays set when bytes k .. k+len-1 are all set: doubling shifts, then the rest.
-    std::uint64_t r = m & (m >> 1);  // runs of 2
-    r &= r >> 2;                     // 4
-    r &= r >> 4;                     // 8
-    r &= r >> 8;                     // 16
-    r &= r >> (kMinBase64 - 16);     // kMinBase64
-    if (r) return i + static_cast<std::size_t>(std::countr_zero(r));
-    std::size_t top = static_cast<std::size_t>(std::countl_one(m));
-    carry = top == 64 ? carry + 64 : top;
-    i += 64;
+    if (std::size_t at = shortRunBlock(m, i, carry); at != kNoRun) return at;
   }
   return i - carry;
 #else
@@ -275,23 +282,9 @@ std::size_t skipShortRunsSse2(const unsigned char* p, std::size_t i, std::size_t
 #if defined(__x86_64__)
 __attribute__((target("avx2,bmi"))) std::size_t skipShortRunsAvx2(const unsigned char* p,
                                                                   std::size_t i, std::size_t n) {
-  static_assert(kMinBase64 <= 32);
   std::size_t carry = 0;  // base64 characters at the end of the block before
-  while (i + 64 <= n) {
-    std::uint64_t m = b64Mask64Avx2(p + i);
-    if (carry && carry + static_cast<std::size_t>(std::countr_one(m)) >= kMinBase64)
-      return i - carry;
-    // Bit k stays set when bytes k .. k+len-1 are all set: doubling shifts, then the rest.
-    std::uint64_t r = m & (m >> 1);  // runs of 2
-    r &= r >> 2;                     // 4
-    r &= r >> 4;                     // 8
-    r &= r >> 8;                     // 16
-    r &= r >> (kMinBase64 - 16);     // kMinBase64
-    if (r) return i + static_cast<std::size_t>(std::countr_zero(r));
-    std::size_t top = static_cast<std::size_t>(std::countl_one(m));
-    carry = top == 64 ? carry + 64 : top;
-    i += 64;
-  }
+  for (; i + 64 <= n; i += 64)
+    if (std::size_t at = shortRunBlock(b64Mask64Avx2(p + i), i, carry); at != kNoRun) return at;
   return i - carry;
 }
 #endif
