@@ -43,10 +43,9 @@ std::string corpus() {
   return s;
 }
 
-std::vector<Match> chunked(std::string_view data, const std::vector<std::size_t>& sizes,
-                           std::size_t roundBytes) {
-  ScanOptions opt;
-  opt.roundBytes = roundBytes;
+// `data` fed `sizes` bytes at a time (cycled), with `opt`.
+std::vector<Match> fed(std::string_view data, const std::vector<std::size_t>& sizes,
+                       ScanOptions opt) {
   auto sc = Scanner::open(db(), opt);
   EXPECT_TRUE(sc);
   std::vector<Match> out;
@@ -59,6 +58,13 @@ std::vector<Match> chunked(std::string_view data, const std::vector<std::size_t>
   EXPECT_TRUE(sc->finish(out));
   EXPECT_EQ(sc->bytes(), data.size());
   return out;
+}
+
+std::vector<Match> chunked(std::string_view data, const std::vector<std::size_t>& sizes,
+                           std::size_t roundBytes) {
+  ScanOptions opt;
+  opt.roundBytes = roundBytes;
+  return fed(data, sizes, opt);
 }
 
 TEST(Stream, AnyChunkingGivesTheOneShotResult) {
@@ -165,20 +171,6 @@ std::string firstDifference(const std::vector<std::string>& a, const std::vector
   return "";
 }
 
-std::vector<Match> fed(std::string_view data, const std::vector<std::size_t>& sizes,
-                       ScanOptions opt) {
-  auto sc = Scanner::open(db(), opt);
-  EXPECT_TRUE(sc);
-  std::vector<Match> out;
-  std::size_t i = 0, k = 0;
-  while (i < data.size()) {
-    std::size_t n = std::min(sizes[k++ % sizes.size()], data.size() - i);
-    EXPECT_TRUE(sc->feed(data.substr(i, n), out));
-    i += n;
-  }
-  EXPECT_TRUE(sc->finish(out));
-  return out;
-}
 
 // Feeds `data` in several chunkings and round sizes; each must give the one-shot result, in the
 // same order, which is that of the matches' ends.
