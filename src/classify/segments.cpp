@@ -296,6 +296,21 @@ std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) 
   return skipShortRunsSse2(p, i, n);
 }
 
+// One byte at a time: the reference the vector helpers are tested against, and their last bytes
+// (the loop on locals, not on the references).
+inline std::size_t runEndBytes(const unsigned char* p, std::size_t i, std::size_t lim,
+                               std::uint8_t& acc, bool& marker) {
+  std::uint8_t a = acc;
+  bool mk = marker;
+  for (; i < lim && kB64Class[p[i]]; ++i) {
+    a &= kB64Class[p[i]];
+    mk = mk || (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/';
+  }
+  acc = a;
+  marker = mk;
+  return i;
+}
+
 // The end of the run of base64 characters from `i` (at most `lim`); `acc` loses bit 1 when the
 // run holds '+' or '/' and bit 0 when it holds '-' or '_' (kB64Class); `marker` is set when it
 // holds a digit, '+' or '/'.
@@ -332,16 +347,7 @@ std::size_t runEndSse2(const unsigned char* p, std::size_t i, std::size_t lim, s
   if (url16) acc &= 2;
   marker = marker || mark16;
 #endif
-  std::uint8_t a = acc;
-  bool mk = marker;
-  while (i < lim && kB64Class[p[i]]) {
-    a &= kB64Class[p[i]];
-    mk = mk || (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/';
-    ++i;
-  }
-  acc = a;
-  marker = mk;
-  return i;
+  return runEndBytes(p, i, lim, acc, marker);
 }
 
 #if defined(__x86_64__)
@@ -379,11 +385,7 @@ __attribute__((target("avx2,bmi"))) std::size_t runEndAvx2(const unsigned char* 
   bool mk = marker || mark32;
   // The last bytes of the buffer one at a time, here: calling the SSE2 version with the upper
   // halves of the vector registers in use would cost a state transition per call.
-  while (!ended && i < lim && kB64Class[p[i]]) {
-    a &= kB64Class[p[i]];
-    mk = mk || (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/';
-    ++i;
-  }
+  if (!ended) i = runEndBytes(p, i, lim, a, mk);
   acc = a;
   marker = mk;
   return i;
@@ -407,15 +409,6 @@ bool insideBase64Run(std::string_view d, std::size_t at) {
 
 namespace {
 
-// One byte at a time: the reference the vector helpers are tested against.
-std::size_t runEndBytes(const unsigned char* p, std::size_t i, std::size_t lim, std::uint8_t& acc,
-                        bool& marker) {
-  for (; i < lim && kB64Class[p[i]]; ++i) {
-    acc &= kB64Class[p[i]];
-    marker = marker || (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/';
-  }
-  return i;
-}
 
 template <bool kVector>
 void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continued) {
