@@ -52,13 +52,7 @@ X=(-x "http://127.0.0.1:$PROXY_PORT")
 U="http://app.test:$HTTP_PORT"
 
 # Optional reference capture of the tunnel traffic (needs capture rights on lo).
-TSHARK_PID=""
-if command -v tshark >/dev/null; then
-  tshark -q -i lo -f "tcp port $PROXY_PORT" -w "$TMP/cap.pcapng" 2>"$TMP/tshark.err" &
-  TSHARK_PID=$!
-  for _ in $(seq 100); do grep -q Capturing "$TMP/tshark.err" 2>/dev/null && break; sleep 0.05; done
-  grep -q Capturing "$TMP/tshark.err" || { kill "$TSHARK_PID" 2>/dev/null; TSHARK_PID=""; }
-fi
+start_capture "$PROXY_PORT"
 
 # Plain HTTP: the bytes arrive unchanged, keep-alive reuses the connection.
 run_rc curl -sS "${X[@]}" "$U/1k" -o "$TMP/got"

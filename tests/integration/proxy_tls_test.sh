@@ -138,13 +138,7 @@ wait_port "$PROXY_PORT" || { echo "proxy did not start"; cat "$TMP/proxy.err"; e
 X=(-x "http://127.0.0.1:$PROXY_PORT")
 TRUST=(--cacert "$TMP/ca/ca.pem")
 # Optional reference capture of the clients' ClientHellos (needs capture rights on lo).
-TSHARK_PID=""
-if command -v tshark >/dev/null; then
-  tshark -q -i lo -f "tcp port $PROXY_PORT" -w "$TMP/cap.pcapng" 2>"$TMP/tshark.err" &
-  TSHARK_PID=$!
-  for _ in $(seq 100); do grep -q Capturing "$TMP/tshark.err" 2>/dev/null && break; sleep 0.05; done
-  grep -q Capturing "$TMP/tshark.err" || { kill "$TSHARK_PID" 2>/dev/null; TSHARK_PID=""; }
-fi
+start_capture "$PROXY_PORT"
 
 # Intercepted: the client sees the page through a certificate the proxy minted.
 run_rc curl -sS -v "${X[@]}" "${TRUST[@]}" https://secure.test/1k -o "$TMP/got"

@@ -39,3 +39,16 @@ NGINX
   nginx -e "$TMP/logs/nginx-error.log" -c "$TMP/nginx.conf" &
   PIDS+=($!)
 }
+
+# start_capture PORT: an optional reference capture of loopback traffic to PORT into
+# $TMP/cap.pcapng with tshark (needs capture rights on lo). Sets TSHARK_PID, empty when tshark is
+# missing or cannot capture; the caller stops it with SIGINT and reads the file.
+start_capture() {
+  TSHARK_PID=""
+  command -v tshark >/dev/null || return 0
+  tshark -q -i lo -f "tcp port $1" -w "$TMP/cap.pcapng" 2>"$TMP/tshark.err" &
+  TSHARK_PID=$!
+  for _ in $(seq 100); do grep -q Capturing "$TMP/tshark.err" 2>/dev/null && break; sleep 0.05; done
+  grep -q Capturing "$TMP/tshark.err" || { kill "$TSHARK_PID" 2>/dev/null; TSHARK_PID=""; }
+  return 0
+}
