@@ -30,45 +30,22 @@ for t in nginx wrk python3; do command -v $t >/dev/null || { echo "bench: $t not
 
 D=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-bench-proxy.XXXXXX")
 chmod 755 "$D"; mkdir -p "$D/www" "$D/logs" "$D/ngtmp"; chmod 777 "$D/logs"
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$D"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-  local i
-  for i in $(seq 200); do
-    python3 -c "import socket; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "bench: nothing listens on $1" >&2; return 1
-}
+# The integration tests' server helpers: PIDS (stopped at exit, then $TMP removed), free_port,
+# wait_port, start_nginx.
+TMP=$D
+# shellcheck source=../tests/integration/lib/servers.sh
+source "$here/tests/integration/lib/servers.sh"
+listening() { wait_port "$1" || { echo "bench: nothing listens on $1" >&2; return 1; }; }
 
 head -c 768 /dev/urandom | base64 -w0 >"$D/www/1k"
 NGINX_PORT=$(free_port)
 CLOSE_PORT=$(free_port)
-cat >"$D/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $D/nginx.pid;
-error_log $D/logs/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
+start_nginx "  access_log off;
   keepalive_requests 1000000;
-  client_body_temp_path $D/ngtmp; proxy_temp_path $D/ngtmp; fastcgi_temp_path $D/ngtmp;
-  uwsgi_temp_path $D/ngtmp; scgi_temp_path $D/ngtmp;
   server { listen 127.0.0.1:$NGINX_PORT; root $D/www; }
   # For the idle test: answers with Connection: close, so only the client side stays open.
-  server { listen 127.0.0.1:$CLOSE_PORT; root $D/www; keepalive_timeout 0; }
-}
-EOF
-nginx -e "$D/logs/nginx-error.log" -c "$D/nginx.conf" & PIDS+=($!)
-wait_port "$NGINX_PORT"
+  server { listen 127.0.0.1:$CLOSE_PORT; root $D/www; keepalive_timeout 0; }" nginx 4096
+listening "$NGINX_PORT"
 
 NAMES=(direct) ADDRS=("")
 TG_PORT=$(free_port)
@@ -77,7 +54,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 "$tollgate" proxy --listen "127.0.0.1:$TG_PORT" --store "sqlite:$D/flows.db" ${TG_ARGS:-} \
   2>"$D/logs/tollgate.err" &
 TG_PID=$!; PIDS+=($TG_PID)
-wait_port "$TG_PORT"; NAMES+=(tollgate); ADDRS+=("127.0.0.1:$TG_PORT")
+listening "$TG_PORT"; NAMES+=(tollgate); ADDRS+=("127.0.0.1:$TG_PORT")
 if command -v squid >/dev/null; then
   SQ_PORT=$(free_port)
   cat >"$D/squid.conf" <<EOF
@@ -98,14 +75,14 @@ shutdown_lifetime 1 seconds
 max_filedescriptors 8192
 EOF
   squid -N -f "$D/squid.conf" >"$D/logs/squid.out" 2>&1 & PIDS+=($!)
-  wait_port "$SQ_PORT" && { NAMES+=(squid); ADDRS+=("127.0.0.1:$SQ_PORT"); }
+  listening "$SQ_PORT" && { NAMES+=(squid); ADDRS+=("127.0.0.1:$SQ_PORT"); }
 fi
 if command -v tinyproxy >/dev/null; then
   TP_PORT=$(free_port)
   printf 'User nobody\nGroup nogroup\nListen 127.0.0.1\nPort %s\nTimeout 600\nMaxClients 1000\nAllow 127.0.0.1\nLogLevel Error\nDisableViaHeader Yes\n' \
     "$TP_PORT" >"$D/tinyproxy.conf"
   tinyproxy -d -c "$D/tinyproxy.conf" >"$D/logs/tinyproxy.out" 2>&1 & PIDS+=($!)
-  wait_port "$TP_PORT" && { NAMES+=(tinyproxy); ADDRS+=("127.0.0.1:$TP_PORT"); }
+  listening "$TP_PORT" && { NAMES+=(tinyproxy); ADDRS+=("127.0.0.1:$TP_PORT"); }
 fi
 
 cat >"$D/abs.lua" <<'EOF'
@@ -213,26 +190,14 @@ printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$D/san.ext"
 openssl x509 -req -in "$D/srv.csr" -CA "$D/up-ca.pem" -CAkey "$D/up-ca.key" -CAcreateserial \
   -days 2 -extfile "$D/san.ext" -out "$D/srv.pem" 2>/dev/null
 TLS_PORT=$(free_port)
-cat >"$D/nginx-tls.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $D/nginx-tls.pid;
-error_log $D/logs/nginx-tls-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
+start_nginx "  access_log off;
   keepalive_requests 1000000;
-  client_body_temp_path $D/ngtmp; proxy_temp_path $D/ngtmp; fastcgi_temp_path $D/ngtmp;
-  uwsgi_temp_path $D/ngtmp; scgi_temp_path $D/ngtmp;
   server {
     listen 127.0.0.1:$TLS_PORT ssl;
     ssl_certificate $D/srv.pem; ssl_certificate_key $D/srv.key;
     root $D/www;
-  }
-}
-EOF
-nginx -e "$D/logs/nginx-tls-error.log" -c "$D/nginx-tls.conf" & PIDS+=($!)
-wait_port "$TLS_PORT"
+  }" nginx-tls 4096
+listening "$TLS_PORT"
 
 "$tollgate" ca init --dir "$D/ca" >/dev/null
 printf 'tls_default: inspect\nvendors:\n  - name: Bench\n    domains: [localhost]\n    tls: inspect\n' >"$D/inspect.yaml"
@@ -240,12 +205,12 @@ TGS_PORT=$(free_port)
 "$tollgate" proxy --listen "127.0.0.1:$TGS_PORT" --store "sqlite:$D/tls-flows.db" \
   --policy "$D/inspect.yaml" --ca "$D/ca" --upstream-ca "$D/up-ca.pem" 2>"$D/logs/tollgate-tls.err" &
 PIDS+=($!)
-wait_port "$TGS_PORT"
+listening "$TGS_PORT"
 MP_PORT=$(free_port)
 mitmdump -q --listen-host 127.0.0.1 --listen-port "$MP_PORT" --set confdir="$D/mitm" \
   --set ssl_verify_upstream_trusted_ca="$D/up-ca.pem" >"$D/logs/mitmdump.out" 2>&1 &
 PIDS+=($!)
-wait_port "$MP_PORT"
+listening "$MP_PORT"
 
 tls_secs=${TLS_DURATION%s}
 echo "intercepted HTTPS: https_load -c$TLS_CONNS -d$TLS_DURATION, GET /1k from nginx (TLS, EC P-256) through CONNECT; load $(cut -d' ' -f1-3 /proc/loadavg)"

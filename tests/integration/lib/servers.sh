@@ -19,24 +19,26 @@ wait_port() { # wait_port PORT: until something listens on 127.0.0.1:PORT (10 s 
   return 1
 }
 
-# start_nginx HTTP_BODY: writes $TMP/nginx.conf (one worker in the foreground, pid, error log and
-# temp paths under $TMP) with HTTP_BODY inside its http block, starts nginx and records its PID.
-# The caller waits for its ports.
+# start_nginx HTTP_BODY [NAME [CONNECTIONS]]: writes $TMP/NAME.conf (default NAME nginx: one
+# worker in the foreground with CONNECTIONS connections, default 256; pid $TMP/NAME.pid, error log
+# $TMP/logs/NAME-error.log, temp paths under $TMP) with HTTP_BODY inside its http block, starts
+# nginx and records its PID. The caller waits for its ports.
 start_nginx() {
+  local name=${2:-nginx}
   mkdir -p "$TMP/logs" "$TMP/ngtmp"
-  cat >"$TMP/nginx.conf" <<NGINX
+  cat >"$TMP/$name.conf" <<NGINX
 worker_processes 1;
 daemon off;
-pid $TMP/nginx.pid;
-error_log $TMP/logs/nginx-error.log warn;
-events { worker_connections 256; }
+pid $TMP/$name.pid;
+error_log $TMP/logs/$name-error.log warn;
+events { worker_connections ${3:-256}; }
 http {
   client_body_temp_path $TMP/ngtmp; proxy_temp_path $TMP/ngtmp; fastcgi_temp_path $TMP/ngtmp;
   uwsgi_temp_path $TMP/ngtmp; scgi_temp_path $TMP/ngtmp;
 $1
 }
 NGINX
-  nginx -e "$TMP/logs/nginx-error.log" -c "$TMP/nginx.conf" &
+  nginx -e "$TMP/logs/$name-error.log" -c "$TMP/$name.conf" &
   PIDS+=($!)
 }
 
