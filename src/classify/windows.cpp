@@ -344,21 +344,68 @@ __attribute__((target("avx2"), always_inline)) inline BlockMasks avx2Masks(const
   return m;
 }
 
+// x shifted up by k bits, the top bits of the block before (`below`) coming in: bit j tells about
+// byte j - k.
+constexpr std::uint64_t back(std::uint64_t x, std::uint64_t below, unsigned k) {
+  return x << k | below >> (64 - k);
+}
+
+// The byte classes the shipped rules look at before a run, for the 64 bytes from p (bit j: p[j]).
+struct WordMasks {
+  std::uint64_t alpha;  // A-Z a-z
+  std::uint64_t word;   // A-Z a-z 0-9 _
+  std::uint64_t space;
+  std::uint64_t plus;
+};
+
+__attribute__((target("avx2"), always_inline)) inline std::uint64_t eqMask64(__m256i a, __m256i b,
+                                                                           char c) {
+  const __m256i x = _mm256_set1_epi8(c);
+  return std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, x)))} |
+         std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, x)))}
+             << 32;
+}
+
+__attribute__((target("avx2"), always_inline)) inline WordMasks wordMasks(const unsigned char* p) {
+  const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+  // Letters: (v | 0x20) - 'a' below 26, unsigned (min(x, 25) == x); digits: v - '0' below 10.
+  auto below = [](__m256i v, char lo, char n, char fold) __attribute__((target("avx2"))) {
+    __m256i x = _mm256_sub_epi8(_mm256_or_si256(v, _mm256_set1_epi8(fold)), _mm256_set1_epi8(lo));
+    return static_cast<std::uint32_t>(
+        _mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(x, _mm256_set1_epi8(n - 1)), x)));
+  };
+  WordMasks m;
+  m.alpha = below(a, 'a', 26, 0x20) | std::uint64_t{below(b, 'a', 26, 0x20)} << 32;
+  m.word = m.alpha | below(a, '0', 10, 0) | std::uint64_t{below(b, '0', 10, 0)} << 32 |
+           eqMask64(a, b, '_');
+  m.space = eqMask64(a, b, ' ');
+  m.plus = eqMask64(a, b, '+');
+  return m;
+}
+
 // 64 bytes at a time, all runs of a block at once: the first digit of each run is found by
 // carrying the run starts through the separators before it ((seps + starts) & digits); the
-// runs' digit counts come from the first-digit bits compressed onto the digits (pext): a run
-// has four digits or more when three non-first digits follow its first one. Only those runs,
-// runs after two capitals (an IBAN) and a run reaching the block's end are looked at one by
-// one; of them, runs that may have a window (eight digits, six (a NINO), four and three dots,
-// the capitals) go through digitRun, which decides exactly as the reference finder does.
-// The runs of the block at `i` (masks `m`, bits below `skip` already decided); returns where
-// the digit finder goes on: i + 64, or past a run reaching beyond the block.
+// runs' digit counts come from the first-digit bits compressed onto the digits (pext): rK has
+// the runs of K digits or more. Only the runs that may have a window are looked at one by one,
+// which keeps the loop below rare (most runs are years, times and version numbers):
+// - eight digits or more, or exactly six (a NINO), or four and three dots after the first digit
+//   (IPv4), or two capitals before (an IBAN);
+// - for the shipped rules, nine digits or more; eight with a '+' near; six after two letters
+//   starting a word (through one blank); four and three dots.
+// The capitals test reads the previous block's capitals (`prevUpper`); the letters before a
+// six-digit run are classified only in blocks that have one. The run reaching the block's end
+// goes to digitRun, unless the next block (`nxt`) ends it short of what any window needs. Of
+// the runs looked at, those that may have a window go through digitRun, which decides exactly as
+// the reference finder does. Bits of `digit` and `run` before the digit finder's position are
+// already cleared. Returns where the digit finder goes on: i + 64, or past a run reaching
+// beyond the block.
 __attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline std::size_t digitBlock(
     std::string_view d, std::size_t i, std::uint64_t digit, std::uint64_t run, const BlockMasks& m,
-    std::vector<Window>& out, DigitRules rules) {
+    std::uint64_t prevUpper, const BlockMasks& nxt, std::vector<Window>& out, DigitRules rules) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   std::size_t next = i + 64;
-  if (!digit) return next;
+  const bool shipped = rules == DigitRules::kShipped;
   // Position 0 starts a run: a run going on from before the block had no digit there
   // (runs with digits reaching a block's end are finished by digitRun below).
   std::uint64_t starts = run & ~(run << 1);
@@ -367,26 +414,79 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline std::size_
   std::uint64_t valid = nd == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << nd) - 1;
   std::uint64_t fc = _pext_u64(first, digit);
   std::uint64_t rest = ~fc & valid;
-  std::uint64_t four = fc & (rest >> 1) & (rest >> 2) & (rest >> 3);
-  // Runs of four or five digits matter only as IPv4 addresses (three dots): most blocks of text
-  // with numbers (years, times) have none, and only runs of six digits or more are looked at.
-  std::uint64_t six = four & (rest >> 4) & (rest >> 5);
-  std::uint64_t longRuns = __builtin_popcountll(m.dot) >= 3 ? four : six;
-  std::uint64_t caps = first & (m.upper << 1) & (m.upper << 2);
-  std::uint64_t todo = _pdep_u64(longRuns, digit) | caps | (first & 3);
-  auto last = 63 - static_cast<unsigned>(__builtin_clzll(first));
-  bool endRun = (~run >> last) == 0;
-  if (endRun) todo |= std::uint64_t{1} << last;
+  std::uint64_t r4 = fc & (rest >> 1) & (rest >> 2) & (rest >> 3);
+  std::uint64_t caps = first & back(m.upper, prevUpper, 1) & back(m.upper, prevUpper, 2);
+  // Most blocks with digits hold only short runs: nothing to look at but the end run.
+  const bool endRun = first && (~run >> (63 - __builtin_clzll(first))) == 0;
+  if (!(r4 | caps) && !endRun) return next;
+  std::uint64_t r6 = r4 & (rest >> 4) & (rest >> 5);
+  std::uint64_t r7 = r6 & (rest >> 6);
+  std::uint64_t r8 = r7 & (rest >> 7);
+  std::uint64_t r9 = r8 & (rest >> 8);
+  // Dots from a run's first digit to its end, all runs of the block together (adding the first
+  // digit carries through the rest of its run).
+  std::uint64_t tails = ((run + first) ^ run) & run;
+  std::uint64_t dotted = 0;  // first digits of runs with three dots or more after them
+  if (std::uint64_t dots = m.dot & tails; __builtin_popcountll(dots) >= 3) {
+    // In the order of first digits and dots (c: 1 a first digit), a run's first digit followed
+    // by three dots.
+    const std::uint64_t events = first | dots;
+    const auto ne = static_cast<unsigned>(__builtin_popcountll(events));
+    const std::uint64_t c = _pext_u64(first, events);
+    const std::uint64_t nc = ~c & (ne == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << ne) - 1);
+    dotted = _pdep_u64(c & (nc >> 1) & (nc >> 2) & (nc >> 3), events);
+  }
+  std::uint64_t longRuns;
+  std::uint64_t six = _pdep_u64(r6 & ~r7, digit);
+  if (!shipped) {
+    longRuns = _pdep_u64(r8, digit) | six | (dotted & _pdep_u64(r4, digit));
+  } else {
+    // Eight digits need a '+' from four bytes before the run on; six need two letters starting
+    // a word right before them, or before one blank. Only blocks with such runs (dates with
+    // times are many of them) read the byte classes, from four bytes before the block: bit
+    // t + 4 is byte t. A run starting in the last three bytes is looked at without them.
+    std::uint64_t eight = _pdep_u64(r8 & ~r9, digit);
+    std::uint64_t nino = 0;
+    bool plusNear = true;
+    if ((six | eight) && i >= 4) {
+      const WordMasks w = wordMasks(p + i - 4);
+      const std::uint64_t a = w.alpha, wd = w.word;
+      nino = ((a >> 3) & (a >> 2) & ~(wd >> 1)) | ((w.space >> 3) & (a >> 2) & (a >> 1) & ~wd);
+      nino |= ~std::uint64_t{0} << 61;
+      plusNear = w.plus != 0 || p[i + 60] == '+' || p[i + 61] == '+' || p[i + 62] == '+' ||
+                 p[i + 63] == '+';
+    } else if (six | eight) {
+      nino = ~std::uint64_t{0};
+    }
+    longRuns = _pdep_u64(r9, digit) | (dotted & _pdep_u64(r4, digit)) | (plusNear ? eight : 0) |
+               (six & nino);
+  }
+  std::uint64_t todo = longRuns | caps;
+  if (endRun) {
+    auto last = 63 - static_cast<unsigned>(__builtin_clzll(first));
+    // The last run reaches the block's end: when the next block ends it, count it whole.
+    std::uint64_t seg = ~std::uint64_t{0} << last;
+    auto more = static_cast<unsigned>(__builtin_ctzll(~nxt.run | (std::uint64_t{1} << 63)));
+    bool ends = (~nxt.run) != 0;
+    std::uint64_t segNext = more ? ~std::uint64_t{0} >> (64 - more) : 0;
+    auto digits = __builtin_popcountll(digit & seg) + __builtin_popcountll(nxt.digit & segNext);
+    auto dots = __builtin_popcountll(m.dot & seg) + __builtin_popcountll(nxt.dot & segNext);
+    bool maybe = !ends || digits >= 8 || digits == 6 || (digits >= 4 && dots >= 3) ||
+                 ((caps >> last) & 1);
+    todo &= ~(std::uint64_t{1} << last);
+    if (!maybe) next = i + 64 + more;
+    else todo |= std::uint64_t{1} << last, next = 0;  // next == 0: the end run is to be run
+  }
+  if (!todo) return next;
   while (todo) {
     auto t = static_cast<unsigned>(__builtin_ctzll(todo));
     todo &= todo - 1;
     std::size_t at = i + t;
-    if (endRun && t == last) return std::max(next, digitRun(d, at, out, rules));
+    if (next == 0 && todo == 0) return std::max(i + 64, digitRun(d, at, out, rules));
     auto len = static_cast<unsigned>(__builtin_ctzll(~run >> t));
     std::uint64_t seg = ((std::uint64_t{1} << len) - 1) << t;
     auto digits = __builtin_popcountll(digit & seg);
     auto dots = __builtin_popcountll(m.dot & seg);
-    const bool shipped = rules == DigitRules::kShipped;
     // Two capitals before the run (an IBAN); for the shipped rules they start a word.
     bool capitals = at >= 2 && static_cast<unsigned>(p[at - 1] - 'A') < 26u &&
                     static_cast<unsigned>(p[at - 2] - 'A') < 26u &&
@@ -396,7 +496,8 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline std::size_
       // What digitRun's shipped rules need at the least: 9 digits, or 8 and a '+' (in the
       // run or the separators before it), or 6 after two letters starting a word (a NINO).
       bool plus = false;
-      for (std::size_t k = at >= 4 ? at - 4 : 0; k < at + len && !plus; ++k) plus = p[k] == '+';
+      if (digits == 8)
+        for (std::size_t k = at >= 4 ? at - 4 : 0; k < at + len && !plus; ++k) plus = p[k] == '+';
       std::size_t l = at - (at >= 1 && p[at - 1] == ' ');  // where the NINO letters end
       maybe = digits >= 9 || (digits == 8 && plus) ||
               (digits == 6 && l >= 2 && isAlphaByte(p[l - 1]) && isAlphaByte(p[l - 2]) &&
@@ -430,45 +531,133 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline void colon
     colonAt(d, i + static_cast<std::size_t>(__builtin_ctzll(c)), out);
 }
 
-// One pass for every finder asked for, 64 bytes at a time: the masks of each block are made
-// once (digit runs, colon pairs and '@' used to take a pass each over the data). The last
-// stretch, shorter than two blocks, goes to the byte-wise finders.
+// The bytes of `cl` with any of the flags `f`.
+__attribute__((target("avx512f,avx512bw"), always_inline)) inline std::uint64_t flagMask512(
+    __m512i cl, char f) {
+  return _mm512_test_epi8_mask(cl, _mm512_set1_epi8(f));
+}
+
+// AVX-512BW: the same masks from one pair of lookups per 64 bytes, each tested straight into a
+// mask register (AVX2 needs a shift and a movemask per flag and half).
+__attribute__((target("avx512f,avx512bw"), always_inline)) inline BlockMasks avx512Masks(
+    const unsigned char* p) {
+  constexpr char l0 = kFDigit | kFSep | kFUpPZ | kFAt, l16 = kFDigit | kFHexL | kFUpAO | kFUpPZ,
+                 l7 = kFDigit | kFUpAO | kFUpPZ, l89 = kFDigit | kFSep | kFUpAO | kFUpPZ,
+                 lA = kFColon | kFUpAO | kFUpPZ, lB = kFSep | kFUpAO, lC = kFUpAO,
+                 lE = kFSep | kFDot | kFUpAO;
+  constexpr char h2 = kFSep | kFDot, h3 = kFDigit | kFColon, h4 = kFHexL | kFUpAO | kFAt,
+                 h5 = kFUpPZ, h6 = kFHexL;
+  const __m512i lo = _mm512_broadcast_i32x4(
+      _mm_setr_epi8(l0, l16, l16, l16, l16, l16, l16, l7, l89, l89, lA, lB, lC, lB, lE, lB));
+  const __m512i hi = _mm512_broadcast_i32x4(
+      _mm_setr_epi8(0, 0, h2, h3, h4, h5, h6, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+  const __m512i nib = _mm512_set1_epi8(0x0F);
+  const __m512i v = _mm512_loadu_si512(p);
+  const __m512i cl =
+      _mm512_and_si512(_mm512_shuffle_epi8(lo, _mm512_and_si512(v, nib)),
+                       _mm512_shuffle_epi8(hi, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib)));
+  BlockMasks m;
+  m.digit = flagMask512(cl, kFDigit);
+  m.run = flagMask512(cl, kFDigit | kFSep);
+  m.dot = flagMask512(cl, kFDot);
+  m.colon = flagMask512(cl, kFColon);
+  m.hex = flagMask512(cl, kFDigit | kFHexL);
+  m.upper = flagMask512(cl, kFUpAO | kFUpPZ);
+  m.at = flagMask512(cl, kFAt);
+  return m;
+}
+
+// What one pass for every finder asked for carries from block to block, and the work of one
+// block given its masks and the next block's; the loops below (one per instruction set) only
+// make the masks.
 template <class ColonOut>
-__attribute__((target("avx2,popcnt,bmi,bmi2"))) void marksAvx2(std::string_view d,
-                                                               const MarkKinds& kinds,
-                                                               std::vector<Window>* digits,
-                                                               ColonOut* colons,
-                                                               std::vector<std::size_t>* atSigns) {
-  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
-  const std::size_t n = d.size();
-  std::size_t i = 0;
+struct MarkPass {
+  std::string_view d;
+  const MarkKinds& kinds;
+  std::vector<Window>* digits;
+  ColonOut* colons;
+  std::vector<std::size_t>* atSigns;
   std::size_t di = 0;  // the digit finder has decided the bytes before this
+  std::uint64_t prevUpper = ~std::uint64_t{0};  // of the block before (anything, before the first)
+
+  __attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline void block(
+      std::size_t i, const BlockMasks& cur, const BlockMasks& nxt) {
+    if (kinds.digits && di < i + 64) {
+      std::uint64_t keep = di > i ? ~std::uint64_t{0} << (di - i) : ~std::uint64_t{0};
+      di = digitBlock(d, i, cur.digit & keep, cur.run & keep, cur, prevUpper, nxt, *digits,
+                      kinds.rules);
+    }
+    prevUpper = cur.upper;
+    if (kinds.colons) colonBlock(d, i, cur, nxt, *colons);
+    if (kinds.atSigns)
+      for (std::uint64_t a = cur.at; a; a &= a - 1)
+        atSigns->push_back(i + static_cast<std::size_t>(__builtin_ctzll(a)));
+  }
+
+  // The last stretch, shorter than two blocks, from `i`: the byte-wise finders.
+  void finish(std::size_t i) {
+    const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+    if (kinds.digits) digitWindowsFrom(d, std::max(i, di), *digits, kinds.rules);
+    if (kinds.colons) colonWindowsFrom(d, i, *colons);
+    if (kinds.atSigns)
+      for (std::size_t k = i; k < d.size(); ++k)
+        if (p[k] == '@') atSigns->push_back(k);
+  }
+};
+
+// One pass for every finder asked for, 64 bytes at a time: the masks of each block are made
+// once (digit runs, colon pairs and '@' used to take a pass each over the data).
+template <class ColonOut>
+__attribute__((target("avx2,popcnt,bmi,bmi2"))) void marksAvx2(MarkPass<ColonOut> pass) {
+  const auto* p = reinterpret_cast<const unsigned char*>(pass.d.data());
+  const std::size_t n = pass.d.size();
+  std::size_t i = 0;
   if (n >= 128) {
     BlockMasks cur = avx2Masks(p);
     for (; i + 128 <= n; i += 64) {
       const BlockMasks nxt = avx2Masks(p + i + 64);
-      if (kinds.digits && di < i + 64) {
-        std::uint64_t keep = di > i ? ~std::uint64_t{0} << (di - i) : ~std::uint64_t{0};
-        di = digitBlock(d, i, cur.digit & keep, cur.run & keep, cur, *digits, kinds.rules);
-      }
-      if (kinds.colons) colonBlock(d, i, cur, nxt, *colons);
-      if (kinds.atSigns)
-        for (std::uint64_t a = cur.at; a; a &= a - 1)
-          atSigns->push_back(i + static_cast<std::size_t>(__builtin_ctzll(a)));
+      pass.block(i, cur, nxt);
       cur = nxt;
     }
   }
-  if (kinds.digits) digitWindowsFrom(d, std::max(i, di), *digits, kinds.rules);
-  if (kinds.colons) colonWindowsFrom(d, i, *colons);
-  if (kinds.atSigns)
-    for (std::size_t k = i; k < n; ++k)
-      if (p[k] == '@') atSigns->push_back(k);
+  pass.finish(i);
 }
 
-bool haveAvx2() {
-  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-                          __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
-  return yes;
+template <class ColonOut>
+__attribute__((target("avx512f,avx512bw,avx2,popcnt,bmi,bmi2"))) void marksAvx512(
+    MarkPass<ColonOut> pass) {
+  const auto* p = reinterpret_cast<const unsigned char*>(pass.d.data());
+  const std::size_t n = pass.d.size();
+  std::size_t i = 0;
+  if (n >= 128) {
+    BlockMasks cur = avx512Masks(p);
+    for (; i + 128 <= n; i += 64) {
+      const BlockMasks nxt = avx512Masks(p + i + 64);
+      pass.block(i, cur, nxt);
+      cur = nxt;
+    }
+  }
+  pass.finish(i);
+}
+
+Simd cpuSimd() {
+  static const Simd level = [] {
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("bmi") ||
+        !__builtin_cpu_supports("bmi2") || !__builtin_cpu_supports("popcnt"))
+      return Simd::kBaseline;
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? Simd::kAvx512
+                                                                                   : Simd::kAvx2;
+  }();
+  return level;
+}
+
+// One pass at `level` (at most what the CPU has); false when only the byte-wise finders run.
+template <class ColonOut>
+bool marks(Simd level, MarkPass<ColonOut> pass) {
+  level = std::min(level, cpuSimd());
+  if (level == Simd::kAvx512) return marksAvx512(pass), true;
+  if (level == Simd::kAvx2) return marksAvx2(pass), true;
+  return false;
 }
 #endif
 
@@ -478,17 +667,19 @@ void digitWindowsReference(std::string_view d, std::vector<Window>& out, DigitRu
   digitWindowsFrom(d, 0, out, rules);
 }
 
-bool digitWindowsVectorised() {
+Simd bestSimd() {
 #if defined(TOLLGATE_AVX2_DIGITS)
-  return haveAvx2();
+  return cpuSimd();
 #else
-  return false;
+  return Simd::kBaseline;
 #endif
 }
 
-void findMarks(std::string_view d, const MarkKinds& kinds, Marks& out) {
+void findMarks(std::string_view d, const MarkKinds& kinds, Marks& out, Simd level) {
 #if defined(TOLLGATE_AVX2_DIGITS)
-  if (haveAvx2()) return marksAvx2(d, kinds, &out.digits, &out.colons, &out.atSigns);
+  if (marks(level, MarkPass<std::vector<ColonPair>>{d, kinds, &out.digits, &out.colons,
+                                                     &out.atSigns}))
+    return;
 #endif
   if (kinds.digits) digitWindowsFrom(d, 0, out.digits, kinds.rules);
   if (kinds.colons) colonWindowsFrom(d, 0, out.colons);
@@ -500,10 +691,10 @@ void findMarks(std::string_view d, const MarkKinds& kinds, Marks& out) {
       out.atSigns.push_back(static_cast<std::size_t>(q - d.data()));
 }
 
-void digitWindows(std::string_view d, std::vector<Window>& out, DigitRules rules) {
+void digitWindows(std::string_view d, std::vector<Window>& out, DigitRules rules, Simd level) {
 #if defined(TOLLGATE_AVX2_DIGITS)
-  if (haveAvx2()) return marksAvx2<std::vector<ColonPair>>(d, MarkKinds{true, false, false, rules},
-                                                           &out, nullptr, nullptr);
+  const MarkKinds kinds{true, false, false, rules};
+  if (marks(level, MarkPass<std::vector<ColonPair>>{d, kinds, &out, nullptr, nullptr})) return;
 #endif
   digitWindowsFrom(d, 0, out, rules);
 }
@@ -512,16 +703,18 @@ void colonWindowsReference(std::string_view d, std::vector<Window>& out) {
   colonWindowsFrom(d, 0, out);
 }
 
-void colonPairs(std::string_view d, std::vector<ColonPair>& out) {
+void colonPairs(std::string_view d, std::vector<ColonPair>& out, Simd level) {
 #if defined(TOLLGATE_AVX2_DIGITS)
-  if (haveAvx2()) return marksAvx2(d, MarkKinds{false, true, false}, nullptr, &out, nullptr);
+  const MarkKinds kinds{false, true, false};
+  if (marks(level, MarkPass<std::vector<ColonPair>>{d, kinds, nullptr, &out, nullptr})) return;
 #endif
   colonWindowsFrom(d, 0, out);
 }
 
-void colonWindows(std::string_view d, std::vector<Window>& out) {
+void colonWindows(std::string_view d, std::vector<Window>& out, Simd level) {
 #if defined(TOLLGATE_AVX2_DIGITS)
-  if (haveAvx2()) return marksAvx2(d, MarkKinds{false, true, false}, nullptr, &out, nullptr);
+  const MarkKinds kinds{false, true, false};
+  if (marks(level, MarkPass<std::vector<Window>>{d, kinds, nullptr, &out, nullptr})) return;
 #endif
   colonWindowsFrom(d, 0, out);
 }

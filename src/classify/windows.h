@@ -90,28 +90,32 @@ inline void addWindow(std::string_view d, std::size_t s, std::size_t e, std::vec
 // in text (dates, times, hashes). The trigger differential test checks it against every byte.
 enum class DigitRules { kGeneric, kShipped };
 
+// The vector code the finders below may use; each uses the best the CPU has (checked once), at
+// most `level`: tests run every level this CPU has against the reference.
+enum class Simd { kBaseline, kAvx2, kAvx512 };
+// What the finders use on this CPU (kAvx2: AVX2, BMI1/2 and POPCNT; kAvx512: AVX-512BW too).
+Simd bestSimd();
+
 // The windows where Trigger::kDigits patterns are tried (see detectors.h): around runs of digits
 // and separators with at least eight digits or four digits and three dots (IPv4), unless glued
 // to a word before them; around six digits after two letters (a NINO); around an IBAN-like
 // start (two capitals, two digits, 11 letters or digits; the window reaches 48 bytes on).
-// Appends to `out`. Uses AVX2 64-byte block masks when the CPU has them (checked once).
+// Appends to `out`. Uses 64-byte block masks (AVX2 or AVX-512BW) when the CPU has them.
 void digitWindows(std::string_view d, std::vector<Window>& out,
-                  DigitRules rules = DigitRules::kGeneric);
+                  DigitRules rules = DigitRules::kGeneric, Simd level = Simd::kAvx512);
 // The same windows, found run by run with SSE2 (the baseline; the reference for the tests).
 void digitWindowsReference(std::string_view d, std::vector<Window>& out,
                            DigitRules rules = DigitRules::kGeneric);
 // Windows around ":" hex{0,4} ":" (IPv6 shapes), from 8 bytes before the first colon to 64
-// after the second; AVX2 block masks when the CPU has them, else memchr per colon (reference).
-void colonWindows(std::string_view d, std::vector<Window>& out);
+// after the second; block masks when the CPU has them, else memchr per colon (reference).
+void colonWindows(std::string_view d, std::vector<Window>& out, Simd level = Simd::kAvx512);
 void colonWindowsReference(std::string_view d, std::vector<Window>& out);
 // The colon pairs themselves, in order: `first` a colon, `second` the colon after 0-4 hex digits.
 struct ColonPair {
   std::size_t first;
   std::size_t second;
 };
-void colonPairs(std::string_view d, std::vector<ColonPair>& out);
-// True when digitWindows and colonWindows use the AVX2 path on this CPU.
-bool digitWindowsVectorised();
+void colonPairs(std::string_view d, std::vector<ColonPair>& out, Simd level = Simd::kAvx512);
 
 // One pass over a layer for several finders: the digit windows (as digitWindows with `rules`),
 // the colon pairs (as colonPairs) and the positions of '@', each when asked for, appended to
@@ -127,6 +131,7 @@ struct Marks {
   std::vector<ColonPair> colons;
   std::vector<std::size_t> atSigns;
 };
-void findMarks(std::string_view d, const MarkKinds& kinds, Marks& out);
+void findMarks(std::string_view d, const MarkKinds& kinds, Marks& out,
+               Simd level = Simd::kAvx512);
 
 }  // namespace tollgate::classify::detail

@@ -1,5 +1,6 @@
-// The vectorised digit-run finder (64-byte AVX2 block masks, chosen at run time) finds exactly
-// the windows of the run-by-run reference finder: on random bytes drawn from digits, separators,
+// The vectorised digit-run finder (64-byte block masks, AVX2 or AVX-512BW, chosen at run time)
+// finds exactly the windows of the run-by-run reference finder, at every vector level this CPU
+// has: on random bytes drawn from digits, separators,
 // capitals and letters, on generated numbers, IBANs and NINOs at every alignment, and on real
 // text of this machine.
 #include <gtest/gtest.h>
@@ -19,18 +20,29 @@
 namespace tollgate::classify::detail {
 namespace {
 
+// The vector levels this CPU has (kBaseline alone runs the reference against itself).
+std::vector<Simd> levels() {
+  std::vector<Simd> out;
+  for (auto l : {Simd::kAvx2, Simd::kAvx512})
+    if (l <= bestSimd()) out.push_back(l);
+  return out;
+}
+
+const char* name(Simd l) { return l == Simd::kAvx512 ? " [avx512]" : " [avx2]"; }
+
 void expectSame(const std::string& text, const char* what) {
-  for (auto rules : {DigitRules::kGeneric, DigitRules::kShipped}) {
-    std::vector<Window> fast, ref;
-    digitWindows(text, fast, rules);
-    digitWindowsReference(text, ref, rules);
-    const char* mode = rules == DigitRules::kGeneric ? " (generic)" : " (shipped)";
-    ASSERT_EQ(fast.size(), ref.size()) << what << mode;
-    for (std::size_t k = 0; k < ref.size(); ++k) {
-      ASSERT_EQ(fast[k].start, ref[k].start) << what << mode << " window " << k;
-      ASSERT_EQ(fast[k].end, ref[k].end) << what << mode << " window " << k;
+  for (auto level : levels())
+    for (auto rules : {DigitRules::kGeneric, DigitRules::kShipped}) {
+      std::vector<Window> fast, ref;
+      digitWindows(text, fast, rules, level);
+      digitWindowsReference(text, ref, rules);
+      const char* mode = rules == DigitRules::kGeneric ? " (generic)" : " (shipped)";
+      ASSERT_EQ(fast.size(), ref.size()) << what << mode << name(level);
+      for (std::size_t k = 0; k < ref.size(); ++k) {
+        ASSERT_EQ(fast[k].start, ref[k].start) << what << mode << name(level) << " window " << k;
+        ASSERT_EQ(fast[k].end, ref[k].end) << what << mode << name(level) << " window " << k;
+      }
     }
-  }
 }
 
 // The shipped rules leave out runs no shipped validator accepts, and keep the rest.
@@ -56,7 +68,7 @@ TEST(DigitWindows, ShippedRulesSkipDatesAndKeepValues) {
 }
 
 TEST(DigitWindows, RandomBytesSameAsReference) {
-  if (!digitWindowsVectorised()) GTEST_SKIP() << "no AVX2 on this CPU: only the reference runs";
+  if (levels().empty()) GTEST_SKIP() << "no AVX2 on this CPU: only the reference runs";
   std::mt19937 rng(6);
   const std::string alphabet = "0123456789012345678901234567 ().+-/ABGBDEXZabz_x\n,:@\x80\xff";
   for (int round = 0; round < 400; ++round) {
@@ -101,9 +113,9 @@ TEST(DigitWindows, ValuesAtEveryAlignment) {
 }
 
 // One pass for all finders (findMarks) gives what each finder's reference gives alone.
-void expectSameMarks(const std::string& text, const char* what) {
+void expectSameMarksAt(const std::string& text, const char* what, Simd level) {
   Marks all;
-  findMarks(text, MarkKinds{true, true, true, DigitRules::kShipped}, all);
+  findMarks(text, MarkKinds{true, true, true, DigitRules::kShipped}, all, level);
   std::vector<Window> digits;
   digitWindowsReference(text, digits, DigitRules::kShipped);
   std::vector<Window> colonWins, fromPairs;
@@ -113,9 +125,13 @@ void expectSameMarks(const std::string& text, const char* what) {
   std::vector<std::size_t> ats;
   for (std::size_t k = 0; k < text.size(); ++k)
     if (text[k] == '@') ats.push_back(k);
-  EXPECT_EQ(all.digits, digits) << what;
-  EXPECT_EQ(fromPairs, colonWins) << what;
-  EXPECT_EQ(all.atSigns, ats) << what;
+  EXPECT_EQ(all.digits, digits) << what << name(level);
+  EXPECT_EQ(fromPairs, colonWins) << what << name(level);
+  EXPECT_EQ(all.atSigns, ats) << what << name(level);
+}
+
+void expectSameMarks(const std::string& text, const char* what) {
+  for (auto level : levels()) expectSameMarksAt(text, what, level);
 }
 
 TEST(Marks, OnePassSameAsEachFinder) {
@@ -131,18 +147,20 @@ TEST(Marks, OnePassSameAsEachFinder) {
 }
 
 void expectSameColons(const std::string& text, const char* what) {
-  std::vector<Window> fast, ref;
-  colonWindows(text, fast);
-  colonWindowsReference(text, ref);
-  ASSERT_EQ(fast.size(), ref.size()) << what;
-  for (std::size_t k = 0; k < ref.size(); ++k) {
-    ASSERT_EQ(fast[k].start, ref[k].start) << what << " window " << k;
-    ASSERT_EQ(fast[k].end, ref[k].end) << what << " window " << k;
+  for (auto level : levels()) {
+    std::vector<Window> fast, ref;
+    colonWindows(text, fast, level);
+    colonWindowsReference(text, ref);
+    ASSERT_EQ(fast.size(), ref.size()) << what << name(level);
+    for (std::size_t k = 0; k < ref.size(); ++k) {
+      ASSERT_EQ(fast[k].start, ref[k].start) << what << name(level) << " window " << k;
+      ASSERT_EQ(fast[k].end, ref[k].end) << what << name(level) << " window " << k;
+    }
   }
 }
 
 TEST(ColonWindows, RandomBytesSameAsReference) {
-  if (!digitWindowsVectorised()) GTEST_SKIP() << "no AVX2 on this CPU: only the reference runs";
+  if (levels().empty()) GTEST_SKIP() << "no AVX2 on this CPU: only the reference runs";
   std::mt19937 rng(7);
   // Sparse rounds put pairs far apart (separate windows), dense ones merge them.
   const std::string dense = "::::0123456789abcdefABCDEFgG \n\x80";
