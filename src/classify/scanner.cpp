@@ -96,6 +96,7 @@ class DatabaseImpl {
   std::array<HsDatabase, kTriggerCount> dbs;
   std::vector<std::uint32_t> triggerDet;  // trigger id - defs.size() -> definition index
   std::vector<std::uint32_t> idRank;      // definition index -> first definition with its id
+  std::vector<detail::ContextWords> context;  // definition index -> its context words
   std::size_t lookahead = detail::kLookahead;
   // The definition index of the shipped e-mail pattern when it is the only at-sign pattern: its
   // candidates are then found by emailCandidates instead of Hyperscan over the '@' windows.
@@ -429,6 +430,7 @@ Result<std::shared_ptr<const Database>> Database::compileCached(
   for (const auto& d : defs)
     if (d.enabled) impl->defs.push_back(d);
   if (impl->defs.empty()) return fail(ErrorCode::kInvalidInput, "no detectors enabled");
+  for (const auto& d : impl->defs) impl->context.emplace_back(d.context);
   for (std::size_t i = 0; i < impl->defs.size(); ++i) {
     std::size_t first = i;
     for (std::size_t j = 0; j < i && first == i; ++j)
@@ -862,7 +864,7 @@ class ScannerImpl {
       // Context a validator asks for must be close: the key or phrase right before the value.
       std::size_t window = v->needsContext ? std::min<std::size_t>(def.window, 24) : def.window;
       bool required = def.contextRequired || v->needsContext;
-      bool ctxHit = detail::hasContext(def.context, data, v->start, window, required);
+      bool ctxHit = d_.context[c.det].before(data, v->start, window, required);
       if (required && !ctxHit) continue;
       double score = std::min(1.0, def.score * v->factor + (ctxHit ? 0.1 : 0.0));
       found.push_back(Found{c.det, v->start, v->end, std::round(score * 100) / 100});

@@ -1,6 +1,7 @@
 // Validators: turn a Hyperscan candidate into a match, or reject it. Private to classify.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -32,6 +33,24 @@ inline constexpr std::size_t kLookahead = 512;
 // ("name=", "name:") stands between the word and `start`.
 [[nodiscard]] bool hasContext(const std::vector<std::string>& words, std::string_view buf,
                               std::size_t start, std::size_t window, bool strict = false);
+
+// A detector's context words, prepared once: what hasContext does for them, without working out
+// the words' first bytes for every candidate.
+class ContextWords {
+ public:
+  ContextWords() = default;
+  explicit ContextWords(std::vector<std::string> words);  // lower-case
+  // hasContext(words, buf, start, window, strict).
+  [[nodiscard]] bool before(std::string_view buf, std::size_t start, std::size_t window,
+                            bool strict = false) const;
+
+ private:
+  std::vector<std::string> words_;
+  bool vector_ = false;  // every word starts with a lower-case letter; at most 16 pairs below
+  std::array<char, 16> first_{};
+  std::array<char, 16> second_{};  // | 0x20; '\0' for a one-letter word
+  std::size_t pairs_ = 0;
+};
 
 // Individual checks, exposed for unit tests.
 [[nodiscard]] bool luhn(std::string_view digits) noexcept;

@@ -405,6 +405,7 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline std::size_
     std::uint64_t prevUpper, const BlockMasks& nxt, std::vector<Window>& out, DigitRules rules) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   std::size_t next = i + 64;
+  if (!digit) return next;
   const bool shipped = rules == DigitRules::kShipped;
   // Position 0 starts a run: a run going on from before the block had no digit there
   // (runs with digits reaching a block's end are finished by digitRun below).

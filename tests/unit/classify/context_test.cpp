@@ -1,4 +1,5 @@
-// hasContext (one vectorised pass over the window for all words) against the plain definition:
+// hasContext (ContextWords: one vectorised pass over the window for all words, testing the
+// first two bytes of each) against the plain definition:
 // a word of the list, case-insensitive, with no letter before it and no lower-case letter after
 // it, wholly inside the window before the value.
 #include <gtest/gtest.h>
@@ -35,8 +36,9 @@ TEST(Context, SameAsPlainSearch) {
       {"ssn", "social security", "ss#", "ss no"},
       {"d.o.b", "dob", "né le", "born"},  // all start with letters
       {"#tag", "zip"},                    // a first byte that is not a letter
+      {"x", "to", "t.o", "tel"},          // a one-letter word; pairs sharing a first byte
   };
-  const std::string alphabet = "aeimlort- #.:=_ABEMOT0\xc3\xa9";
+  const std::string alphabet = "aeimlortx- #.:=_ABEMOTX0\r\xc3\xa9";
   std::mt19937 rng(5);
   int hits = 0;
   for (int round = 0; round < 20000; ++round) {
