@@ -663,16 +663,26 @@ std::string multipartBoundary(std::string_view contentType) {
 }
 
 std::vector<MultipartPart> splitMultipart(std::string_view body, std::string_view boundary,
-                                          std::size_t maxParts) {
+                                          std::size_t maxParts, MultipartStop* stop) {
   std::vector<MultipartPart> parts;
+  MultipartStop ignored;
+  if (!stop) stop = &ignored;
+  *stop = MultipartStop{};
   if (boundary.empty() || boundary.size() > 200) return parts;
   std::string delim = "--" + std::string(boundary);
   std::size_t pos = body.find(delim);
   while (pos != std::string_view::npos && parts.size() < maxParts) {
     std::size_t after = pos + delim.size();
-    if (body.substr(after, 2) == "--") break;  // close delimiter
+    if (body.substr(after, 2) == "--" || body.size() - after < 2) {
+      // The close delimiter, or maybe one (its "--" not here yet).
+      *stop = MultipartStop{pos, body.substr(after, 2) == "--"};
+      break;
+    }
     std::size_t lineEnd = body.find('\n', after);
-    if (lineEnd == std::string_view::npos) break;
+    if (lineEnd == std::string_view::npos) {
+      stop->at = pos;
+      break;
+    }
     std::size_t headersStart = lineEnd + 1;
     // Headers end at the first empty line.
     std::size_t headersEnd = headersStart;
@@ -688,7 +698,10 @@ std::vector<MultipartPart> splitMultipart(std::string_view body, std::string_vie
       }
       headersEnd = nl + 1;
     }
-    if (bodyStart == std::string_view::npos) break;
+    if (bodyStart == std::string_view::npos) {
+      stop->at = pos;
+      break;
+    }
     MultipartPart part;
     for (auto line : split(body.substr(headersStart, headersEnd - headersStart), '\n')) {
       auto colon = line.find(':');
@@ -708,6 +721,7 @@ std::vector<MultipartPart> splitMultipart(std::string_view body, std::string_vie
     }
     part.start = bodyStart;
     part.end = end;
+    part.delimiter = pos;
     parts.push_back(std::move(part));
     pos = next;
   }

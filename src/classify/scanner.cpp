@@ -538,7 +538,8 @@ class ScannerImpl {
     base_ = done_ = fed_ = decoded_ = topIn_ = topSpent_ = 0;
     form_ = sniffed_ = finishing_ = broken_ = partsSniffed_ = partsDone_ = direct_ = false;
     prepared_ = 0;
-    jsonClose_ = kNoClose;
+    jsonClose_ = partsClose_ = kNoClose;
+    partsStop_ = {};
     topMarks_.clear();
     boundary_.clear();
     top_.reset();
@@ -700,6 +701,9 @@ class ScannerImpl {
       findSegments(data.substr(from), true, segs, false, &segRuns_,
                    detail::insideBase64Run(data, from), from ? data[from - 1] : '\0',
                    jsonClose_ == base_ + from);
+      // Where the part finder read the closing delimiter (the end of its "--").
+      partsClose_ = partsStop_.closed ? base_ + from + partsStop_.at + boundary_.size() + 4
+                                      : kNoClose;
       for (auto& s : segs) {
         s.start += from;
         s.end += from;
@@ -783,10 +787,9 @@ class ScannerImpl {
     for (const auto& sg : segs)
       if (sg.kind == SegKind::kJson && !sg.open && sg.end <= to)
         if (jsonClose_ == kNoClose || base_ + sg.end > jsonClose_) jsonClose_ = base_ + sg.end;
-    // The multipart finder stops at the closing delimiter: once one is decided, no more parts.
-    if (!boundary_.empty() && !partsDone_ &&
-        data.substr(from, to - from).find("--" + boundary_ + "--") != std::string_view::npos)
-      partsDone_ = true;
+    // The multipart finder stops at the closing delimiter: once it is decided, no more parts (a
+    // "--boundary--" inside a part's headers is not one: the finder reads it as a header).
+    if (!partsDone_ && partsClose_ != kNoClose && partsClose_ <= base_ + to) partsDone_ = true;
     if (top_) {
       auto keepFrom = std::lower_bound(topMarks_.begin(), topMarks_.end(), done_,
                                        [](const TopMark& k, std::uint64_t e) { return k.out < e; });
@@ -831,7 +834,8 @@ class ScannerImpl {
     ran();
     findJson(data, segs, afterJson);
     ran();
-    if (top && !boundary_.empty() && !partsDone_) findParts(data, boundary_, segs);
+    if (top) partsStop_ = {};
+    if (top && !boundary_.empty() && !partsDone_) findParts(data, boundary_, segs, &partsStop_);
     ran();
   }
 
@@ -1349,6 +1353,8 @@ class ScannerImpl {
   std::uint64_t topSpent_ = 0;  // decoded bytes of top_ up to the segment being decoded
   bool partsSniffed_ = false;
   bool partsDone_ = false;  // a closing multipart delimiter was decided
+  MultipartStop partsStop_;              // where the part finder stopped this round
+  std::uint64_t partsClose_ = kNoClose;  // the end of the closing delimiter it read, absolute
   static constexpr std::uint64_t kNoClose = ~std::uint64_t{0};
   std::uint64_t jsonClose_ = kNoClose;  // stream offset of the last decided JSON closing quote
   inline static const std::string kNoBoundary;

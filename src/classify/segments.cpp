@@ -631,21 +631,36 @@ void findJson(std::string_view d, std::vector<Segment>& out, bool afterClose) {
   }
 }
 
-void findParts(std::string_view d, const std::string& boundary, std::vector<Segment>& out) {
-  const std::string delim = "--" + boundary;
-  for (auto& part : splitMultipart(d, boundary)) {
+void findParts(std::string_view d, const std::string& boundary, std::vector<Segment>& out,
+               MultipartStop* stop) {
+  MultipartStop ignored;
+  if (!stop) stop = &ignored;
+  for (auto& part : splitMultipart(d, boundary, 1000, stop)) {
     bool transformed = part.transferEncoding == "base64" ||
                        part.transferEncoding == "quoted-printable" ||
                        compressionFromName(part.contentEncoding).has_value() ||
                        sniffCompression(d.substr(part.start, part.end - part.start)).has_value();
     bool open = part.end == d.size();
-    if (!transformed && !open) continue;
+    if (!transformed && !open) {
+      // Scanned as plain bytes: only its delimiter and headers are kept (a guard: a finder
+      // started inside them would read a delimiter there as a part's).
+      Segment guard{part.start, part.start, SegKind::kPart};
+      guard.anchor = part.delimiter;
+      out.push_back(std::move(guard));
+      continue;
+    }
     Segment seg{part.start, part.end, SegKind::kPart};
-    std::size_t at = d.rfind(delim, part.start);
-    if (at != std::string_view::npos) seg.anchor = at;
+    seg.anchor = part.delimiter;
     seg.open = open;
     seg.part = std::move(part);
     out.push_back(std::move(seg));
+  }
+  // A part whose delimiter line or headers are still coming in: a guard up to the end.
+  if (!stop->closed && stop->at < d.size()) {
+    Segment guard{d.size(), d.size(), SegKind::kPart};
+    guard.anchor = stop->at;
+    guard.open = true;
+    out.push_back(std::move(guard));
   }
 }
 
@@ -654,22 +669,12 @@ std::size_t cutPoint(std::string_view d, std::size_t from, std::size_t to,
   const std::size_t n = d.size();
   to = std::min(to, n);
   if (to <= from) return from;
-  // The last delimiter line of a multipart body opens a part still coming in (or has headers
-  // still coming in), unless it is the closing one.
+  // Not inside a delimiter (or a closing one, with its "--"): the part finder walks from one
+  // to the next and stops at the closing one. Parts still coming in are segments (below).
   if (!boundary.empty()) {
     std::string delim = "--" + boundary;
-    // Not inside a delimiter (or a closing one, with its "--"): the finder walks from one to
-    // the next and stops at the closing one.
     std::size_t near = to > from + delim.size() + 2 ? to - delim.size() - 2 : from;
     if (auto at = d.find(delim, near); at != std::string_view::npos && at < to) to = at;
-    std::size_t last = d.rfind(delim);
-    if (last != std::string_view::npos && last >= from &&
-        d.substr(last + delim.size(), 2) != "--") {
-      bool huge = false;  // a part too long to decode: nothing to wait for
-      for (const auto& s : segs)
-        huge |= s.anchor == last && s.kind == SegKind::kPart && s.end - s.start >= kMaxSegment;
-      if (!huge) to = std::min(to, last);
-    }
   }
   // A URL segment starts after the last URL delimiter before its first '%' or '+', at most
   // kUrlReach bytes before it. In the run of non-delimiters at the end, a '%' or '+' yet to come,
@@ -697,11 +702,15 @@ std::size_t cutPoint(std::string_view d, std::size_t from, std::size_t to,
   // Segments spanning the cut move it to their start, which may put it inside others.
   for (bool moved = true; moved && to > from;) {
     moved = false;
-    for (const auto& s : segs)
-      if (s.anchor < to && (s.open || s.end > to) && decodable(s)) {
+    for (const auto& s : segs) {
+      // A part's delimiter line and headers hold the cut out whether the part is decoded or not
+      // (a finder started inside them would read them differently).
+      bool inHeaders = s.kind == SegKind::kPart && to < s.start;
+      if (s.anchor < to && (((s.open || s.end > to) && decodable(s)) || inHeaders)) {
         to = s.anchor;
         moved = true;
       }
+    }
     // Inside a base64-alphabet run (the finder may have rejected it whole, as both alphabets
     // mixed, and accept a part of it): cut at its start, or at a piece of it (the last cut is
     // one when the run goes back past it), where findBase64 starts again alike.

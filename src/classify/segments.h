@@ -47,15 +47,20 @@ void findFormPlus(std::string_view d, std::vector<Segment>& out, bool form, char
 // `afterClose`: d[0] is the closing quote of a string found before (a stream cut there): no
 // string opens at it.
 void findJson(std::string_view d, std::vector<Segment>& out, bool afterClose = false);
-void findParts(std::string_view d, const std::string& boundary, std::vector<Segment>& out);
+// The parts of a multipart body, each a segment anchored at its delimiter line; parts scanned as
+// plain bytes (no transfer or content encoding) are empty segments that only guard their
+// delimiter and headers (not decodable), and so is a part whose headers are still coming in
+// (open, up to the end of `d`). `stop`: where the part finder stopped (splitMultipart).
+void findParts(std::string_view d, const std::string& boundary, std::vector<Segment>& out,
+               MultipartStop* stop = nullptr);
 
 // Streaming: the furthest point in [from, to] where a layer whose bytes go on past d.size() may
 // be cut, so that finding segments again from the cut (on the bytes from there, more appended)
 // finds what one pass over the whole layer finds. No segment of `segs` (those of d from `from`
 // on) spans the cut, nor can one that bytes still to come reveal (a later '%', '+' or escape
-// reaches back to a delimiter, 4096 bytes at most, or to a quote, 65536 bytes at most), and the
-// cut is not inside a base64-alphabet run. A multipart part of kMaxSegment bytes or more is never
-// decoded, and may be cut.
+// reaches back to a delimiter, 4096 bytes at most, or to a quote, 65536 bytes at most), the cut
+// is not inside a base64-alphabet run, and not inside a multipart delimiter line or headers. The
+// body of a multipart part of kMaxSegment bytes or more is never decoded, and may be cut.
 // `boundary`: the multipart boundary of the layer, "" when it is not multipart.
 [[nodiscard]] std::size_t cutPoint(std::string_view d, std::size_t from, std::size_t to,
                                    const std::vector<Segment>& segs, const std::string& boundary);

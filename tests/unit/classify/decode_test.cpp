@@ -328,6 +328,34 @@ TEST(Decode, MultipartParts) {
   EXPECT_NE(find(*sniffed, "us_ssn", "multipart>gzip"), nullptr) << describe(*sniffed);
 }
 
+// A delimiter inside a part's headers (before the empty line) is a header line, even a closing
+// one; where the finder stops is reported: at the closing delimiter, or at a part whose headers
+// are still coming in.
+TEST(Decode, MultipartDelimitersInHeadersAndWhereTheFinderStops) {
+  std::string body =
+      "pre\r\n--XyZ\r\nX-A: 1\r\n--XyZ--\r\n--XyZ\r\n\r\nbody one\r\n--XyZ\r\n\r\ntwo\r\n"
+      "--XyZ--\r\nepilogue --XyZ\r\n\r\nnot a part\r\n";
+  MultipartStop stop;
+  auto parts = splitMultipart(body, "XyZ", 1000, &stop);
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0].delimiter, body.find("--XyZ"));
+  EXPECT_EQ(body.substr(parts[0].start, parts[0].end - parts[0].start), "body one");
+  EXPECT_EQ(body.substr(parts[1].start, parts[1].end - parts[1].start), "two");
+  EXPECT_TRUE(stop.closed);
+  EXPECT_EQ(stop.at, body.rfind("--XyZ--"));
+  // Headers not ended yet, a delimiter line not ended yet, a delimiter that may yet close.
+  for (std::string_view open : {"--XyZ\r\n\r\nbody\r\n--XyZ\r\nX-A: 1\r\n", "a --XyZ\r", "a --XyZ-"}) {
+    MultipartStop s;
+    (void)splitMultipart(open, "XyZ", 1000, &s);
+    EXPECT_FALSE(s.closed) << open;
+    EXPECT_EQ(s.at, open.rfind("--XyZ")) << open;
+  }
+  MultipartStop none;
+  EXPECT_EQ(splitMultipart("--XyZ\r\n\r\nall body", "XyZ", 1000, &none).size(), 1u);
+  EXPECT_EQ(none.at, ~std::uint64_t{0});
+  EXPECT_FALSE(none.closed);
+}
+
 TEST(Decode, DepthIsBounded) {
   std::string s = "card 4539 1488 0343 6467 here";
   for (int i = 0; i < 8; ++i) s = b64(s);

@@ -2,6 +2,7 @@
 // matches that span chunk boundaries and encoded segments cut by them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 #include <string>
@@ -271,6 +272,18 @@ TEST(Stream, MultipartPartsGiveTheSameMatchesWhateverTheChunking) {
       std::string(900, 'z') + " --XyZzY\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
       b64("eve@example.com") + "\r\n";
   expectChunkingInvariant(odd, opt, 3);
+  // Delimiters, a closing one too, inside the headers of a part, and a part of plain text after
+  // them: the part finder started at a cut inside those headers would read them as parts (the
+  // fuzz corpus holds the input that found it).
+  std::string inHeaders = "--XyZzY\r\nContent-Encoding: gzip\r\nX-Pad: " + std::string(1500, 'y') +
+                          "\r\nX-B: --XyZzY--\r\n--XyZzY--\r\n\r\n" +
+                          gzip("ann@example.com 536-90-4399 eve@example.com") + "\r\n--XyZzY--\r\n";
+  for (int i = 0; i < 6; ++i) inHeaders += "call 03 36-90-43959 or ann@example.com\r\n";
+  expectChunkingInvariant(inHeaders, opt, 12);
+  auto parts = *scan(db(), inHeaders, opt);
+  EXPECT_NE(std::count_if(parts.begin(), parts.end(),
+                          [](const Match& m) { return m.decoding == "multipart>gzip"; }),
+            0);
   ScanOptions eager = opt;
   eager.roundBytes = 1;  // a round right where the first part's body starts, with none of it in
   EXPECT_EQ(firstDifference(rows(*scan(db(), odd, opt)),

@@ -89,16 +89,24 @@ class BrotliProbe {
 struct MultipartPart {
   std::uint64_t start = 0;  // offsets of the part's body in the multipart body
   std::uint64_t end = 0;
+  std::uint64_t delimiter = 0;   // where the delimiter line that opens the part starts
   std::string contentType;       // lower-cased, "" when absent
   std::string contentEncoding;   // Content-Encoding, lower-cased
   std::string transferEncoding;  // Content-Transfer-Encoding, lower-cased
 };
 // The boundary parameter of a multipart Content-Type, or "" when there is none.
 [[nodiscard]] std::string multipartBoundary(std::string_view contentType);
+// Where splitMultipart stopped: at the closing delimiter (`closed`), at a delimiter whose line or
+// headers do not end in the body (more bytes may complete the part), or at no delimiter (npos).
+struct MultipartStop {
+  std::uint64_t at = ~std::uint64_t{0};
+  bool closed = false;
+};
 // Splits a multipart body (RFC 2046 §5.1, RFC 7578) into its parts; tolerant of a missing final
-// delimiter. At most `maxParts` parts.
+// delimiter. At most `maxParts` parts. A delimiter inside a part's headers is part of them.
 [[nodiscard]] std::vector<MultipartPart> splitMultipart(std::string_view body,
                                                         std::string_view boundary,
-                                                        std::size_t maxParts = 1000);
+                                                        std::size_t maxParts = 1000,
+                                                        MultipartStop* stop = nullptr);
 
 }  // namespace tollgate::classify
