@@ -384,6 +384,30 @@ __attribute__((target("avx2"), always_inline)) inline WordMasks wordMasks(const 
   return m;
 }
 
+// Whether the run of `len` bytes whose first digit is at `at`, holding `digits` digits and `dots`
+// dots, may have a window: what digitRun needs at the least (eight digits or exactly six, four
+// and three dots, two capitals before it); for the shipped rules nine digits, or eight and a '+'
+// (in the run or the four bytes before it), or six after two letters starting a word (a NINO),
+// the capitals starting a word too. digitRun decides.
+inline bool mayHaveWindow(const unsigned char* p, std::size_t at, std::size_t len, int digits,
+                          int dots, DigitRules rules) {
+  const bool shipped = rules == DigitRules::kShipped;
+  bool capitals = at >= 2 && static_cast<unsigned>(p[at - 1] - 'A') < 26u &&
+                  static_cast<unsigned>(p[at - 2] - 'A') < 26u &&
+                  (!shipped || at < 3 || !isWordByte(p[at - 3]));
+  if (capitals || (digits >= 4 && dots >= 3)) return true;
+  if (!shipped) return digits >= 8 || digits == 6;
+  if (digits >= 9) return true;
+  if (digits == 8) {
+    for (std::size_t k = at >= 4 ? at - 4 : 0; k < at + len; ++k)
+      if (p[k] == '+') return true;
+    return false;
+  }
+  std::size_t l = at - (at >= 1 && p[at - 1] == ' ');  // where the NINO letters end
+  return digits == 6 && l >= 2 && isAlphaByte(p[l - 1]) && isAlphaByte(p[l - 2]) &&
+         (l < 3 || !isWordByte(p[l - 3]));
+}
+
 // 64 bytes at a time, all runs of a block at once: the first digit of each run is found by
 // carrying the run starts through the separators before it ((seps + starts) & digits); the
 // runs' digit counts come from the first-digit bits compressed onto the digits (pext): rK has
@@ -472,8 +496,7 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline std::size_
     std::uint64_t segNext = more ? ~std::uint64_t{0} >> (64 - more) : 0;
     auto digits = __builtin_popcountll(digit & seg) + __builtin_popcountll(nxt.digit & segNext);
     auto dots = __builtin_popcountll(m.dot & seg) + __builtin_popcountll(nxt.dot & segNext);
-    bool maybe = !ends || digits >= 8 || digits == 6 || (digits >= 4 && dots >= 3) ||
-                 ((caps >> last) & 1);
+    bool maybe = !ends || mayHaveWindow(p, i + last, 64 - last + more, digits, dots, rules);
     todo &= ~(std::uint64_t{1} << last);
     if (!maybe) next = i + 64 + more;
     else todo |= std::uint64_t{1} << last, next = 0;  // next == 0: the end run is to be run
@@ -486,26 +509,9 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline std::size_
     if (next == 0 && todo == 0) return std::max(i + 64, digitRun(d, at, out, rules));
     auto len = static_cast<unsigned>(__builtin_ctzll(~run >> t));
     std::uint64_t seg = ((std::uint64_t{1} << len) - 1) << t;
-    auto digits = __builtin_popcountll(digit & seg);
-    auto dots = __builtin_popcountll(m.dot & seg);
-    // Two capitals before the run (an IBAN); for the shipped rules they start a word.
-    bool capitals = at >= 2 && static_cast<unsigned>(p[at - 1] - 'A') < 26u &&
-                    static_cast<unsigned>(p[at - 2] - 'A') < 26u &&
-                    (!shipped || at < 3 || !isWordByte(p[at - 3]));
-    bool maybe = digits >= 8 || digits == 6 || capitals || (digits >= 4 && dots >= 3);
-    if (maybe && shipped && !capitals && dots < 3) {
-      // What digitRun's shipped rules need at the least: 9 digits, or 8 and a '+' (in the
-      // run or the separators before it), or 6 after two letters starting a word (a NINO).
-      bool plus = false;
-      if (digits == 8)
-        for (std::size_t k = at >= 4 ? at - 4 : 0; k < at + len && !plus; ++k) plus = p[k] == '+';
-      std::size_t l = at - (at >= 1 && p[at - 1] == ' ');  // where the NINO letters end
-      maybe = digits >= 9 || (digits == 8 && plus) ||
-              (digits == 6 && l >= 2 && isAlphaByte(p[l - 1]) && isAlphaByte(p[l - 2]) &&
-               (l < 3 || !isWordByte(p[l - 3])));
-    }
-    if (!maybe) continue;
-    digitRun(d, at, out, rules);
+    if (mayHaveWindow(p, at, len, __builtin_popcountll(digit & seg),
+                      __builtin_popcountll(m.dot & seg), rules))
+      digitRun(d, at, out, rules);
   }
   return next;
 }
