@@ -595,11 +595,10 @@ std::size_t decodedSize(std::size_t chars) {
 
 }  // namespace
 
-std::optional<std::string> base64Decode(std::string_view in, bool url) {
+bool base64DecodeInto(std::string_view in, bool url, std::string& out) {
   while (!in.empty() && in.back() == '=') in.remove_suffix(1);
-  if (in.size() % 4 == 1) return std::nullopt;
+  if (in.size() % 4 == 1) return false;
   const std::size_t size = decodedSize(in.size());
-  std::string out;
   bool ok = true;
   // The size the lambda returns is `size`, not its second argument: libstdc++ 12 passes the
   // grown capacity there when the string reallocates.
@@ -607,15 +606,19 @@ std::optional<std::string> base64Decode(std::string_view in, bool url) {
     ok = decodeBase64To(in, url ? kB64Url : kB64Std, o);
     return ok ? size : 0;
   });
-  if (!ok) return std::nullopt;
+  return ok;
+}
+
+std::optional<std::string> base64Decode(std::string_view in, bool url) {
+  std::string out;
+  if (!base64DecodeInto(in, url, out)) return std::nullopt;
   return out;
 }
 
-std::optional<std::string> base64DecodeLines(std::string_view in, bool url) {
+bool base64DecodeLinesInto(std::string_view in, bool url, std::string& out) {
   // Line by line, without a copy, when every line but the last is whole groups of four (MIME
   // and PEM bodies): the groups then never span a line break. Anything else (white space
   // inside a line, a line of another length) goes the long way, which decides the same.
-  std::string out;
   bool ok = true;
   out.resize_and_overwrite(in.size() / 4 * 3 + 3, [&](char* o, std::size_t) {
     char* const begin = o;
@@ -640,12 +643,18 @@ std::optional<std::string> base64DecodeLines(std::string_view in, bool url) {
       pos = nl + 1;
     }
   });
-  if (ok) return out;
+  if (ok) return true;
   std::string bare;
   bare.reserve(in.size());
   for (char c : in)
     if (c != '\r' && c != '\n' && c != ' ' && c != '\t') bare += c;
-  return base64Decode(bare, url);
+  return base64DecodeInto(bare, url, out);
+}
+
+std::optional<std::string> base64DecodeLines(std::string_view in, bool url) {
+  std::string out;
+  if (!base64DecodeLinesInto(in, url, out)) return std::nullopt;
+  return out;
 }
 
 std::string multipartBoundary(std::string_view contentType) {
