@@ -441,9 +441,8 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continue
         std::uint8_t a = 3;
         for (std::size_t k = from; k < std::min(to, i); ++k) a &= kB64Class[p[k]];
         if (a != 0) {  // both alphabets mixed is not base64
-          Segment piece{from, to, a == 2 ? SegKind::kBase64Url : SegKind::kBase64};
+          Segment& piece = out.emplace_back(from, to, a == 2 ? SegKind::kBase64Url : SegKind::kBase64);
           piece.open = to == n;
-          out.push_back(piece);
         }
         from = to;
       }
@@ -482,10 +481,11 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continue
         if (e - s + line + 2 > kMaxSegment) break;  // long bodies: segments of whole lines
       }
     }
-    Segment seg{s, e, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
+    // In place: a Segment (with its multipart strings) is heavy to copy, and plain text has
+    // thousands of these runs.
+    Segment& seg = out.emplace_back(s, e, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64);
     seg.wrapped = wrapped;
     seg.open = e == n;
-    out.push_back(seg);
     i = e;
   }
 }
