@@ -296,6 +296,17 @@ std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) 
   return skipShortRunsSse2(p, i, n);
 }
 
+// The start of the first run of at least kMinBase64 base64 characters at or after `i` (`p[i]`
+// not one), or `n`: what skipShortRuns finds, one byte at a time.
+std::size_t skipShortRunsBytes(const unsigned char* p, std::size_t i, std::size_t n) {
+  std::size_t len = 0;
+  for (; i < n; ++i) {
+    len = kB64Class[p[i]] ? len + 1 : 0;
+    if (len == kMinBase64) return i + 1 - kMinBase64;
+  }
+  return n;
+}
+
 // One byte at a time: the reference the vector helpers are tested against, and their last bytes
 // (the loop on locals, not on the references).
 inline std::size_t runEndBytes(const unsigned char* p, std::size_t i, std::size_t lim,
@@ -423,7 +434,13 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continue
     if (!kB64Class[p[i]]) {
       // To the next run that may be long enough; in the last bytes (fewer than a block, all of
       // a short decoded layer) to the next base64 character.
-      if constexpr (kVector) i = skipShortRuns(p, i, n);
+      if constexpr (kVector) {
+        i = skipShortRuns(p, i, n);
+        // The bytes after the last whole block (all of a short decoded layer: hashes and
+        // identifiers read as base64 decode to a few dozen bytes), one at a time to the next run
+        // long enough, rather than each short run to runEnd.
+        if (n - i < 64 && i < n && !kB64Class[p[i]]) i = skipShortRunsBytes(p, i, n);
+      }
       while (i < n && !kB64Class[p[i]]) ++i;
       continue;
     }
