@@ -194,7 +194,7 @@ int onMatch(unsigned int id, unsigned long long from, unsigned long long to, uns
   return 0;
 }
 
-using detail::byteEntropy;
+using detail::byteEntropyAbove;
 using detail::findBase64;
 using detail::findFormPlus;
 using detail::findJson;
@@ -1145,7 +1145,7 @@ class ScannerImpl {
     // Brotli has no magic: try it only on blobs that look compressed (high byte entropy). Most
     // blobs (hashes and identifiers read as base64) fail the probe, which is cheaper than the
     // entropy and decides the same (a stream the probe rejects never decompresses).
-    if (bytes.size() >= 24 && brotliProbe_.mayBe(bytes) && byteEntropy(bytes) > 4.0) {
+    if (bytes.size() >= 24 && brotliProbe_.mayBe(bytes) && byteEntropyAbove(bytes, 4.0)) {
       auto d = decompress(Compression::kBrotli, bytes, std::min<std::uint64_t>(budget(), 16 << 20));
       if (d && looksText(*d)) {
         kind += ">brotli";

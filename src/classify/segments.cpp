@@ -185,6 +185,41 @@ double byteEntropy(std::string_view s) {
   return h;
 }
 
+bool byteEntropyAbove(std::string_view s, double bits) {
+  std::array<int, 256> counts;  // read only where `seen` says it was counted
+  std::array<std::uint64_t, 4> seen{};
+  for (unsigned char c : s) {
+    const std::uint64_t bit = std::uint64_t{1} << (c % 64);
+    if (!(seen[c / 64] & bit)) {
+      seen[c / 64] |= bit;
+      counts[c] = 0;
+    }
+    ++counts[c];
+  }
+  double h = 0, n = static_cast<double>(s.size());
+  constexpr int kMemo = 64;  // counts below this have their term kept
+  std::array<double, kMemo> term;
+  std::uint64_t known = 0;
+  for (std::size_t w = 0; w < seen.size(); ++w) {
+    for (std::uint64_t m = seen[w]; m; m &= m - 1) {
+      const int c = counts[w * 64 + static_cast<std::size_t>(std::countr_zero(m))];
+      double t;
+      if (c < kMemo) {
+        if (!(known >> c & 1)) {
+          term[static_cast<std::size_t>(c)] = (c / n) * std::log2(c / n);
+          known |= std::uint64_t{1} << c;
+        }
+        t = term[static_cast<std::size_t>(c)];
+      } else {
+        t = (c / n) * std::log2(c / n);
+      }
+      h -= t;
+      if (h > bits) return true;
+    }
+  }
+  return false;
+}
+
 namespace {
 
 #if defined(__SSE2__)
