@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -194,7 +195,7 @@ int onMatch(unsigned int id, unsigned long long from, unsigned long long to, uns
   return 0;
 }
 
-using detail::byteEntropy;
+using detail::byteEntropyAbove;
 using detail::findBase64;
 using detail::findFormPlus;
 using detail::findJson;
@@ -696,7 +697,9 @@ class ScannerImpl {
         partsSniffed_ = true;
       }
     }
-    std::vector<Segment> segs;
+    // A member, so that its room (a few hundred heavy Segments a round) is kept between rounds.
+    std::vector<Segment>& segs = segs_;
+    segs.clear();
     if (opt_.decode && opt_.maxDepth > 0 && to > from) {
       findSegments(data.substr(from), true, segs, false, &segRuns_,
                    detail::insideBase64Run(data, from), from ? data[from - 1] : '\0',
@@ -910,9 +913,9 @@ class ScannerImpl {
       if (top_ && topSegs) topSpent_ = absBase + s.end;
       if (decoded_ + topSpent_ >= opt_.maxDecodedBytes) break;
       std::string kind;
-      auto decoded = decodeSegment(data, s, kind);
-      if (!decoded) continue;
-      decoded_ += decoded->size();
+      std::string& decoded = decodeBuffer(depth);
+      if (!decodeSegment(data, s, kind, decoded)) continue;
+      decoded_ += decoded.size();
       Span span = override ? *override : Span{absBase + s.start, absBase + s.end};
       std::string sub = path.empty() ? kind : path + ">" + kind;
       // A JSON string or URL value is named by what precedes it ("dob": "..."): the decoded
@@ -920,16 +923,23 @@ class ScannerImpl {
       std::size_t prefix = 0;
       if (s.kind == SegKind::kJson || s.kind == SegKind::kUrl) {
         prefix = std::min<std::size_t>(s.start, kContextPrefix);
-        decoded->insert(0, data.substr(s.start - prefix, prefix));
+        decoded.insert(0, data.substr(s.start - prefix, prefix));
       }
       const std::uint8_t up = trail_.n;
       if (trail_.n < trail_.at.size())
         trail_.at[trail_.n++] = Span{absBase + s.start, absBase + s.end};
-      auto st = layer(*decoded, prefix, decoded->size(), depth + 1, sub, span, 0, nullptr, out);
+      auto st = layer(decoded, prefix, decoded.size(), depth + 1, sub, span, 0, nullptr, out);
       trail_.n = up;
       if (!st) return st;
     }
     return {};
+  }
+
+  // The buffer the segments of a layer at `depth` are decoded into, one at a time: each decoding
+  // is scanned (at depth + 1, with buffers of its own) before the next is decoded.
+  std::string& decodeBuffer(std::uint32_t depth) {
+    while (decodeBufs_.size() <= depth) decodeBufs_.emplace_back();
+    return decodeBufs_[depth];
   }
 
   Status hsScan(const hs_database_t* db, std::string_view data, std::size_t offset,
@@ -1068,56 +1078,58 @@ class ScannerImpl {
     return to;
   }
 
-  // Decodes one segment; `kind` receives its path component(s).
-  std::optional<std::string> decodeSegment(std::string_view data, const Segment& s,
-                                           std::string& kind) {
+  // Decodes one segment into `out` (its bytes replaced; its capacity reused, so that the
+  // thousands of base64-looking runs of plain text that decode to nothing cost no allocation);
+  // `kind` receives its path component(s). False when there is nothing to scan.
+  bool decodeSegment(std::string_view data, const Segment& s, std::string& kind,
+                     std::string& out) {
     std::string_view raw = data.substr(s.start, s.end - s.start);
-    std::optional<std::string> out;
     switch (s.kind) {
       case SegKind::kBase64:
       case SegKind::kBase64Url: {
         bool url = s.kind == SegKind::kBase64Url;
-        out = s.wrapped ? base64DecodeLines(raw, url) : base64Decode(raw, url);
+        bool ok = s.wrapped ? base64DecodeLinesInto(raw, url, out) : base64DecodeInto(raw, url, out);
+        if (!ok) return false;
         kind = url ? "base64url" : "base64";
-        if (!out) return std::nullopt;
-        return unwrapBinary(std::move(*out), kind);
+        return unwrapBinary(out, kind);
       }
       case SegKind::kUrl: {
         bool plus = form_ || raw.find('=') != std::string_view::npos;
         std::string d = percentDecode(raw, plus);
-        if (d == raw) return std::nullopt;
+        if (d == raw) return false;
         kind = "url";
-        return d;
+        out = std::move(d);
+        return true;
       }
       case SegKind::kJson: {
-        out = jsonUnescape(raw);
+        auto d = jsonUnescape(raw);
+        if (!d) return false;
         kind = "json";
-        return out;
+        out = std::move(*d);
+        return true;
       }
       case SegKind::kPart: {
         kind = "multipart";
-        std::string body;
         if (s.part.transferEncoding == "base64") {
-          auto b = base64DecodeLines(raw, false);
-          if (!b) return std::nullopt;
-          body = std::move(*b);
+          if (!base64DecodeLinesInto(raw, false, out)) return false;
           kind += ">base64";
         } else if (s.part.transferEncoding == "quoted-printable") {
-          body = quotedPrintableDecode(raw);
+          out = quotedPrintableDecode(raw);
           kind += ">quoted-printable";
         } else {
-          body = std::string(raw);
+          out.assign(raw);
         }
         if (auto c = compressionFromName(s.part.contentEncoding)) {
-          auto d = decompress(*c, body, budget());
-          if (!d) return std::nullopt;
+          auto d = decompress(*c, out, budget());
+          if (!d) return false;
           kind += ">" + std::string(toString(*c));
-          return std::move(*d);
+          out = std::move(*d);
+          return true;
         }
-        return unwrapBinary(std::move(body), kind, /*requireText=*/false);
+        return unwrapBinary(out, kind, /*requireText=*/false);
       }
     }
-    return std::nullopt;
+    return false;
   }
 
   std::uint64_t budget() const {
@@ -1125,27 +1137,29 @@ class ScannerImpl {
     return opt_.maxDecodedBytes > spent ? opt_.maxDecodedBytes - spent : 0;
   }
 
-  // Decoded bytes: scan them when they are text; decompress them when they are compressed.
-  std::optional<std::string> unwrapBinary(std::string bytes, std::string& kind,
-                                          bool requireText = true) {
+  // Decoded bytes, in place: scan them when they are text; decompress them when they are
+  // compressed. False when there is nothing to scan.
+  bool unwrapBinary(std::string& bytes, std::string& kind, bool requireText = true) {
     if (auto c = sniffCompression(bytes)) {
       auto d = decompress(*c, bytes, budget());
-      if (!d) return std::nullopt;
+      if (!d) return false;
       kind += ">" + std::string(toString(*c));
-      return std::move(*d);
+      bytes = std::move(*d);
+      return true;
     }
-    if (looksText(bytes) || !requireText) return bytes;
+    if (looksText(bytes) || !requireText) return true;
     // Brotli has no magic: try it only on blobs that look compressed (high byte entropy). Most
     // blobs (hashes and identifiers read as base64) fail the probe, which is cheaper than the
     // entropy and decides the same (a stream the probe rejects never decompresses).
-    if (bytes.size() >= 24 && brotliProbe_.mayBe(bytes) && byteEntropy(bytes) > 4.0) {
+    if (bytes.size() >= 24 && brotliProbe_.mayBe(bytes) && byteEntropyAbove(bytes, 4.0)) {
       auto d = decompress(Compression::kBrotli, bytes, std::min<std::uint64_t>(budget(), 16 << 20));
       if (d && looksText(*d)) {
         kind += ">brotli";
-        return std::move(*d);
+        bytes = std::move(*d);
+        return true;
       }
     }
-    return std::nullopt;
+    return false;
   }
 
   void clusterWords(std::string_view data, std::vector<Candidate>& words, std::size_t from,
@@ -1325,11 +1339,15 @@ class ScannerImpl {
   std::vector<std::uint32_t> order_;      // dedupe's sort order
   std::vector<std::size_t> runs_;         // sortFound's ascending runs
   std::vector<Found> merged_;             // sortFound's merge buffer
+  std::vector<Segment> segs_;             // the top layer's segments of a round
   std::vector<std::uint32_t> segOrder_;   // the top layer's segments of a round, by end
   std::vector<std::size_t> segRuns_;      // where each finder's segments begin in them
   std::vector<std::uint32_t> outOrder_;   // a round's matches, by end
   std::vector<Match> sorted_;             // a round's matches moved into that order
   std::string buf_;
+  // decodeBuffer's, by depth; a deque, so that growing it leaves the buffers of the layers being
+  // scanned where they are.
+  std::deque<std::string> decodeBufs_;
   std::string stage_;         // prepare()'s room while the stream is not fed into buf_ directly
   std::size_t prepared_ = 0;  // bytes of the last prepare()
   bool direct_ = false;       // the last prepare() gave room in buf_

@@ -185,6 +185,41 @@ double byteEntropy(std::string_view s) {
   return h;
 }
 
+bool byteEntropyAbove(std::string_view s, double bits) {
+  std::array<int, 256> counts;  // read only where `seen` says it was counted
+  std::array<std::uint64_t, 4> seen{};
+  for (unsigned char c : s) {
+    const std::uint64_t bit = std::uint64_t{1} << (c % 64);
+    if (!(seen[c / 64] & bit)) {
+      seen[c / 64] |= bit;
+      counts[c] = 0;
+    }
+    ++counts[c];
+  }
+  double h = 0, n = static_cast<double>(s.size());
+  constexpr int kMemo = 64;  // counts below this have their term kept
+  std::array<double, kMemo> term;
+  std::uint64_t known = 0;
+  for (std::size_t w = 0; w < seen.size(); ++w) {
+    for (std::uint64_t m = seen[w]; m; m &= m - 1) {
+      const int c = counts[w * 64 + static_cast<std::size_t>(std::countr_zero(m))];
+      double t;
+      if (c < kMemo) {
+        if (!(known >> c & 1)) {
+          term[static_cast<std::size_t>(c)] = (c / n) * std::log2(c / n);
+          known |= std::uint64_t{1} << c;
+        }
+        t = term[static_cast<std::size_t>(c)];
+      } else {
+        t = (c / n) * std::log2(c / n);
+      }
+      h -= t;
+      if (h > bits) return true;
+    }
+  }
+  return false;
+}
+
 namespace {
 
 #if defined(__SSE2__)
@@ -294,6 +329,17 @@ std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) 
   if (hasAvx2()) return skipShortRunsAvx2(p, i, n);
 #endif
   return skipShortRunsSse2(p, i, n);
+}
+
+// The start of the first run of at least kMinBase64 base64 characters at or after `i` (`p[i]`
+// not one), or `n`: what skipShortRuns finds, one byte at a time.
+std::size_t skipShortRunsBytes(const unsigned char* p, std::size_t i, std::size_t n) {
+  std::size_t len = 0;
+  for (; i < n; ++i) {
+    len = kB64Class[p[i]] ? len + 1 : 0;
+    if (len == kMinBase64) return i + 1 - kMinBase64;
+  }
+  return n;
 }
 
 // One byte at a time: the reference the vector helpers are tested against, and their last bytes
@@ -423,7 +469,13 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continue
     if (!kB64Class[p[i]]) {
       // To the next run that may be long enough; in the last bytes (fewer than a block, all of
       // a short decoded layer) to the next base64 character.
-      if constexpr (kVector) i = skipShortRuns(p, i, n);
+      if constexpr (kVector) {
+        i = skipShortRuns(p, i, n);
+        // The bytes after the last whole block (all of a short decoded layer: hashes and
+        // identifiers read as base64 decode to a few dozen bytes), one at a time to the next run
+        // long enough, rather than each short run to runEnd.
+        if (n - i < 64 && i < n && !kB64Class[p[i]]) i = skipShortRunsBytes(p, i, n);
+      }
       while (i < n && !kB64Class[p[i]]) ++i;
       continue;
     }
@@ -441,9 +493,8 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continue
         std::uint8_t a = 3;
         for (std::size_t k = from; k < std::min(to, i); ++k) a &= kB64Class[p[k]];
         if (a != 0) {  // both alphabets mixed is not base64
-          Segment piece{from, to, a == 2 ? SegKind::kBase64Url : SegKind::kBase64};
+          Segment& piece = out.emplace_back(from, to, a == 2 ? SegKind::kBase64Url : SegKind::kBase64);
           piece.open = to == n;
-          out.push_back(piece);
         }
         from = to;
       }
@@ -482,10 +533,11 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continue
         if (e - s + line + 2 > kMaxSegment) break;  // long bodies: segments of whole lines
       }
     }
-    Segment seg{s, e, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64};
+    // In place: a Segment (with its multipart strings) is heavy to copy, and plain text has
+    // thousands of these runs.
+    Segment& seg = out.emplace_back(s, e, acc == 2 ? SegKind::kBase64Url : SegKind::kBase64);
     seg.wrapped = wrapped;
     seg.open = e == n;
-    out.push_back(seg);
     i = e;
   }
 }

@@ -74,5 +74,9 @@ void findParts(std::string_view d, const std::string& boundary, std::vector<Segm
 [[nodiscard]] bool looksText(std::string_view s);
 // Shannon entropy of the bytes of `s`, in bits per byte.
 [[nodiscard]] double byteEntropy(std::string_view s);
+// byteEntropy(s) > bits: the same terms added in the same order (so the same answer), over the
+// byte values present only, each distinct count's term computed once, and stopping once the sum
+// passes `bits` (no term is negative). Most blobs asked are a few dozen bytes.
+[[nodiscard]] bool byteEntropyAbove(std::string_view s, double bits);
 
 }  // namespace tollgate::classify::detail

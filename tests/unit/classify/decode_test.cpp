@@ -261,6 +261,24 @@ TEST(Decode, BrotliProbeRejectsOnlyWhatDecompressRejects) {
     EXPECT_FALSE(decompress(Compression::kBrotli, blob, 1 << 20)) << i;
   }
   EXPECT_GT(rejected, kBlobs * 3 / 4);
+  // The probe turns some first bytes away at once (brotliBadFirstBytes): a blob so rejected,
+  // whatever follows its first byte, never decompresses either.
+  int firstRejected = 0;
+  for (int b = 0; b < 256; ++b) {
+    std::string one(1, static_cast<char>(b));
+    if (probe.mayBe(one)) continue;
+    ++firstRejected;
+    for (int k = 0; k < 8; ++k) {
+      std::string blob = one + std::string(1 + k * 9, '\0');
+      for (std::size_t j = 1; j < blob.size(); ++j) {
+        x = x * 1664525u + 1013904223u;
+        blob[j] = static_cast<char>(x >> 24);
+      }
+      EXPECT_FALSE(probe.mayBe(blob)) << b;
+      EXPECT_FALSE(decompress(Compression::kBrotli, blob, 1 << 20)) << b << " " << k;
+    }
+  }
+  EXPECT_GT(firstRejected, 0);
 }
 
 TEST(Decode, UrlFormAndJsonEscapes) {

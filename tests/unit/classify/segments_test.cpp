@@ -98,6 +98,28 @@ TEST(LooksText, CountsControlBytes) {
   EXPECT_LT(texts, 19000);
 }
 
+// The early-exit entropy test answers as the full sum compared: blobs of few and many distinct
+// bytes around the thresholds, and a sum that lands on one exactly (16 bytes, equally often).
+TEST(ByteEntropy, AboveDecidesAsTheFullSum) {
+  std::mt19937 rng(13);
+  int above = 0;
+  for (int round = 0; round < 5000; ++round) {
+    std::string s(1 + rng() % 300, '\0');
+    unsigned alphabet = 1 + rng() % 40;
+    unsigned step = 1 + rng() % 9;
+    for (auto& c : s) c = static_cast<char>(rng() % alphabet * step);
+    for (double bits : {4.0, 3.0, 5.5, 0.0})
+      ASSERT_EQ(byteEntropyAbove(s, bits), byteEntropy(s) > bits) << round << " " << bits;
+    above += byteEntropyAbove(s, 4.0);
+  }
+  EXPECT_GT(above, 500);
+  EXPECT_LT(above, 4500);
+  std::string even;
+  for (int k = 0; k < 16; ++k) even += std::string(3, static_cast<char>('a' + k));
+  EXPECT_EQ(byteEntropy(even), 4.0);
+  EXPECT_FALSE(byteEntropyAbove(even, 4.0));
+}
+
 TEST(PercentSegments, EndAtTheFirstDelimiter) {
   const std::string delims = std::string(" \t\r\n\"'<>&[]{},;\\|`") + '\0';
   std::mt19937 rng(11);

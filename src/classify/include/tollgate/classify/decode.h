@@ -85,6 +85,11 @@ class BrotliProbe {
 // base64Decode of `in` without its white space (CR, LF, space, tab): MIME and PEM bodies.
 // Lines of whole groups of four are decoded in place, without a copy.
 [[nodiscard]] std::optional<std::string> base64DecodeLines(std::string_view in, bool url);
+// base64Decode and base64DecodeLines into `out` (its bytes replaced, its capacity reused: no
+// allocation per call once it is large enough); false where they give nullopt, `out` then
+// holding no meaningful bytes.
+[[nodiscard]] bool base64DecodeInto(std::string_view in, bool url, std::string& out);
+[[nodiscard]] bool base64DecodeLinesInto(std::string_view in, bool url, std::string& out);
 
 struct MultipartPart {
   std::uint64_t start = 0;  // offsets of the part's body in the multipart body
