@@ -431,8 +431,8 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline std::size_
   std::size_t next = i + 64;
   if (!digit) return next;
   const bool shipped = rules == DigitRules::kShipped;
-  // Position 0 starts a run: a run going on from before the block had no digit there
-  // (runs with digits reaching a block's end are finished by digitRun below).
+  // Position 0 starts a run: a run going on from before the block had no digit there (a run
+  // with digits reaching a block's end is decided whole by the block it starts in).
   std::uint64_t starts = run & ~(run << 1);
   std::uint64_t first = ((run & ~digit) + starts) & digit;
   auto nd = static_cast<unsigned>(__builtin_popcountll(digit));
@@ -501,7 +501,6 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline std::size_
     if (!maybe) next = i + 64 + more;
     else todo |= std::uint64_t{1} << last, next = 0;  // next == 0: the end run is to be run
   }
-  if (!todo) return next;
   while (todo) {
     auto t = static_cast<unsigned>(__builtin_ctzll(todo));
     todo &= todo - 1;
