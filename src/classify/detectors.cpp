@@ -65,6 +65,17 @@ std::string_view defaultDetectorsYaml() noexcept {
   return {reinterpret_cast<const char*>(kEmbeddedDetectorsYaml), kEmbeddedDetectorsYamlSize};
 }
 
+// yaml-cpp takes about 3 ms for the shipped file: parsed once, not by every user of it.
+const Result<std::vector<DetectorDef>>& shippedDetectors() {
+  static const Result<std::vector<DetectorDef>> kShipped =
+      [] () -> Result<std::vector<DetectorDef>> {
+    auto defs = parseDetectors(defaultDetectorsYaml(), "<built-in detectors>");
+    if (!defs) return std::unexpected(Error{ErrorCode::kInternal, defs.error().describe(), {}});
+    return defs;
+  }();
+  return kShipped;
+}
+
 std::string_view toString(DetectorClass c) noexcept {
   switch (c) {
     case DetectorClass::kPersonal:

@@ -301,7 +301,7 @@ void ipv6Candidates(std::string_view d, std::size_t offset, std::uint32_t det,
 // pattern, case and validator, whose needs detail::DigitRules::kShipped encodes.
 bool shippedDigitSet(const std::vector<DetectorDef>& defs, const std::vector<std::uint32_t>& which) {
   // The embedded definitions never change: parsed once per process (1.5 ms of start-up).
-  static const auto shipped = parseDetectors(defaultDetectorsYaml(), "<built-in detectors>");
+  const auto& shipped = shippedDetectors();
   if (!shipped) return false;
   return std::all_of(which.begin(), which.end(), [&](std::uint32_t i) {
     const DetectorDef& d = defs[i];
@@ -499,7 +499,7 @@ Result<std::shared_ptr<const Database>> Database::compileCached(
 }
 
 Result<std::shared_ptr<const Database>> Database::defaults() {
-  auto defs = parseDetectors(defaultDetectorsYaml(), "<built-in detectors>");
+  const auto& defs = shippedDetectors();
   if (!defs) return std::unexpected(defs.error());
   return compile(*defs);
 }

@@ -274,8 +274,8 @@ std::filesystem::path cacheDir() {
 }
 
 Result<std::shared_ptr<const classify::Database>> loadDatabase(const ClassifyArgs& a) {
-  auto defs = classify::parseDetectors(classify::defaultDetectorsYaml(), "<built-in detectors>");
-  if (!defs) return std::unexpected(Error{ErrorCode::kInternal, defs.error().describe(), {}});
+  auto defs = classify::shippedDetectors();
+  if (!defs) return std::unexpected(defs.error());
   for (const auto& f : a.detectorFiles) {
     auto text = readFile(f, 16 << 20);
     if (!text) return std::unexpected(text.error());

@@ -94,7 +94,7 @@ int runProxy(const ProxyArgs& a, const Env& env) {
   cfg.threads = a.threads;
   cfg.maxHeaderBytes = a.maxHeader;
   cfg.attributeProcesses = !a.noProcess;
-  auto defs = classify::parseDetectors(classify::defaultDetectorsYaml(), "<built-in detectors>");
+  auto defs = classify::shippedDetectors();
   if (!defs) {
     printError(env, "internal: " + defs.error().describe());
     return 3;

@@ -92,6 +92,9 @@ struct DetectorDef {
 
 // The YAML text of the shipped definitions.
 [[nodiscard]] std::string_view defaultDetectorsYaml() noexcept;
+// The shipped definitions parsed, once per process (thread-safe; the text never changes).
+// Errors: kInternal when the embedded text does not parse (a build defect).
+[[nodiscard]] const Result<std::vector<DetectorDef>>& shippedDetectors();
 
 // Parses a definitions file (`detectors:` list, see data/detectors.yaml). `source` names the file
 // in errors. Errors: kInvalidInput with the line of the offending entry.
