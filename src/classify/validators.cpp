@@ -999,7 +999,9 @@ ContextWords::ContextWords(std::vector<std::string> words) : words_(std::move(wo
       seen = first_[k] == word[0] && second_[k] == second;
     if (!seen) {
       first_[pairs_] = word[0];
-      second_[pairs_++] = second;
+      second_[pairs_] = second;
+      firstV_[pairs_].fill(word[0]);
+      secondV_[pairs_++].fill(second);
     }
   }
 }
@@ -1016,19 +1018,29 @@ bool ContextWords::before(std::string_view buf, std::size_t start, std::size_t w
   bool prevAlpha = from > 0 && isAlpha(buf[from - 1]);
 #if defined(__SSE2__)
   if (vector_ && len <= 240) {
-    alignas(16) std::array<char, 256 + 16> win;
-    std::memcpy(win.data(), buf.data() + from, len);
-    std::memset(win.data() + len, 0, 17);
+    // The window's bytes in place when the loads (sixteen bytes and one more past each block
+    // start) stay inside `buf`; else a copy with zeros after it. Bits past the window are
+    // dropped.
+    const std::size_t reach = (len + 15) / 16 * 16 + 1;
+    alignas(16) std::array<char, 256 + 16> copy;
+    const char* win = buf.data() + from;
+    if (buf.size() - from < reach) {
+      std::memcpy(copy.data(), win, len);
+      std::memset(copy.data() + len, 0, 17);
+      win = copy.data();
+    }
     for (std::size_t q = 0; q < len; q += 16) {
       const __m128i fold = _mm_set1_epi8(0x20);
-      __m128i l = _mm_or_si128(_mm_load_si128(reinterpret_cast<const __m128i*>(win.data() + q)),
-                               fold);
-      __m128i l1 = _mm_or_si128(
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(win.data() + q + 1)), fold);
+      __m128i l = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(win + q)), fold);
+      __m128i l1 =
+          _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(win + q + 1)), fold);
       __m128i hit = _mm_setzero_si128();
       for (std::size_t k = 0; k < pairs_; ++k) {
-        __m128i h = _mm_cmpeq_epi8(l, _mm_set1_epi8(first_[k]));
-        if (second_[k]) h = _mm_and_si128(h, _mm_cmpeq_epi8(l1, _mm_set1_epi8(second_[k])));
+        __m128i h = _mm_cmpeq_epi8(
+            l, _mm_load_si128(reinterpret_cast<const __m128i*>(firstV_[k].data())));
+        if (second_[k])
+          h = _mm_and_si128(h, _mm_cmpeq_epi8(l1, _mm_load_si128(reinterpret_cast<const __m128i*>(
+                                                       secondV_[k].data()))));
         hit = _mm_or_si128(hit, h);
       }
       // Letters: (l - 'a') < 26 unsigned, as a signed compare with the sign bit flipped.

@@ -50,6 +50,9 @@ class ContextWords {
   std::array<char, 16> first_{};
   std::array<char, 16> second_{};  // | 0x20; '\0' for a one-letter word
   std::size_t pairs_ = 0;
+  // first_[k] and second_[k] in each of 16 bytes, for vector compares.
+  alignas(16) std::array<std::array<char, 16>, 16> firstV_{};
+  alignas(16) std::array<std::array<char, 16>, 16> secondV_{};
 };
 
 // Individual checks, exposed for unit tests.
