@@ -924,6 +924,8 @@ class ScannerImpl {
         trail_.at[trail_.n++] = Span{absBase + s.start, absBase + s.end};
       auto st = layer(decoded, prefix, decoded.size(), depth + 1, sub, span, 0, nullptr, out);
       trail_.n = up;
+      // Room for a segment's decoding is kept; a decompression's (up to maxDecodedBytes) is not.
+      if (decoded.capacity() > kMaxSegment) std::string().swap(decoded);
       if (!st) return st;
     }
     return {};
