@@ -209,6 +209,7 @@ struct BatchReport {
   std::size_t from;  // in the piece (0 for a context word: no start of match)
   std::size_t to;
 };
+constexpr std::size_t kBatchPiece = 4096;  // longest decoding scanned in a batch
 constexpr std::uint32_t kNotBatched = 0xFFFFFFFFu;     // a segment the loop decodes itself
 constexpr std::uint32_t kBatchRejected = 0xFFFFFFFEu;  // decoded to nothing worth a scan
 struct BatchContext {
@@ -1047,6 +1048,8 @@ class ScannerImpl {
       const Segment& s = segs[segOrder_[k]];
       if (s.end <= from || s.end > to || !detail::decodable(s)) continue;
       if (s.kind != SegKind::kBase64 && s.kind != SegKind::kBase64Url) continue;
+      // Too long to decode to a piece (kBatchPiece bytes at most): the loop decodes it, once.
+      if (s.end - s.start > 2 * kBatchPiece) continue;
       std::string_view raw = data.substr(s.start, s.end - s.start);
       const bool url = s.kind == SegKind::kBase64Url;
       std::string& bytes = batchBytes_;
@@ -1060,7 +1063,7 @@ class ScannerImpl {
         if (bytes.size() < 24 || !brotliProbe_.mayBe(bytes)) batchOf_[k] = kBatchRejected;
         continue;
       }
-      if (bytes.size() > 4096) continue;  // long ones scan for themselves
+      if (bytes.size() > kBatchPiece) continue;  // long ones scan for themselves
       batchOf_[k] = static_cast<std::uint32_t>(batchPieces_.size());
       batchPieces_.push_back(BatchPiece{batch_.size(), bytes.size()});
       batch_ += bytes;
