@@ -251,7 +251,7 @@ bool anchorFree(std::string_view p) {
       continue;
     }
     if (c == '[') open = i;
-    if (c == '$' || (c == '^' && open + 1 != i)) return false;
+    if (c == '$' || (c == '^' && (open == std::string_view::npos || open + 1 != i))) return false;
   }
   return true;
 }
@@ -1031,12 +1031,12 @@ class ScannerImpl {
   // into one buffer, each followed by a line break, and scanned in one call; each then replays
   // its own reports (candidates), in the order they came. A piece's reports are those of a scan
   // of it alone: the break before it is a non-word byte as the start of a buffer is (\b alike),
-  // no pattern has an anchor (batchable_), and a match from one piece into the next, which could
-  // hide a report, is seen (its start or end outside the piece) and leaves both to scan for
-  // themselves. Context words have no line break, so that none reaches across one. What the
-  // loop does with each segment (its order, the decoding budget) is unchanged; segments whose
-  // decoding is no text and cannot be compressed are not decoded twice. False when there is no
-  // batch: fewer than two pieces.
+    // no pattern has an anchor (batchable_), and a match from one piece into the next, which could
+  // hide a report of the piece it ends in, is seen (its start or end outside that piece) and
+  // leaves that piece to scan for itself. Context words have no line break, so that none reaches
+  // across one. What the loop does with each segment (its order, the decoding budget) is
+  // unchanged; segments whose decoding is no text and cannot be compressed are not decoded twice.
+  // False when there is no batch: fewer than two pieces.
   bool prepareBatch(std::string_view data, std::size_t from, std::size_t to,
                     const std::vector<Segment>& segs) {
     if (!batchable_ || !opt_.decode || opt_.maxDepth == 0) return false;
