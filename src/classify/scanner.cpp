@@ -195,6 +195,82 @@ int onMatch(unsigned int id, unsigned long long from, unsigned long long to, uns
   return 0;
 }
 
+// prepareBatch's pieces: the decodings of segments one after another in one buffer, each with
+// the everywhere-database reports that fall in it.
+struct BatchPiece {
+  std::size_t at;           // offset in the batch
+  std::size_t len;          // bytes (a line break follows)
+  std::uint32_t first = 0;  // its reports in the batch's, by piece
+  std::uint32_t count = 0;
+  bool crossed = false;  // a match reached into or out of it: it scans for itself
+};
+struct BatchReport {
+  std::uint32_t piece;
+  unsigned id;
+  std::size_t from;  // in the piece (0 for a context word: no start of match)
+  std::size_t to;
+};
+constexpr std::size_t kBatchPiece = 4096;  // longest decoding scanned in a batch
+constexpr std::uint32_t kNotBatched = 0xFFFFFFFFu;     // a segment the loop decodes itself
+constexpr std::uint32_t kBatchRejected = 0xFFFFFFFEu;  // decoded to nothing worth a scan
+struct BatchContext {
+  std::vector<BatchPiece>* pieces;
+  std::vector<BatchReport>* reports;
+  std::size_t nDefs;
+};
+
+int onBatchMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int,
+                 void* ctx) {
+  auto& c = *static_cast<BatchContext*>(ctx);
+  auto& ps = *c.pieces;
+  auto it = std::upper_bound(ps.begin(), ps.end(), to ? to - 1 : 0,
+                             [](unsigned long long v, const BatchPiece& p) { return v < p.at; });
+  if (it == ps.begin()) return 0;
+  BatchPiece& p = *(it - 1);
+  const bool som = id < c.nDefs;  // detector patterns report their start; context words do not
+  if (to > p.at + p.len || (som && from < p.at)) {
+    p.crossed = true;
+    return 0;
+  }
+  c.reports->push_back(BatchReport{static_cast<std::uint32_t>(it - 1 - ps.begin()), id,
+                                   som ? static_cast<std::size_t>(from - p.at)
+                                       : static_cast<std::size_t>(from),
+                                   static_cast<std::size_t>(to - p.at)});
+  return 0;
+}
+
+// No '^', '$', \A, \z, \Z or \G (a '^' opening a negated class aside): a pattern matches at a
+// position whatever comes before and after the text around it.
+bool anchorFree(std::string_view p) {
+  std::size_t open = std::string_view::npos;  // where the last unescaped '[' is
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == '\\') {
+      if (i + 1 < p.size() && std::string_view("AzZG").find(p[i + 1]) != std::string_view::npos)
+        return false;
+      ++i;
+      continue;
+    }
+    if (c == '[') open = i;
+    if (c == '$' || (c == '^' && (open == std::string_view::npos || open + 1 != i))) return false;
+  }
+  return true;
+}
+
+// Whether prepareBatch may scan the decodings of many segments in one call: no pattern of the
+// everywhere database has an anchor, and no context word a line break.
+bool batchableDatabase(const std::vector<DetectorDef>& defs) {
+  for (const auto& d : defs) {
+    if (d.trigger == Trigger::kEverywhere || (d.trigger == Trigger::kContext && d.context.empty())) {
+      if (!anchorFree(d.pattern)) return false;
+    } else if (d.trigger == Trigger::kContext) {
+      for (const auto& w : d.context)
+        if (w.find('\n') != std::string::npos) return false;
+    }
+  }
+  return true;
+}
+
 using detail::byteEntropyAbove;
 using detail::findBase64;
 using detail::findFormPlus;
@@ -529,6 +605,7 @@ class ScannerImpl {
     scratch_ = d_.scratch.acquire();
     if (!scratch_) return fail(ErrorCode::kInternal, "cannot allocate Hyperscan scratch");
     last_.assign(d_.defs.size(), kNone);
+    batchable_ = batchableDatabase(d_.defs);
     return start();
   }
 
@@ -853,7 +930,11 @@ class ScannerImpl {
     if (depth >= cands_.size()) cands_.resize(depth + 1);
     auto& cands = cands_[depth];
     cands.clear();
-    if (auto st = candidates(data, from, cands); !st) return st;
+    // This layer's everywhere-database reports when they were found for a batch (prepareBatch);
+    // the layers it opens scan for themselves.
+    const std::optional<std::span<const BatchReport>> replay = replay_;
+    replay_.reset();
+    if (auto st = candidates(data, from, cands, replay); !st) return st;
     if (cut) *cut = to = settleCut(data, from, to, cands, topSegs);
 
     std::vector<Found> found;
@@ -905,6 +986,7 @@ class ScannerImpl {
     std::vector<Segment> own;
     if (!topSegs) findSegments(data, false, own, path.ends_with("url"));
     const auto& segs = topSegs ? *topSegs : own;
+    const bool batched = topSegs && prepareBatch(data, from, to, segs);
     for (std::size_t k = 0; k < segs.size(); ++k) {
       // The top layer's segments in segOrder_ (by end), a decoded layer's as found.
       const Segment& s = segs[topSegs ? segOrder_[k] : k];
@@ -914,7 +996,19 @@ class ScannerImpl {
       if (decoded_ + topSpent_ >= opt_.maxDecodedBytes) break;
       std::string kind;
       std::string& decoded = decodeBuffer(depth);
-      if (!decodeSegment(data, s, kind, decoded)) continue;
+      if (batched && batchOf_[k] == kBatchRejected) {
+        continue;  // decoded already, to bytes that are neither text nor a possible compression
+      } else if (batched && batchOf_[k] != kNotBatched) {
+        // Decoded already, as text, with its everywhere-database reports found in the batch
+        // (or not, when a match there reached across pieces: then it scans for itself).
+        const BatchPiece& piece = batchPieces_[batchOf_[k]];
+        kind = s.kind == SegKind::kBase64Url ? "base64url" : "base64";
+        decoded.assign(batch_, piece.at, piece.len);
+        if (!piece.crossed)
+          replay_ = std::span<const BatchReport>(batchReports_).subspan(piece.first, piece.count);
+      } else if (!decodeSegment(data, s, kind, decoded)) {
+        continue;
+      }
       decoded_ += decoded.size();
       Span span = override ? *override : Span{absBase + s.start, absBase + s.end};
       std::string sub = path.empty() ? kind : path + ">" + kind;
@@ -930,9 +1024,86 @@ class ScannerImpl {
         trail_.at[trail_.n++] = Span{absBase + s.start, absBase + s.end};
       auto st = layer(decoded, prefix, decoded.size(), depth + 1, sub, span, 0, nullptr, out);
       trail_.n = up;
+      // Room for a segment's decoding is kept; a decompression's (up to maxDecodedBytes) is not.
+      if (decoded.capacity() > kMaxSegment) std::string().swap(decoded);
       if (!st) return st;
     }
     return {};
+  }
+
+  // The top layer's base64 segments that decode to text are mostly short (hashes and
+  // identifiers in plain text, thousands a round), and a Hyperscan call over the everywhere
+  // database costs each one more than its bytes do. Before the segment loop, they are decoded
+  // into one buffer, each followed by a line break, and scanned in one call; each then replays
+  // its own reports (candidates), in the order they came. A piece's reports are those of a scan
+  // of it alone: the break before it is a non-word byte as the start of a buffer is (\b alike),
+    // no pattern has an anchor (batchable_), and a match from one piece into the next, which could
+  // hide a report of the piece it ends in, is seen (its start or end outside that piece) and
+  // leaves that piece to scan for itself. Context words have no line break, so that none reaches
+  // across one. What the loop does with each segment (its order, the decoding budget) is
+  // unchanged; segments whose decoding is no text and cannot be compressed are not decoded twice.
+  // False when there is no batch: fewer than two pieces.
+  bool prepareBatch(std::string_view data, std::size_t from, std::size_t to,
+                    const std::vector<Segment>& segs) {
+    if (!batchable_ || !opt_.decode || opt_.maxDepth == 0) return false;
+    batch_.clear();
+    batchPieces_.clear();
+    batchReports_.clear();
+    batchOf_.assign(segs.size(), kNotBatched);
+    for (std::size_t k = 0; k < segs.size(); ++k) {
+      const Segment& s = segs[segOrder_[k]];
+      if (s.end <= from || s.end > to || !detail::decodable(s)) continue;
+      if (s.kind != SegKind::kBase64 && s.kind != SegKind::kBase64Url) continue;
+      // Too long to decode to a piece (kBatchPiece bytes at most): the loop decodes it, once.
+      if (s.end - s.start > 2 * kBatchPiece) continue;
+      std::string_view raw = data.substr(s.start, s.end - s.start);
+      const bool url = s.kind == SegKind::kBase64Url;
+      std::string& bytes = batchBytes_;
+      if (!(s.wrapped ? base64DecodeLinesInto(raw, url, bytes) : base64DecodeInto(raw, url, bytes))) {
+        batchOf_[k] = kBatchRejected;
+        continue;
+      }
+      // As unwrapBinary decides, without what depends on the budget (decompressing).
+      if (sniffCompression(bytes)) continue;
+      if (!looksText(bytes)) {
+        if (bytes.size() < 24 || !brotliProbe_.mayBe(bytes)) batchOf_[k] = kBatchRejected;
+        continue;
+      }
+      if (bytes.size() > kBatchPiece) continue;  // long ones scan for themselves
+      batchOf_[k] = static_cast<std::uint32_t>(batchPieces_.size());
+      batchPieces_.push_back(BatchPiece{batch_.size(), bytes.size()});
+      batch_ += bytes;
+      batch_ += '\n';
+    }
+    if (batchPieces_.size() < 2) {
+      // Nothing to share a call: the pieces scan for themselves (rejections stand).
+      for (auto& b : batchOf_)
+        if (b != kBatchRejected) b = kNotBatched;
+      return true;
+    }
+    BatchContext bc{&batchPieces_, &batchReports_, d_.defs.size()};
+    const hs_database_t* db = d_.dbs[static_cast<std::size_t>(Trigger::kEverywhere)].get();
+    if (db && batch_.size() <= 0xFFFFFFFFull) {
+      hs_error_t rc = hs_scan(db, batch_.data(), static_cast<unsigned>(batch_.size()), 0,
+                              scratch_, onBatchMatch, &bc);
+      if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
+        for (auto& piece : batchPieces_) piece.crossed = true;  // each scans for itself
+        return true;
+      }
+    }
+    // Each piece's reports together, in the order they came (stable by piece).
+    std::vector<std::uint32_t>& count = batchCount_;
+    count.assign(batchPieces_.size() + 1, 0);
+    for (const auto& r : batchReports_) ++count[r.piece + 1];
+    for (std::size_t p = 0; p < batchPieces_.size(); ++p) {
+      count[p + 1] += count[p];
+      batchPieces_[p].first = count[p];
+      batchPieces_[p].count = count[p + 1] - count[p];
+    }
+    batchSorted_.resize(batchReports_.size());
+    for (const auto& r : batchReports_) batchSorted_[count[r.piece]++] = r;
+    batchReports_.swap(batchSorted_);
+    return true;
   }
 
   // The buffer the segments of a layer at `depth` are decoded into, one at a time: each decoding
@@ -958,12 +1129,17 @@ class ScannerImpl {
   // Every candidate of every detector in `data`: the everywhere-database over all of it, the
   // digit database around digit runs, the context-led patterns after their context words.
   // Candidates ending before `from` - lookahead cannot be decided any more and are skipped.
-  Status candidates(std::string_view data, std::size_t from, std::vector<Candidate>& cands) {
+  Status candidates(std::string_view data, std::size_t from, std::vector<Candidate>& cands,
+                    std::optional<std::span<const BatchReport>> replay = std::nullopt) {
     std::fill(last_.begin(), last_.end(), kNone);
     triggers_.clear();
     HsContext ctx{&cands, &last_, &triggers_, d_.defs.size(), 0};
     auto db = [&](Trigger t) { return d_.dbs[static_cast<std::size_t>(t)].get(); };
-    if (auto st = hsScan(db(Trigger::kEverywhere), data, 0, ctx); !st) return st;
+    if (replay) {
+      for (const auto& r : *replay) onMatch(r.id, r.from, r.to, 0, &ctx);
+    } else if (auto st = hsScan(db(Trigger::kEverywhere), data, 0, ctx); !st) {
+      return st;
+    }
     std::size_t skip = from > d_.lookahead + 64 ? from - d_.lookahead - 64 : 0;
     std::string_view tail = data.substr(skip);
     // All windows of one trigger in one Hyperscan call (a call costs about as much as scanning a
@@ -1340,6 +1516,17 @@ class ScannerImpl {
   std::vector<std::size_t> runs_;         // sortFound's ascending runs
   std::vector<Found> merged_;             // sortFound's merge buffer
   std::vector<Segment> segs_;             // the top layer's segments of a round
+  // prepareBatch's: whether the everywhere database allows it, the decoded pieces one after
+  // another, where each is, each segment's piece (by its place in segOrder_), the reports.
+  bool batchable_ = false;
+  std::string batch_;
+  std::string batchBytes_;
+  std::vector<BatchPiece> batchPieces_;
+  std::vector<std::uint32_t> batchOf_;
+  std::vector<BatchReport> batchReports_;
+  std::vector<BatchReport> batchSorted_;
+  std::vector<std::uint32_t> batchCount_;
+  std::optional<std::span<const BatchReport>> replay_;  // for the next layer() only
   std::vector<std::uint32_t> segOrder_;   // the top layer's segments of a round, by end
   std::vector<std::size_t> segRuns_;      // where each finder's segments begin in them
   std::vector<std::uint32_t> outOrder_;   // a round's matches, by end

@@ -2,6 +2,8 @@
 // span of the encoded segment.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -279,6 +281,76 @@ TEST(Decode, BrotliProbeRejectsOnlyWhatDecompressRejects) {
     }
   }
   EXPECT_GT(firstRejected, 0);
+}
+
+// A round's base64 segments that decode to text are scanned for the everywhere database in one
+// Hyperscan call: a document of many base64 tokens (far enough apart that no plain match or
+// context word joins two) finds, token by token, what each token finds scanned alone, where there
+// is nothing to share the call with. A detector that matches across a line break, as the call's
+// pieces are joined, sees no value made of two tokens, nor loses the shorter value inside one
+// (reported with the same end and a later start, which a match from the piece before hides).
+TEST(Decode, Base64TokensFindWhatEachFindsAlone) {
+  auto defs = parseDetectors(
+      "detectors:\n  - id: crossing\n    pattern: '(?:zq\\s+)?qz'\n"
+      "  - id: word\n    pattern: 'head|tail'\n",
+      "crossing");
+  ASSERT_TRUE(defs) << defs.error().describe();
+  auto withCrossing = Database::compile(*defs);
+  ASSERT_TRUE(withCrossing) << withCrossing.error().describe();
+  // An anchored pattern matches at the start of each decoding: such databases are not batched.
+  auto anchoredDefs = parseDetectors("detectors:\n  - id: anchored\n    pattern: '^qz'\n", "a");
+  ASSERT_TRUE(anchoredDefs) << anchoredDefs.error().describe();
+  auto anchored = Database::compile(*anchoredDefs);
+  ASSERT_TRUE(anchored) << anchored.error().describe();
+  const std::vector<std::string> texts = {
+      "mail jane.roe@example.org now",  "tel +44 20 7946 0958",      "card 4539 1488 0343 6467",
+      "iban GB82 WEST 1234 5698 7654 32", "ssn: 123-45-6789",       "password=Sup3rS3cretValue9x",
+      "key AKIAIOSFODNN7EXAMPLE",       "dob: 1985-04-12",           "hostname=build-box-17",
+      "ip 192.168.10.77 and fe80::1:2:3", "tail zq",                 "qz head",
+      "one zq \n qz two",                 "d3f0a9c1e2b4",              "\x01\x02binary\xff\xfe"};
+  for (const auto& database : {db(), *withCrossing, *anchored}) {
+    std::mt19937 rng(23);
+    std::string doc;
+    std::vector<std::pair<std::size_t, std::string>> tokens;
+    std::size_t prev = 0;
+    for (int k = 0; k < 160; ++k) {
+      // "tail zq" is followed by "qz head", joined by the line break in the call.
+      const std::string& text =
+          k > 0 && texts[prev] == "tail zq" ? texts[prev + 1] : texts[rng() % texts.size()];
+      prev = static_cast<std::size_t>(&text - texts.data());
+      // Long enough to be a segment (64 characters) whatever it holds; a number after the text,
+      // but not after "zq".
+      const std::string pad = std::string(48, '.') + " ";
+      std::string enc = b64(text.ends_with("zq") ? pad + text
+                                                 : text + " " + std::to_string(rng() % 1000) + pad);
+      if (rng() % 3 == 0) {  // the URL alphabet, unpadded
+        for (auto& c : enc) c = c == '+' ? '-' : c == '/' ? '_' : c;
+        while (!enc.empty() && enc.back() == '=') enc.pop_back();
+      }
+      tokens.emplace_back(doc.size(), enc);
+      doc += enc + std::string(80, '\n');
+    }
+    auto key = [](const Match& m, std::size_t shift) {
+      return m.detector + "|" + std::to_string(m.start + shift) + "|" +
+             std::to_string(m.end + shift) + "|" + m.decoding + "|" + m.value + "|" +
+             std::to_string(m.score);
+    };
+    auto all = scan(database, doc);
+    ASSERT_TRUE(all);
+    std::vector<std::string> got, want;
+    for (const auto& m : *all) got.push_back(key(m, 0));
+    for (const auto& [at, tok] : tokens) {
+      auto one = scan(database, tok);
+      ASSERT_TRUE(one);
+      for (const auto& m : *one) want.push_back(key(m, at));
+    }
+    std::sort(got.begin(), got.end());
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(got, want);
+    EXPECT_GT(std::count_if(all->begin(), all->end(),
+                            [](const Match& m) { return m.decoding.starts_with("base64"); }),
+              5);
+  }
 }
 
 TEST(Decode, UrlFormAndJsonEscapes) {
