@@ -71,12 +71,13 @@ if [ ! -s "$corpus" ]; then
     fs.closeSync(out);' "$seed" "$records" "$corpus" "$mb"
   rm -f "$seed"
 fi
-bytes=$(stat -c %s "$corpus")
+bytes=$(stat -L -c %s "$corpus")
 
 # Decoding paths: 64 MB slices of the corpus gzip-compressed, base64-encoded (MIME lines) and
 # URL-encoded (as a form body would be).
 slice=$dir/slice.txt
-head -c 64000000 "$corpus" >"$slice"
+# Made once (a run must not rewrite what another may be reading).
+[ "$(stat -L -c %s "$slice" 2>/dev/null)" = 64000000 ] || head -c 64000000 "$corpus" >"$slice"
 [ -s "$dir/slice.txt.gz" ] || gzip -c -6 "$slice" >"$dir/slice.txt.gz"
 [ -s "$dir/slice.b64" ] || base64 -w 76 "$slice" >"$dir/slice.b64"
 [ -s "$dir/slice.url" ] || node -e '
@@ -156,5 +157,5 @@ echo
 echo "decoding paths (64 MB of the corpus, encoded; MB/s of encoded input)"
 for f in slice.txt slice.txt.gz slice.b64 slice.url; do
   t=$(best "$tollgate" classify -q --count "$dir/$f")
-  printf '%-44s %10.2f %10s\n' "$f" "$t" "$(mbps "$(stat -c %s "$dir/$f")" "$(net "$t")")"
+  printf '%-44s %10.2f %10s\n' "$f" "$t" "$(mbps "$(stat -L -c %s "$dir/$f")" "$(net "$t")")"
 done
