@@ -1066,7 +1066,7 @@ class ScannerImpl {
       // As unwrapBinary decides, without what depends on the budget (decompressing).
       if (sniffCompression(bytes)) continue;
       if (!looksText(bytes)) {
-        if (bytes.size() < 24 || !brotliProbe_.mayBe(bytes)) batchOf_[k] = kBatchRejected;
+        if (!mayBeBrotli(bytes)) batchOf_[k] = kBatchRejected;
         continue;
       }
       if (bytes.size() > kBatchPiece) continue;  // long ones scan for themselves
@@ -1315,6 +1315,12 @@ class ScannerImpl {
 
   // Decoded bytes, in place: scan them when they are text; decompress them when they are
   // compressed. False when there is nothing to scan.
+  // Bytes that are neither text nor a compression with magic, which a brotli stream might still
+  // be (the probe; unwrapBinary and prepareBatch decide alike from it).
+  bool mayBeBrotli(std::string_view bytes) {
+    return bytes.size() >= 24 && brotliProbe_.mayBe(bytes);
+  }
+
   bool unwrapBinary(std::string& bytes, std::string& kind, bool requireText = true) {
     if (auto c = sniffCompression(bytes)) {
       auto d = decompress(*c, bytes, budget());
@@ -1327,7 +1333,7 @@ class ScannerImpl {
     // Brotli has no magic: try it only on blobs that look compressed (high byte entropy). Most
     // blobs (hashes and identifiers read as base64) fail the probe, which is cheaper than the
     // entropy and decides the same (a stream the probe rejects never decompresses).
-    if (bytes.size() >= 24 && brotliProbe_.mayBe(bytes) && byteEntropyAbove(bytes, 4.0)) {
+    if (mayBeBrotli(bytes) && byteEntropyAbove(bytes, 4.0)) {
       auto d = decompress(Compression::kBrotli, bytes, std::min<std::uint64_t>(budget(), 16 << 20));
       if (d && looksText(*d)) {
         kind += ">brotli";
