@@ -105,6 +105,11 @@ class DatabaseImpl {
   // The same for the shipped IPv6 pattern and validator as the only colon-pair pattern
   // (ipv6Candidates, which also leaves out what the validator cannot accept).
   std::uint32_t nativeIpv6 = kNoNative;
+  // The definition index of the shipped url_password pattern and validator among the everywhere
+  // patterns: left out of the everywhere database (it cost a tenth of that scan's instructions,
+  // measured on text: every "://" of every URL starts it) and found by urlPasswordCandidates
+  // from the '@' signs instead.
+  std::uint32_t nativeUrlPassword = kNoNative;
   // kShipped when every digits-trigger definition is a shipped one (detail::DigitRules).
   detail::DigitRules digitRules = detail::DigitRules::kGeneric;
   static constexpr std::uint32_t kNoNative = 0xFFFFFFFFu;
@@ -325,6 +330,61 @@ void emailCandidates(std::string_view d, std::size_t offset, std::uint32_t det,
   }
 }
 
+// The shipped url_password pattern (data/detectors.yaml), matched by hand in
+// urlPasswordCandidates.
+constexpr std::string_view kUrlPasswordPattern =
+    R"(\b[A-Za-z][A-Za-z0-9+.\-]{1,15}://[^\s:/@"'<>]{1,64}:[^\s/@"'<>]{1,128}@[A-Za-z0-9][A-Za-z0-9.\-]{0,253})";
+
+// The candidates Hyperscan reports for kUrlPasswordPattern over all of `d` (leftmost start, the
+// longest end kept), from the '@' signs at `ats` (ascending offsets in `d`). Each match holds one
+// '@' (no part of it but the one between password and host may), and that '@' fixes the rest:
+// the user information runs back from it to the first byte the user and password classes both
+// exclude (\s is \t \n \v \f \r and space in Hyperscan), which must be the second '/' of "://";
+// the user ends at the first ':' in it (the user class excludes ':', the password's does not);
+// the scheme is the leftmost start of 2-16 scheme characters before "://" that begins with a
+// letter at a word boundary (the start of `d` is one); the host is the longest run after '@',
+// up to 254 bytes. So there is one start per '@', reported with its longest end, in order.
+void urlPasswordCandidates(std::string_view d, std::uint32_t det,
+                           const std::vector<std::size_t>& ats, HsContext& ctx) {
+  auto alnum = [](unsigned char c) {
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+  };
+  auto letter = [](unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; };
+  auto word = [&](unsigned char c) { return alnum(c) || c == '_'; };
+  auto scheme = [&](unsigned char c) { return alnum(c) || c == '+' || c == '.' || c == '-'; };
+  auto host = [&](unsigned char c) { return alnum(c) || c == '.' || c == '-'; };
+  auto stop = [](unsigned char c) {
+    return c == ' ' || (c >= '\t' && c <= '\r') || c == '/' || c == '@' || c == '"' ||
+           c == '\'' || c == '<' || c == '>';
+  };
+  constexpr std::size_t kUser = 64, kPassword = 128, kScheme = 16, kHost = 254;
+  const auto* p = reinterpret_cast<const unsigned char*>(d.data());
+  const std::size_t n = d.size();
+  ctx.offset = 0;
+  ctx.pieces = nullptr;
+  for (std::size_t a : ats) {
+    if (a + 1 >= n || !alnum(p[a + 1])) continue;
+    const std::size_t lim = a > kUser + 1 + kPassword ? a - (kUser + 1 + kPassword) : 0;
+    std::size_t q = a;  // the start of the user information
+    while (q > lim && !stop(p[q - 1])) --q;
+    if (q < 3 || q == a || p[q - 1] != '/' || p[q - 2] != '/' || p[q - 3] != ':') continue;
+    const void* c = std::memchr(p + q, ':', a - q);
+    if (!c) continue;
+    const std::size_t colon = static_cast<std::size_t>(static_cast<const unsigned char*>(c) - p);
+    if (colon == q || colon - q > kUser || a - colon - 1 < 1 || a - colon - 1 > kPassword)
+      continue;
+    const std::size_t end = q - 3;  // the scheme's end, at the ':' of "://"
+    std::size_t r = end;
+    while (r > 0 && end - r < kScheme && scheme(p[r - 1])) --r;
+    std::size_t s = r;
+    while (s + 2 <= end && !(letter(p[s]) && (s == 0 || !word(p[s - 1])))) ++s;
+    if (s + 2 > end) continue;
+    std::size_t e = a + 2;
+    while (e < n && e - a - 1 < kHost && host(p[e])) ++e;
+    onMatch(det, s, e, 0, &ctx);
+  }
+}
+
 // The shipped IPv6 pattern (data/detectors.yaml), matched by hand in ipv6Candidates.
 constexpr std::string_view kIpv6Pattern =
     R"(\b[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{1,39})";
@@ -539,6 +599,18 @@ Result<std::shared_ptr<const Database>> Database::compileCached(
       cp.size() == 1 && impl->defs[cp[0]].pattern == kIpv6Pattern &&
       impl->defs[cp[0]].validator == Validator::kIpv6)
     impl->nativeIpv6 = cp[0];
+  {
+    auto& every = sets[static_cast<std::size_t>(Trigger::kEverywhere)];
+    auto it = std::find_if(every.begin(), every.end(), [&](std::uint32_t i) {
+      const auto& d = impl->defs[i];
+      return d.pattern == kUrlPasswordPattern && d.validator == Validator::kUrlPassword &&
+             !d.caseless;
+    });
+    if (it != every.end()) {
+      impl->nativeUrlPassword = *it;
+      every.erase(it);
+    }
+  }
   if (const auto& dg = sets[static_cast<std::size_t>(Trigger::kDigits)];
       !dg.empty() && shippedDigitSet(impl->defs, dg))
     impl->digitRules = detail::DigitRules::kShipped;
@@ -1168,7 +1240,8 @@ class ScannerImpl {
     // Digit runs, colon pairs and '@' signs in one pass over the bytes (findMarks).
     detail::MarkKinds kinds;
     kinds.digits = db(Trigger::kDigits) != nullptr;
-    kinds.atSigns = d_.nativeEmail != DatabaseImpl::kNoNative || db(Trigger::kAtSign);
+    kinds.atSigns = d_.nativeEmail != DatabaseImpl::kNoNative || db(Trigger::kAtSign) ||
+                    d_.nativeUrlPassword != DatabaseImpl::kNoNative;
     kinds.colons = d_.nativeIpv6 != DatabaseImpl::kNoNative || db(Trigger::kColonPairs);
     kinds.rules = d_.digitRules;
     marks_.digits.clear();
@@ -1184,6 +1257,20 @@ class ScannerImpl {
       windows_.clear();
       windowsAround(tail, marks_.atSigns, 2, 192, windows_);
       if (auto st = scanWindows(db(Trigger::kAtSign), skip, windows_); !st) return st;
+    }
+    if (d_.nativeUrlPassword != DatabaseImpl::kNoNative) {
+      // As the everywhere database reports them over all of `data`, as far as they can matter:
+      // the marks start at `skip`, and a match ends at most 255 bytes after its '@', so one whose
+      // '@' is further back ends before the candidates a round still decides (from - lookahead).
+      ats_.clear();
+      for (std::size_t k = skip > 256 ? skip - 256 : 0; k < skip;) {
+        const void* at = std::memchr(data.data() + k, '@', skip - k);
+        if (!at) break;
+        k = static_cast<std::size_t>(static_cast<const char*>(at) - data.data());
+        ats_.push_back(k++);
+      }
+      for (std::size_t a : marks_.atSigns) ats_.push_back(a + skip);
+      urlPasswordCandidates(data, d_.nativeUrlPassword, ats_, ctx);
     }
     if (d_.nativeIpv6 != DatabaseImpl::kNoNative) {
       ipv6Candidates(tail, skip, d_.nativeIpv6, marks_.colons, ctx);
@@ -1512,6 +1599,7 @@ class ScannerImpl {
   std::vector<Candidate> words_;  // settleCut's word-list candidates
   std::vector<Window> windows_;
   detail::Marks marks_;  // the digit windows, colon pairs and '@' signs of a layer
+  std::vector<std::size_t> ats_;  // urlPasswordCandidates' '@' signs
   BrotliProbe brotliProbe_;
   std::string gather_;                    // windows of one trigger, gathered for one Hyperscan call
   std::vector<Piece> pieces_;             // where each window sits in gather_
