@@ -31,12 +31,6 @@ constexpr std::array<std::uint8_t, 256> makeClass() {
 }
 constexpr auto kB64Class = makeClass();
 
-#if defined(__x86_64__)
-bool hasAvx2() {
-  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi");
-  return yes;
-}
-#endif
 
 constexpr bool isUrlDelimiter(char c) {
   switch (c) {
@@ -274,6 +268,20 @@ __attribute__((target("avx2"), always_inline)) inline std::uint64_t b64Mask64Avx
          std::uint64_t{b64Mask32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32)))}
              << 32;
 }
+
+// The same for AVX-512BW: the 64 bytes at `p` in one register, the class tables in every lane.
+__attribute__((target("avx512f,avx512bw"), always_inline)) inline std::uint64_t b64Mask64Avx512(
+    const unsigned char* p) {
+  const __m512i low = _mm512_broadcast_i32x4(
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(kB64Low.data())));
+  const __m512i high = _mm512_broadcast_i32x4(
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(kNibbleBit.data())));
+  const __m512i nibble = _mm512_set1_epi8(0x0f);
+  const __m512i v = _mm512_loadu_si512(p);
+  __m512i l = _mm512_shuffle_epi8(low, _mm512_and_si512(v, nibble));
+  __m512i h = _mm512_shuffle_epi8(high, _mm512_and_si512(_mm512_srli_epi16(v, 4), nibble));
+  return _mm512_test_epi8_mask(l, h);
+}
 #endif
 
 // One block of skipShortRuns: `m` marks the base64 characters of the 64 bytes at `i`; returns
@@ -322,11 +330,20 @@ __attribute__((target("avx2,bmi"))) std::size_t skipShortRunsAvx2(const unsigned
     if (std::size_t at = shortRunBlock(b64Mask64Avx2(p + i), i, carry); at != kNoRun) return at;
   return i - carry;
 }
+
+__attribute__((target("avx512f,avx512bw,bmi"))) std::size_t skipShortRunsAvx512(
+    const unsigned char* p, std::size_t i, std::size_t n) {
+  std::size_t carry = 0;
+  for (; i + 64 <= n; i += 64)
+    if (std::size_t at = shortRunBlock(b64Mask64Avx512(p + i), i, carry); at != kNoRun) return at;
+  return i - carry;
+}
 #endif
 
-std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n) {
+std::size_t skipShortRuns(const unsigned char* p, std::size_t i, std::size_t n, Simd level) {
 #if defined(__x86_64__)
-  if (hasAvx2()) return skipShortRunsAvx2(p, i, n);
+  if (level == Simd::kAvx512) return skipShortRunsAvx512(p, i, n);
+  if (level == Simd::kAvx2) return skipShortRunsAvx2(p, i, n);
 #endif
   return skipShortRunsSse2(p, i, n);
 }
@@ -438,10 +455,50 @@ __attribute__((target("avx2,bmi"))) std::size_t runEndAvx2(const unsigned char* 
 }
 #endif
 
-std::size_t runEnd(const unsigned char* p, std::size_t i, std::size_t lim, std::size_t n,
-                   std::uint8_t& acc, bool& marker) {
 #if defined(__x86_64__)
-  if (hasAvx2()) return runEndAvx2(p, i, lim, n, acc, marker);
+// As runEndAvx2, 64 bytes at a time with AVX-512BW.
+__attribute__((target("avx512f,avx512bw,bmi"))) std::size_t runEndAvx512(
+    const unsigned char* p, std::size_t i, std::size_t lim, std::size_t n, std::uint8_t& acc,
+    bool& marker) {
+  std::uint64_t std64 = 0, url64 = 0, mark64 = 0;
+  bool ended = false;
+  while (i < lim && i + 64 <= n) {
+    const __m512i v = _mm512_loadu_si512(p + i);
+    std::uint64_t in = b64Mask64Avx512(p + i);
+    if (lim - i < 64) in &= (std::uint64_t{1} << (lim - i)) - 1;  // the run ends at lim
+    const std::uint64_t ps = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+')) |
+                             _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('/'));
+    const std::uint64_t dash = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-')) |
+                               _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('_'));
+    const std::uint64_t dg =
+        _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')), _mm512_set1_epi8(10));
+    const std::uint64_t keep = ~in ? (std::uint64_t{1} << std::countr_one(in)) - 1 : in;
+    std64 |= ps & keep;
+    url64 |= dash & keep;
+    mark64 |= (ps | dg) & keep;
+    if (~in) {
+      i += static_cast<std::size_t>(std::countr_one(in));
+      ended = true;
+      break;
+    }
+    i += 64;
+  }
+  std::uint8_t a = acc;
+  if (std64) a &= 1;
+  if (url64) a &= 2;
+  bool mk = marker || mark64;
+  if (!ended) i = runEndBytes(p, i, lim, a, mk);  // the last bytes, as runEndAvx2
+  acc = a;
+  marker = mk;
+  return i;
+}
+#endif
+
+std::size_t runEnd(const unsigned char* p, std::size_t i, std::size_t lim, std::size_t n,
+                   std::uint8_t& acc, bool& marker, Simd level) {
+#if defined(__x86_64__)
+  if (level == Simd::kAvx512) return runEndAvx512(p, i, lim, n, acc, marker);
+  if (level == Simd::kAvx2) return runEndAvx2(p, i, lim, n, acc, marker);
 #endif
   return runEndSse2(p, i, lim, acc, marker);
 }
@@ -457,11 +514,11 @@ namespace {
 
 
 template <bool kVector>
-void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continued) {
+void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continued, Simd level) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   std::size_t n = d.size();
   auto runEnd = [&](std::size_t i, std::size_t lim, std::uint8_t& acc, bool& marker) {
-    if constexpr (kVector) return detail::runEnd(p, i, lim, n, acc, marker);
+    if constexpr (kVector) return detail::runEnd(p, i, lim, n, acc, marker, level);
     return runEndBytes(p, i, lim, acc, marker);
   };
   std::size_t i = 0;
@@ -470,7 +527,7 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continue
       // To the next run that may be long enough; in the last bytes (fewer than a block, all of
       // a short decoded layer) to the next base64 character.
       if constexpr (kVector) {
-        i = skipShortRuns(p, i, n);
+        i = skipShortRuns(p, i, n, level);
         // The bytes after the last whole block (all of a short decoded layer: hashes and
         // identifiers read as base64 decode to a few dozen bytes), one at a time to the next run
         // long enough, rather than each short run to runEnd.
@@ -544,11 +601,11 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continue
 
 }  // namespace
 
-void findBase64(std::string_view d, std::vector<Segment>& out, bool continued) {
-  findBase64Impl<true>(d, out, continued);
+void findBase64(std::string_view d, std::vector<Segment>& out, bool continued, Simd level) {
+  findBase64Impl<true>(d, out, continued, std::min(level, bestSimd()));
 }
 void findBase64Reference(std::string_view d, std::vector<Segment>& out, bool continued) {
-  findBase64Impl<false>(d, out, continued);
+  findBase64Impl<false>(d, out, continued, Simd::kBaseline);
 }
 
 void findPercent(std::string_view d, std::vector<Segment>& out) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tollgate/classify/decode.h"
+#include "windows.h"
 
 namespace tollgate::classify::detail {
 
@@ -34,7 +35,9 @@ struct Segment {
 
 // Appends the segments of `d` of each kind, in order of their start. `continued`: `d` starts
 // inside a base64 run, at one of its pieces (where a stream was cut).
-void findBase64(std::string_view d, std::vector<Segment>& out, bool continued = false);
+// `level`: the vector code it may use (at most what the CPU has; tests try each).
+void findBase64(std::string_view d, std::vector<Segment>& out, bool continued = false,
+                Simd level = Simd::kAvx512);
 // findBase64 one byte at a time, without the vector code: for tests.
 void findBase64Reference(std::string_view d, std::vector<Segment>& out, bool continued = false);
 // Whether `at` is inside a run of base64-alphabet bytes (one before it, one at it).
