@@ -61,7 +61,8 @@ Result<sbom::Bom> scanSingleFile(const std::filesystem::path& input, const std::
   meta.subjectType = "file";
   meta.subjectName = name;
   meta.properties["tollgate:file:source"] = input.string();
-  if (auto d = sha256OfFile(input)) meta.properties["tollgate:file:sha256"] = *d;
+  if (opts.hashArchives)
+    if (auto d = sha256OfFile(input)) meta.properties["tollgate:file:sha256"] = *d;
   return bom;
 }
 
@@ -137,7 +138,8 @@ Result<sbom::Bom> scanPath(const std::filesystem::path& input, const ScanOptions
   meta.properties["tollgate:archive:entries"] = std::to_string(stats->entries);
   meta.properties["tollgate:archive:bytes"] = std::to_string(stats->bytes);
   if (stats->truncated) meta.properties["tollgate:archive:truncated"] = "true";
-  if (auto d = sha256OfFile(input)) meta.properties["tollgate:archive:sha256"] = *d;
+  if (opts.hashArchives)
+    if (auto d = sha256OfFile(input)) meta.properties["tollgate:archive:sha256"] = *d;
   return bom;
 }
 

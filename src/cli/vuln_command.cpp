@@ -77,6 +77,7 @@ Result<sbom::Bom> loadBom(const VulnArgs& a, bool wantHashes, const Env& env, Di
     for (const char* p : {"/proc", "/sys", "/dev", "/run"}) opts.excludes.emplace_back(p);
   // Hashes are only needed to compare with known-bad indicators; without any, skip the cost.
   opts.hashFiles = wantHashes;
+  opts.hashArchives = wantHashes;
   opts.includePackageFiles = wantHashes;
   opts.threads = a.threads;
   Progress progress(env.stderrIsTerminal && !a.quiet);

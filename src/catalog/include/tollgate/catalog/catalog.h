@@ -33,7 +33,10 @@ struct Catalogue {
 [[nodiscard]] Catalogue catalogPython(const FileTree& tree, Diagnostics& diag);
 [[nodiscard]] Catalogue catalogRpm(const FileTree& tree, Diagnostics& diag);
 [[nodiscard]] Catalogue catalogApk(const FileTree& tree, Diagnostics& diag);
-[[nodiscard]] Catalogue catalogJava(const FileTree& tree, Diagnostics& diag);
+// Java archives get SHA-1 and SHA-256 of their bytes unless `hashArchives` is false (scanTree
+// passes ScanOptions::hashArchives): the digests describe an archive, they do not identify it.
+[[nodiscard]] Catalogue catalogJava(const FileTree& tree, Diagnostics& diag,
+                                    bool hashArchives = true);
 [[nodiscard]] Catalogue catalogAsar(const FileTree& tree, Diagnostics& diag);
 // Debian package files (*.deb) found in the tree, as components of the packages themselves.
 [[nodiscard]] Catalogue catalogDebFiles(const FileTree& tree, Diagnostics& diag);
@@ -51,6 +54,11 @@ struct ScanOptions {
   std::vector<std::string> excludes;  // in-root prefixes not to walk
   bool oneFileSystem = false;
   bool hashFiles = true;              // SHA-256 of file entries and package-owned files
+  // SHA-1 and SHA-256 of Java archives, and scanPath()'s SHA-256 of the archive or single file it
+  // was given. `tollgate sbom --no-hash` turns off both: nothing identifies a component by these
+  // digests. integrity keeps this on with hashFiles off: its diff tells a jar rebuilt under the
+  // same version by its digests.
+  bool hashArchives = true;
   bool sha1 = false;                  // also SHA-1 (SPDX 2.3 requires it per file)
   bool includePackageFiles = true;    // list the files each package owns
   unsigned threads = 0;               // 0: all CPUs
