@@ -23,6 +23,7 @@
 #include "tollgate/util/c_handle.h"
 #include "tollgate/util/hash.h"
 #include "tollgate/util/mapped_file.h"
+#include "tollgate/util/openssl.h"
 #include "tollgate/util/parallel.h"
 #include "tollgate/util/strings.h"
 
@@ -30,7 +31,6 @@ namespace tollgate::catalog {
 namespace {
 
 using Archive = CHandle<struct archive, &archive_read_free>;
-using DigestCtx = CHandle<EVP_MD_CTX, &EVP_MD_CTX_free>;
 
 // Safety limits for archives opened in memory (the archive is untrusted).
 constexpr std::uint64_t kMaxArchiveBytes = 2ull << 30;   // a top-level archive we map
@@ -60,7 +60,7 @@ struct Digests {
 Digests digestsOf(std::string_view bytes) {
   Digests d;
   for (auto [md, out] : {std::pair{EVP_sha1(), &d.sha1}, std::pair{EVP_sha256(), &d.sha256}}) {
-    DigestCtx ctx(EVP_MD_CTX_new());
+    MdCtxPtr ctx(EVP_MD_CTX_new());
     unsigned char buf[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||
