@@ -157,7 +157,8 @@ void readInMemory(std::string_view bytes, const std::string& path, const std::st
       continue;
     std::string inRoot = path + "!/" + std::string(name);
     if (name == "META-INF/MANIFEST.MF" || isMavenMetadata(name)) {
-      auto data = detail::readEntryData(a.get(), name.ends_with(".xml") ? kMaxPomXmlBytes : kMaxMetadataBytes);
+      auto data = detail::readEntryData(
+          a.get(), name.ends_with(".xml") ? kMaxPomXmlBytes : kMaxMetadataBytes);
       if (!data) {
         out[self].problems.push_back(std::string(name) + " unreadable or too large");
         continue;
@@ -165,8 +166,8 @@ void readInMemory(std::string_view bytes, const std::string& path, const std::st
       takeMetadata(out[self], inRoot, name, *data);
     } else if (isJavaArchiveName(name) && depth < kMaxDepth) {
       if (budget.nestedBytes >= kMaxNestedTotal) continue;
-      auto data =
-          detail::readEntryData(a.get(), std::min(kMaxNestedBytes, kMaxNestedTotal - budget.nestedBytes));
+      auto data = detail::readEntryData(
+          a.get(), std::min(kMaxNestedBytes, kMaxNestedTotal - budget.nestedBytes));
       if (!data) {
         out[self].problems.push_back("nested " + std::string(name) +
                                      " unreadable or over the size limit");

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 
-
 namespace tollgate {
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
