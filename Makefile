@@ -36,7 +36,8 @@ run: build
 	  ./$(BUILD)/tollgate vuln $(OUT) -o $(VULN_OUT); \
 	else echo "no advisories at $(SHARED)/osv: 'tollgate db update' or 'db import', then 'tollgate vuln $(OUT)'"; fi
 
-test: test-deps build
+# The format check runs first (seconds), so a formatting slip fails before an hour of building.
+test: test-deps format-check build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 2400
 
 # libFuzzer targets built with clang-19 (ASan + UBSan), one per parser of untrusted bytes.
@@ -67,8 +68,9 @@ bench: build
 format:
 	find src apps tests fuzz bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
 
+# Lists every file clang-format would change and fails when there is one (scripts/format-check.sh).
 format-check:
-	find src apps tests fuzz bench -name '*.cpp' -o -name '*.h' | xargs clang-format --dry-run --Werror
+	@bash scripts/format-check.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_FUZZ) $(BUILD_ASAN)

@@ -30,9 +30,10 @@ void BM_WalkTree_UsrShare(benchmark::State& state) {
   std::size_t n = 0;
   for (auto _ : state) {
     tollgate::Diagnostics diag;
-    auto r = tollgate::walkTree(*root, tollgate::WalkOptions{.excludes = {},
-                                                             .threads = static_cast<unsigned>(state.range(0))},
-                                diag);
+    auto r = tollgate::walkTree(
+        *root,
+        tollgate::WalkOptions{.excludes = {}, .threads = static_cast<unsigned>(state.range(0))},
+        diag);
     n = r ? r->size() : 0;
   }
   state.counters["entries"] = static_cast<double>(n);

@@ -24,6 +24,8 @@ build_pkgs=(g++ cmake ninja-build make git pkg-config libssl-dev libarchive-dev 
             # binfmt: Info.plist of macOS bundles (XML and binary property lists)
             libplist-dev)
 test_pkgs=(debootstrap umoci skopeo zip nodejs npm python3 python3-pip ca-certificates ripgrep
+           # make format-check (run first by make test): Debian 12's clang-format (version 14)
+           clang-format
            # binfmt: Windows PE fixtures (mingw-w64 gcc + windres), Authenticode signing and the
            # reference verifier, Go binaries with real modules, Mach-O reference (llvm-objdump)
            gcc-mingw-w64-x86-64-win32 binutils-mingw-w64-x86-64 osslsigncode openssl binutils

@@ -18,6 +18,7 @@
 
 #include "bytes.h"
 #include "tollgate/util/c_handle.h"
+#include "tollgate/util/openssl.h"
 
 namespace tollgate::binfmt {
 namespace {
@@ -25,12 +26,8 @@ namespace {
 using detail::Bytes;
 using detail::readLe;
 
-using Pkcs7 = CHandle<PKCS7, &PKCS7_free>;
-using Bio = CHandle<BIO, &BIO_free_all>;
 using X509Store = CHandle<X509_STORE, &X509_STORE_free>;
-using MdCtx = CHandle<EVP_MD_CTX, &EVP_MD_CTX_free>;
 using Asn1Object = CHandle<ASN1_OBJECT, &ASN1_OBJECT_free>;
-using BigNum = CHandle<BIGNUM, &BN_free>;
 struct X509StackFree {
   void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_free(s); }
 };
@@ -44,18 +41,6 @@ constexpr const char* kRfc3161Timestamp = "1.3.6.1.4.1.311.3.3.1";
 constexpr const char* kCounterSignature = "1.2.840.113549.1.9.6";
 
 std::uint64_t align8(std::uint64_t v) { return (v + 7) & ~std::uint64_t{7}; }
-
-std::string opensslError(const char* what) {
-  std::string out = what;
-  if (unsigned long e = ERR_get_error(); e != 0) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    out += ": ";
-    out += buf;
-  }
-  ERR_clear_error();
-  return out;
-}
 
 std::string oidText(const ASN1_OBJECT* obj) {
   char buf[128];
@@ -140,7 +125,7 @@ const char* digestName(const std::string& oid) {
 // --- certificates -------------------------------------------------------------------------
 
 std::string nameText(const X509_NAME* name) {
-  Bio bio(BIO_new(BIO_s_mem()));
+  BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || !name) return {};
   // RFC 2253 escaping, UTF-8 kept as is, attributes in certificate order (not reversed).
   unsigned long flags =
@@ -163,7 +148,7 @@ CertificateInfo describe(X509* cert) {
   CertificateInfo c;
   c.subject = nameText(X509_get_subject_name(cert));
   c.issuer = nameText(X509_get_issuer_name(cert));
-  if (BigNum bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr)); bn) {
+  if (BnPtr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr)); bn) {
     if (char* h = BN_bn2hex(bn.get())) {
       std::string s(h);
       OPENSSL_free(h);
@@ -258,9 +243,9 @@ Result<std::string> authenticodeDigest(std::span<const std::byte> file, const Pe
   auto table = pe.certificateTable();
   if (table.size != 0 && std::uint64_t{table.address} + table.size > file.size())
     return fail(ErrorCode::kInvalidInput, "certificate table runs past the end of the file");
-  MdCtx ctx(EVP_MD_CTX_new());
+  MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1)
-    return fail(ErrorCode::kInternal, opensslError("cannot initialise digest"));
+    return fail(ErrorCode::kInternal, opensslErrorAfter("cannot initialise digest"));
   std::uint64_t pos = 0;
   auto hashTo = [&](std::uint64_t end) {
     if (end > pos) EVP_DigestUpdate(ctx.get(), file.data() + pos, end - pos);
@@ -273,7 +258,7 @@ Result<std::string> authenticodeDigest(std::span<const std::byte> file, const Pe
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int outLen = 0;
   if (EVP_DigestFinal_ex(ctx.get(), out, &outLen) != 1)
-    return fail(ErrorCode::kInternal, opensslError("cannot finish digest"));
+    return fail(ErrorCode::kInternal, opensslErrorAfter("cannot finish digest"));
   return detail::hex(std::as_bytes(std::span(out, outLen)));
 }
 
@@ -306,14 +291,14 @@ Result<AuthenticodeInfo> verifyAuthenticode(std::span<const std::byte> file, con
   }
 
   // Every entry's PKCS#7 length and what follows it; the first signed-data entry is checked.
-  Pkcs7 first;
+  Pkcs7Ptr first;
   for (std::size_t i = 0; i < info.entries.size(); ++i) {
     WinCertificate& e = info.entries[i];
     std::uint64_t avail = std::min<std::uint64_t>(e.length, tableEnd - e.offset) - 8;
     auto blob = detail::slice(file, e.offset + 8, avail);
     if (!blob || e.type != kWinCertTypePkcsSignedData) continue;
     const auto* p = reinterpret_cast<const unsigned char*>(blob->data());
-    Pkcs7 p7(d2i_PKCS7(nullptr, &p, static_cast<long>(blob->size())));
+    Pkcs7Ptr p7(d2i_PKCS7(nullptr, &p, static_cast<long>(blob->size())));
     if (!p7) {
       ERR_clear_error();
       continue;
@@ -417,15 +402,15 @@ Result<AuthenticodeInfo> verifyAuthenticode(std::span<const std::byte> file, con
   // The signature over the authenticated attributes, whose messageDigest covers the content
   // octets of SpcIndirectDataContent (without its tag and length: Authenticode's convention).
   X509Store store(X509_STORE_new());
-  Bio content(
+  BioPtr content(
       BIO_new_mem_buf(indirect->content.data(), static_cast<int>(indirect->content.size())));
-  if (!store || !content) return fail(ErrorCode::kInternal, opensslError("out of memory"));
+  if (!store || !content) return fail(ErrorCode::kInternal, opensslErrorAfter("out of memory"));
   std::string sigError;
   if (PKCS7_verify(p7, nullptr, store.get(), content.get(), nullptr,
                    PKCS7_NOVERIFY | PKCS7_BINARY) == 1) {
     info.signatureVerifies = true;
   } else {
-    sigError = opensslError("signature does not verify");
+    sigError = opensslErrorAfter("signature does not verify");
   }
   ERR_clear_error();
 

@@ -176,7 +176,8 @@ class Extractor {
 
   void stop(const std::string& why) {
     if (!budget_.stopped)
-      diag_.warn(label_, "expansion stopped: " + why + " (possible archive bomb; see --help for limits)");
+      diag_.warn(label_,
+                 "expansion stopped: " + why + " (possible archive bomb; see --help for limits)");
     budget_.stopped = true;
     budget_.stats.truncated = true;
   }
@@ -204,7 +205,8 @@ class Extractor {
     if (!origin) return;
     origin->erase(path);
     std::string prefix = path + "/";
-    for (auto it = origin->lower_bound(prefix); it != origin->end() && it->first.starts_with(prefix);)
+    for (auto it = origin->lower_bound(prefix);
+         it != origin->end() && it->first.starts_with(prefix);)
       it = origin->erase(it);
   }
 
@@ -272,8 +274,10 @@ class Extractor {
         const char* target = archive_entry_symlink(entry);
         removeAt(parent.get(), base.c_str());
         // The link is stored as it is; every later reader resolves it confined to the root.
-        if (!target || ::symlinkat(target, parent.get(), base.c_str()) != 0) ++budget_.stats.skipped;
-        else noteOrigin(inRoot);
+        if (!target || ::symlinkat(target, parent.get(), base.c_str()) != 0)
+          ++budget_.stats.skipped;
+        else
+          noteOrigin(inRoot);
         return;
       }
       case AE_IFREG:
@@ -323,7 +327,8 @@ class Extractor {
       if (archiveOut_ > (8u << 20) &&
           static_cast<double>(archiveOut_) >
               budget_.limits.maxRatio * static_cast<double>(std::max<la_int64_t>(compressed, 1))) {
-        stop("compression ratio over " + std::to_string(static_cast<int>(budget_.limits.maxRatio)) + ":1");
+        stop("compression ratio over " + std::to_string(static_cast<int>(budget_.limits.maxRatio)) +
+             ":1");
         break;
       }
     }
@@ -344,10 +349,12 @@ class Extractor {
 
 bool nestedArchiveName(std::string_view name) {
   static constexpr std::array<std::string_view, 20> kExt = {
-      ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tar.zst", ".zip",
-      ".jar", ".war", ".ear", ".deb", ".udeb", ".rpm", ".whl", ".nupkg", ".gem", ".crate", ".apk"};
+      ".tar",     ".tar.gz", ".tgz",   ".tar.xz", ".txz",   ".tar.bz2", ".tbz2",
+      ".tar.zst", ".zip",    ".jar",   ".war",    ".ear",   ".deb",     ".udeb",
+      ".rpm",     ".whl",    ".nupkg", ".gem",    ".crate", ".apk"};
   std::string lower = toLower(name);
-  return std::any_of(kExt.begin(), kExt.end(), [&](std::string_view e) { return lower.ends_with(e); });
+  return std::any_of(kExt.begin(), kExt.end(),
+                     [&](std::string_view e) { return lower.ends_with(e); });
 }
 
 void expandNested(const fs::path& dir, const std::string& labelPrefix, unsigned depth,
@@ -355,7 +362,8 @@ void expandNested(const fs::path& dir, const std::string& labelPrefix, unsigned 
   if (depth >= budget.limits.maxDepth || budget.stopped) return;
   std::vector<fs::path> found;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+  for (auto it =
+           fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
        it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) break;
     if (it->is_symlink(ec)) continue;
@@ -393,13 +401,17 @@ std::string str(const nlohmann::json& j, const char* key) {
 }
 
 // "sha256:abc..." -> blobs/sha256/abc..., refusing anything that is not a plain hex digest.
-Result<fs::path> blobPath(const fs::path& layout, const std::string& digest, const std::string& label) {
+Result<fs::path> blobPath(const fs::path& layout, const std::string& digest,
+                          const std::string& label) {
   auto colon = digest.find(':');
-  if (colon == std::string::npos) return fail(ErrorCode::kInvalidInput, "malformed digest '" + printable(digest) + "'", label);
+  if (colon == std::string::npos)
+    return fail(ErrorCode::kInvalidInput, "malformed digest '" + printable(digest) + "'", label);
   std::string alg = digest.substr(0, colon), hex = digest.substr(colon + 1);
   bool ok = (alg == "sha256" || alg == "sha512") && !hex.empty() &&
-            std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-  if (!ok) return fail(ErrorCode::kInvalidInput, "malformed digest '" + printable(digest) + "'", label);
+            std::all_of(hex.begin(), hex.end(),
+                        [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  if (!ok)
+    return fail(ErrorCode::kInvalidInput, "malformed digest '" + printable(digest) + "'", label);
   return layout / "blobs" / alg / hex;
 }
 
@@ -423,7 +435,8 @@ struct LayerRef {
 Status applyLayers(const std::vector<LayerRef>& layers, const fs::path& dest, ImageInfo& info,
                    Budget& budget, Diagnostics& diag, const std::string& label) {
   UniqueFd fd(::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd) return fail(ErrorCode::kIo, "cannot open staging directory: " + errnoText(), dest.string());
+  if (!fd)
+    return fail(ErrorCode::kIo, "cannot open staging directory: " + errnoText(), dest.string());
   for (std::size_t i = 0; i < layers.size(); ++i) {
     info.layers.push_back(layers[i].digest);
     Extractor x(fd.get(), label + ": layer " + layers[i].digest, budget, diag);
@@ -442,7 +455,8 @@ StagingDir::~StagingDir() {
   if (path_.empty()) return;
   std::error_code ec;
   // Extracted trees may hold read-only directories: make them writable before removal.
-  for (auto it = fs::recursive_directory_iterator(path_, fs::directory_options::skip_permission_denied, ec);
+  for (auto it = fs::recursive_directory_iterator(
+           path_, fs::directory_options::skip_permission_denied, ec);
        it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) break;
     if (!it->is_symlink(ec) && it->is_directory(ec))
@@ -492,7 +506,8 @@ std::optional<std::string> damagedArchive(const fs::path& path) {
 Result<ExpandStats> expandArchive(const fs::path& archive, const fs::path& dest,
                                   const ArchiveLimits& limits, Diagnostics& diag) {
   UniqueFd fd(::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd) return fail(ErrorCode::kIo, "cannot open staging directory: " + errnoText(), dest.string());
+  if (!fd)
+    return fail(ErrorCode::kIo, "cannot open staging directory: " + errnoText(), dest.string());
   Budget budget{limits, {}, false};
   std::string label = archive.filename().string();
   Extractor x(fd.get(), label, budget, diag);
@@ -503,7 +518,8 @@ Result<ExpandStats> expandArchive(const fs::path& archive, const fs::path& dest,
 
 bool isImage(const fs::path& path) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) return fs::exists(path / "oci-layout", ec) && fs::exists(path / "index.json", ec);
+  if (fs::is_directory(path, ec))
+    return fs::exists(path / "oci-layout", ec) && fs::exists(path / "index.json", ec);
   auto a = openArchive(path);
   if (!a) return false;
   archive_entry* e = nullptr;
@@ -530,7 +546,8 @@ Result<ImageInfo> expandImage(const fs::path& image, const fs::path& dest,
     UniqueFd fd(::open(outer->path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     Extractor x(fd.get(), label, budget, diag);
     if (auto st = x.run(image); !st) return std::unexpected(st.error());
-    if (budget.stopped) return fail(ErrorCode::kLimit, "image larger than the expansion limits", label);
+    if (budget.stopped)
+      return fail(ErrorCode::kLimit, "image larger than the expansion limits", label);
     layout = outer->path();
   }
   ImageInfo info;
@@ -610,8 +627,8 @@ Result<ImageInfo> expandImage(const fs::path& image, const fs::path& dest,
     if (!cfg.is_discarded()) {
       info.os = str(cfg, "os");
       info.architecture = str(cfg, "architecture");
-      if (cfg.contains("rootfs") && cfg["rootfs"].is_object() && cfg["rootfs"].contains("diff_ids") &&
-          cfg["rootfs"]["diff_ids"].is_array())
+      if (cfg.contains("rootfs") && cfg["rootfs"].is_object() &&
+          cfg["rootfs"].contains("diff_ids") && cfg["rootfs"]["diff_ids"].is_array())
         for (const auto& d : cfg["rootfs"]["diff_ids"])
           if (d.is_string()) diffIds.push_back(d.get<std::string>());
     }

@@ -10,7 +10,8 @@
 namespace tollgate::catalog::detail {
 
 // The current entry's data, at most `cap` bytes; nullopt when it is larger or damaged.
-[[nodiscard]] inline std::optional<std::string> readEntryData(struct archive* a, std::uint64_t cap) {
+[[nodiscard]] inline std::optional<std::string> readEntryData(struct archive* a,
+                                                              std::uint64_t cap) {
   std::string out;
   char buf[1 << 16];
   for (;;) {

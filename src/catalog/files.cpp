@@ -31,8 +31,7 @@ std::string sniff(const FileTree& tree, const std::string& path) {
   if (n >= 4) {
     std::uint32_t m = (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) |
                       (std::uint32_t{b[2]} << 8) | b[3];
-    if (m == 0xfeedface || m == 0xfeedfacf || m == 0xcefaedfe || m == 0xcffaedfe ||
-        m == 0xcafebabe)
+    if (m == 0xfeedface || m == 0xfeedfacf || m == 0xcefaedfe || m == 0xcffaedfe || m == 0xcafebabe)
       return "macho";  // 0xcafebabe is also a Java class file; binfmt tells them apart
   }
   if (n >= 2 && b[0] == '#' && b[1] == '!') return "script";
@@ -62,8 +61,9 @@ Catalogue catalogFiles(const FileTree& tree, const std::vector<sbom::Component>&
     if (e.isExecutable() || looksLikeLibraryName(name)) candidates.push_back(&e);
   }
   std::vector<std::string> kinds(candidates.size());
-  parallelFor(candidates.size(), defaultThreads(),
-              [&](unsigned, std::size_t i) { kinds[i] = sniff(tree, candidates[i]->path); }, 64);
+  parallelFor(
+      candidates.size(), defaultThreads(),
+      [&](unsigned, std::size_t i) { kinds[i] = sniff(tree, candidates[i]->path); }, 64);
 
   Catalogue out;
   for (std::size_t i = 0; i < candidates.size(); ++i) {

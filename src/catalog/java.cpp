@@ -1,9 +1,10 @@
 // The Java cataloger: every .jar/.war/.ear in the tree becomes a maven component identified from
 // its META-INF/maven/**/pom.properties (else pom.xml, manifest, file name), with SHA-1 and
-// SHA-256 of the archive. Archives an archive scan expanded ("<file>!") are read from the tree;
-// others are opened in memory with libarchive (never extracted to disk), including the archives
-// nested in them (WEB-INF/lib, BOOT-INF/lib, lib/, EAR modules) up to a depth. See
-// docs/catalogers/java.md.
+// SHA-256 of the archive unless hashing is off (the digests only describe the archive: nothing
+// identifies a component by them, shaded artifacts included). Archives an archive scan expanded
+// ("<file>!") are read from the tree; others are opened in memory with libarchive (never
+// extracted to disk), including the archives nested in them (WEB-INF/lib, BOOT-INF/lib, lib/, EAR
+// modules) up to a depth. See docs/catalogers/java.md.
 #include "tollgate/catalog/java.h"
 
 #include <archive.h>
@@ -22,6 +23,7 @@
 #include "tollgate/util/c_handle.h"
 #include "tollgate/util/hash.h"
 #include "tollgate/util/mapped_file.h"
+#include "tollgate/util/openssl.h"
 #include "tollgate/util/parallel.h"
 #include "tollgate/util/strings.h"
 
@@ -29,7 +31,6 @@ namespace tollgate::catalog {
 namespace {
 
 using Archive = CHandle<struct archive, &archive_read_free>;
-using DigestCtx = CHandle<EVP_MD_CTX, &EVP_MD_CTX_free>;
 
 // Safety limits for archives opened in memory (the archive is untrusted).
 constexpr std::uint64_t kMaxArchiveBytes = 2ull << 30;   // a top-level archive we map
@@ -59,7 +60,7 @@ struct Digests {
 Digests digestsOf(std::string_view bytes) {
   Digests d;
   for (auto [md, out] : {std::pair{EVP_sha1(), &d.sha1}, std::pair{EVP_sha256(), &d.sha256}}) {
-    DigestCtx ctx(EVP_MD_CTX_new());
+    MdCtxPtr ctx(EVP_MD_CTX_new());
     unsigned char buf[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||
@@ -115,11 +116,14 @@ struct Budget {
   std::uint64_t nestedBytes = 0;
 };
 
+// The digests of an archive's bytes, or none when the scan does not hash.
+Digests digestsIf(bool hash, std::string_view bytes) { return hash ? digestsOf(bytes) : Digests{}; }
+
 // An archive held in memory: its metadata, then the archives nested in it, recursively.
 void readInMemory(std::string_view bytes, const std::string& path, const std::string& parent,
-                  unsigned depth, Budget& budget, std::vector<JarFacts>& out) {
+                  unsigned depth, bool hash, Budget& budget, std::vector<JarFacts>& out) {
   std::size_t self = out.size();
-  out.push_back(JarFacts{path, parent, {}, {}, {}, digestsOf(bytes), {}});
+  out.push_back(JarFacts{path, parent, {}, {}, {}, digestsIf(hash, bytes), {}});
   Archive a(archive_read_new());
   if (!a) return;
   archive_read_support_format_zip(a.get());
@@ -153,7 +157,8 @@ void readInMemory(std::string_view bytes, const std::string& path, const std::st
       continue;
     std::string inRoot = path + "!/" + std::string(name);
     if (name == "META-INF/MANIFEST.MF" || isMavenMetadata(name)) {
-      auto data = detail::readEntryData(a.get(), name.ends_with(".xml") ? kMaxPomXmlBytes : kMaxMetadataBytes);
+      auto data = detail::readEntryData(
+          a.get(), name.ends_with(".xml") ? kMaxPomXmlBytes : kMaxMetadataBytes);
       if (!data) {
         out[self].problems.push_back(std::string(name) + " unreadable or too large");
         continue;
@@ -161,15 +166,15 @@ void readInMemory(std::string_view bytes, const std::string& path, const std::st
       takeMetadata(out[self], inRoot, name, *data);
     } else if (isJavaArchiveName(name) && depth < kMaxDepth) {
       if (budget.nestedBytes >= kMaxNestedTotal) continue;
-      auto data =
-          detail::readEntryData(a.get(), std::min(kMaxNestedBytes, kMaxNestedTotal - budget.nestedBytes));
+      auto data = detail::readEntryData(
+          a.get(), std::min(kMaxNestedBytes, kMaxNestedTotal - budget.nestedBytes));
       if (!data) {
         out[self].problems.push_back("nested " + std::string(name) +
                                      " unreadable or over the size limit");
         continue;
       }
       budget.nestedBytes += data->size();
-      readInMemory(*data, inRoot, path, depth + 1, budget, out);
+      readInMemory(*data, inRoot, path, depth + 1, hash, budget, out);
     }
   }
 }
@@ -201,7 +206,7 @@ void readExpanded(const FileTree& tree, const std::string& path, JarFacts& f) {
 
 // The facts of one archive found in the tree, and of the archives nested in it that only
 // exist in memory.
-std::vector<JarFacts> factsOf(const FileTree& tree, const FileEntry& e) {
+std::vector<JarFacts> factsOf(const FileTree& tree, const FileEntry& e, bool hash) {
   std::vector<JarFacts> out;
   std::string parent;
   if (auto bang = e.path.rfind("!/"); bang != std::string::npos) parent = e.path.substr(0, bang);
@@ -229,12 +234,12 @@ std::vector<JarFacts> factsOf(const FileTree& tree, const FileEntry& e) {
   std::string_view bytes(reinterpret_cast<const char*>(mapped->bytes().data()), mapped->size());
   const FileEntry* expanded = tree.find(e.path + "!");
   if (expanded && expanded->type == EntryType::kDirectory) {
-    out.push_back(JarFacts{e.path, parent, {}, {}, {}, digestsOf(bytes), {}});
+    out.push_back(JarFacts{e.path, parent, {}, {}, {}, digestsIf(hash, bytes), {}});
     readExpanded(tree, e.path, out.back());
     return out;
   }
   Budget budget;
-  readInMemory(bytes, e.path, parent, 0, budget, out);
+  readInMemory(bytes, e.path, parent, 0, hash, budget, out);
   return out;
 }
 
@@ -291,7 +296,7 @@ void addLicenses(sbom::Component& comp, const java::PomXml* pom, const java::Man
 
 }  // namespace
 
-Catalogue catalogJava(const FileTree& tree, Diagnostics& diag) {
+Catalogue catalogJava(const FileTree& tree, Diagnostics& diag, bool hashArchives) {
   std::vector<const FileEntry*> archives;
   for (const FileEntry& e : tree.entries())
     if (e.type == EntryType::kRegular && e.size >= 22 && isJavaArchiveName(e.path))
@@ -300,7 +305,7 @@ Catalogue catalogJava(const FileTree& tree, Diagnostics& diag) {
   std::vector<std::vector<JarFacts>> facts(archives.size());
   parallelFor(
       archives.size(), defaultThreads(),
-      [&](unsigned, std::size_t i) { facts[i] = factsOf(tree, *archives[i]); }, 1);
+      [&](unsigned, std::size_t i) { facts[i] = factsOf(tree, *archives[i], hashArchives); }, 1);
 
   Catalogue out;
   std::unordered_map<std::string, std::string> refOfPath;     // archive path -> bomRef

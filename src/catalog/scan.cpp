@@ -86,13 +86,14 @@ Result<sbom::Bom> scanTree(const RootDir& root, const ScanOptions& opts, Diagnos
   describeSubject(tree, bom.metadata);
 
   if (opts.progress) opts.progress->setPhase("cataloguing");
-  for (auto* cataloger : {&catalogDpkg, &catalogNpm, &catalogPython, &catalogRpm,
-                          &catalogApk, &catalogJava, &catalogAsar,
-                          &catalogDebFiles}) {
-    Catalogue c = cataloger(tree, diag);
+  auto take = [&bom](Catalogue c) {
     std::move(c.components.begin(), c.components.end(), std::back_inserter(bom.components));
     std::move(c.dependencies.begin(), c.dependencies.end(), std::back_inserter(bom.dependencies));
-  }
+  };
+  for (auto* cataloger : {&catalogDpkg, &catalogNpm, &catalogPython, &catalogRpm, &catalogApk})
+    take(cataloger(tree, diag));
+  take(catalogJava(tree, diag, opts.hashArchives));
+  for (auto* cataloger : {&catalogAsar, &catalogDebFiles}) take(cataloger(tree, diag));
   {
     Catalogue c = catalogFiles(tree, bom.components, diag);
     std::move(c.components.begin(), c.components.end(), std::back_inserter(bom.components));

@@ -29,12 +29,14 @@ std::vector<std::string> originPaths(const sbom::Component& c) {
 
 Result<std::string> sha256OfFile(const std::filesystem::path& p) {
   UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return fail(ErrorCode::kIo, std::string("cannot open: ") + std::strerror(errno), p.string());
+  if (!fd)
+    return fail(ErrorCode::kIo, std::string("cannot open: ") + std::strerror(errno), p.string());
   std::vector<std::byte> buf(1 << 20);
   return sha256Fd(fd.get(), buf, p.string());
 }
 
-Result<sbom::Bom> scanDir(const std::filesystem::path& dir, const ScanOptions& opts, Diagnostics& diag) {
+Result<sbom::Bom> scanDir(const std::filesystem::path& dir, const ScanOptions& opts,
+                          Diagnostics& diag) {
   auto root = RootDir::open(dir);
   if (!root) return std::unexpected(root.error());
   return scanTree(*root, opts, diag);
@@ -52,7 +54,9 @@ Result<sbom::Bom> scanSingleFile(const std::filesystem::path& input, const std::
   if (ec) {
     ec.clear();
     std::filesystem::copy_file(input, staged, ec);
-    if (ec) return fail(ErrorCode::kIo, "cannot stage file for scanning: " + ec.message(), input.string());
+    if (ec)
+      return fail(ErrorCode::kIo, "cannot stage file for scanning: " + ec.message(),
+                  input.string());
   }
   auto bom = scanDir(staging, opts, diag);
   if (!bom) return std::unexpected(bom.error());
@@ -61,7 +65,8 @@ Result<sbom::Bom> scanSingleFile(const std::filesystem::path& input, const std::
   meta.subjectType = "file";
   meta.subjectName = name;
   meta.properties["tollgate:file:source"] = input.string();
-  if (auto d = sha256OfFile(input)) meta.properties["tollgate:file:sha256"] = *d;
+  if (opts.hashArchives)
+    if (auto d = sha256OfFile(input)) meta.properties["tollgate:file:sha256"] = *d;
   return bom;
 }
 
@@ -100,7 +105,8 @@ Result<sbom::Bom> scanPath(const std::filesystem::path& input, const ScanOptions
     meta.properties["tollgate:image:source"] = input.string();
     if (!info->tags.empty()) meta.properties["tollgate:image:tags"] = joined(info->tags);
     if (!info->os.empty()) meta.properties["tollgate:image:os"] = info->os;
-    if (!info->architecture.empty()) meta.properties["tollgate:image:architecture"] = info->architecture;
+    if (!info->architecture.empty())
+      meta.properties["tollgate:image:architecture"] = info->architecture;
     for (auto& c : bom->components) {
       for (const auto& p : originPaths(c)) {
         auto it = info->origin.find(p);
@@ -120,7 +126,8 @@ Result<sbom::Bom> scanPath(const std::filesystem::path& input, const ScanOptions
 
   if (!isArchive(input)) {
     if (auto why = damagedArchive(input))
-      return fail(ErrorCode::kInvalidInput, "damaged or truncated archive: " + *why, input.string());
+      return fail(ErrorCode::kInvalidInput, "damaged or truncated archive: " + *why,
+                  input.string());
     return scanSingleFile(input, name, staging->path(), opts, diag);
   }
   auto stats = expandArchive(input, staging->path(), limits, diag);
@@ -137,7 +144,8 @@ Result<sbom::Bom> scanPath(const std::filesystem::path& input, const ScanOptions
   meta.properties["tollgate:archive:entries"] = std::to_string(stats->entries);
   meta.properties["tollgate:archive:bytes"] = std::to_string(stats->bytes);
   if (stats->truncated) meta.properties["tollgate:archive:truncated"] = "true";
-  if (auto d = sha256OfFile(input)) meta.properties["tollgate:archive:sha256"] = *d;
+  if (opts.hashArchives)
+    if (auto d = sha256OfFile(input)) meta.properties["tollgate:archive:sha256"] = *d;
   return bom;
 }
 

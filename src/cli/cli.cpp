@@ -16,7 +16,9 @@ extern const char* const kTollgateCommit;
 
 namespace tollgate::cli {
 
-void printError(const Env& env, const std::string& line) { *env.err << "tollgate: " << line << '\n'; }
+void printError(const Env& env, const std::string& line) {
+  *env.err << "tollgate: " << line << '\n';
+}
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   std::time_t tt = std::chrono::system_clock::to_time_t(t);

@@ -5,8 +5,7 @@
 
 namespace tollgate::cli {
 
-Result<ReportChoice> parseReportChoice(std::string_view format, std::string_view failOn,
-                                       bool vex) {
+Result<ReportChoice> parseReportChoice(std::string_view format, std::string_view failOn, bool vex) {
   auto f = report::parseFormat(format);
   if (!f) return std::unexpected(f.error());
   if (*f == report::Format::kCycloneDxVex && !vex)

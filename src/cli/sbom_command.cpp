@@ -71,6 +71,7 @@ int runSbom(const SbomArgs& a, const Env& env) {
   }
   opts.oneFileSystem = a.oneFileSystem;
   opts.hashFiles = !a.noHash;
+  opts.hashArchives = !a.noHash;
   // SPDX 2.3 wants a SHA-1 per file; CycloneDX and tables do not pay for it.
   opts.sha1 = *format == sbom::Format::kSpdxJson;
   opts.includePackageFiles = !a.noPackageFiles;
@@ -151,7 +152,8 @@ Action addSbomCommand(CLI::App& app, const Env& env) {
   cmd->add_option("--exclude", args->excludes,
                   "In-root path prefix not to scan, e.g. /home (repeatable)");
   cmd->add_flag("--one-file-system", args->oneFileSystem, "Do not cross into other mounts");
-  cmd->add_flag("--no-hash", args->noHash, "Skip SHA-256 of files");
+  cmd->add_flag("--no-hash", args->noHash,
+                "Hash no file content (files, Java archives, the scanned archive)");
   cmd->add_flag("--no-package-files", args->noPackageFiles,
                 "Do not list the files each package owns");
   cmd->add_option("--max-bytes", args->maxBytes,

@@ -77,6 +77,7 @@ Result<sbom::Bom> loadBom(const VulnArgs& a, bool wantHashes, const Env& env, Di
     for (const char* p : {"/proc", "/sys", "/dev", "/run"}) opts.excludes.emplace_back(p);
   // Hashes are only needed to compare with known-bad indicators; without any, skip the cost.
   opts.hashFiles = wantHashes;
+  opts.hashArchives = wantHashes;
   opts.includePackageFiles = wantHashes;
   opts.threads = a.threads;
   Progress progress(env.stderrIsTerminal && !a.quiet);
@@ -183,9 +184,10 @@ Action addVulnCommand(CLI::App& app, const Env& env) {
       "vuln",
       "Known vulnerabilities, known-malicious packages and known-bad files in a path, "
       "archive, image or SBOM");
-  cmd->add_option("PATH", args->input,
-                  "A directory, archive, image or single file (a lock file, a binary) to scan, or a "
-                  "CycloneDX / SPDX JSON SBOM")
+  cmd->add_option(
+         "PATH", args->input,
+         "A directory, archive, image or single file (a lock file, a binary) to scan, or a "
+         "CycloneDX / SPDX JSON SBOM")
       ->required();
   cmd->add_option("-f,--format", args->format, "table (default), json, sarif or cyclonedx-vex")
       ->capture_default_str();

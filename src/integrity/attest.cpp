@@ -11,23 +11,13 @@
 
 #include "tollgate/util/file.h"
 #include "tollgate/util/hash.h"
+#include "tollgate/util/openssl.h"
 
 namespace tollgate::integrity {
-
-void PKeyDeleter::operator()(evp_pkey_st* k) const noexcept { EVP_PKEY_free(k); }
 
 namespace {
 
 using json = nlohmann::json;
-
-template <auto Fn>
-struct CDeleter {
-  void operator()(auto* p) const noexcept {
-    if (p) Fn(p);
-  }
-};
-using Bio = std::unique_ptr<BIO, CDeleter<&BIO_free>>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, CDeleter<&EVP_MD_CTX_free>>;
 
 constexpr std::size_t kMaxKeyFile = 1 << 20;
 constexpr std::size_t kMaxEnvelope = 256u << 20;
@@ -54,14 +44,8 @@ Result<std::string> unhex(std::string_view h, const std::string& what) {
   return out;
 }
 
-std::string opensslError() {
-  unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  if (!e) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof buf);
-  return buf;
-}
+// What the messages below say when OpenSSL failed without queueing an error.
+constexpr std::string_view kNoOpensslError = "unknown OpenSSL error";
 
 Result<KeyKind> kindOf(EVP_PKEY* k, const std::string& label) {
   int id = EVP_PKEY_get_base_id(k);
@@ -139,14 +123,18 @@ Result<PKey> keyFromSslibJson(std::string_view text, bool wantPrivate, const std
     const auto* p = reinterpret_cast<const unsigned char*>(raw->data());
     EVP_PKEY* k = wantPrivate ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, p, 32)
                               : EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, p, 32);
-    if (!k) return fail(ErrorCode::kInvalidInput, "bad Ed25519 key: " + opensslError(), label);
+    if (!k)
+      return fail(ErrorCode::kInvalidInput, "bad Ed25519 key: " + opensslError(kNoOpensslError),
+                  label);
     return PKey(k);
   }
   if (type == "ecdsa" || type == "ecdsa-sha2-nistp256") {
-    Bio bio(BIO_new_mem_buf(value.data(), static_cast<int>(value.size())));
+    BioPtr bio(BIO_new_mem_buf(value.data(), static_cast<int>(value.size())));
     EVP_PKEY* k = wantPrivate ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                               : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
-    if (!k) return fail(ErrorCode::kInvalidInput, "bad ECDSA key: " + opensslError(), label);
+    if (!k)
+      return fail(ErrorCode::kInvalidInput, "bad ECDSA key: " + opensslError(kNoOpensslError),
+                  label);
     return PKey(k);
   }
   return fail(ErrorCode::kUnsupported, "key type '" + type + "' is not supported", label);
@@ -242,11 +230,12 @@ Result<SigningKey> SigningKey::fromText(std::string_view text, const std::string
     if (!k) return std::unexpected(k.error());
     key = std::move(*k);
   } else {
-    Bio bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+    BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
     EVP_PKEY* k = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
     if (!k)
       return fail(ErrorCode::kInvalidInput,
-                  "not an unencrypted PEM private key (" + opensslError() + ")", label);
+                  "not an unencrypted PEM private key (" + opensslError(kNoOpensslError) + ")",
+                  label);
     key.reset(k);
   }
   auto kind = kindOf(key.get(), label);
@@ -256,19 +245,19 @@ Result<SigningKey> SigningKey::fromText(std::string_view text, const std::string
 }
 
 Result<std::string> SigningKey::sign(std::string_view data) const {
-  MdCtx ctx(EVP_MD_CTX_new());
+  MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx) return fail(ErrorCode::kInternal, "EVP_MD_CTX_new failed");
   const EVP_MD* md = kind_ == KeyKind::kEd25519 ? nullptr : EVP_sha256();
   if (EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key_.get()) != 1)
-    return fail(ErrorCode::kInternal, "EVP_DigestSignInit: " + opensslError());
+    return fail(ErrorCode::kInternal, "EVP_DigestSignInit: " + opensslError(kNoOpensslError));
   std::size_t len = 0;
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   if (EVP_DigestSign(ctx.get(), nullptr, &len, p, data.size()) != 1)
-    return fail(ErrorCode::kInternal, "EVP_DigestSign: " + opensslError());
+    return fail(ErrorCode::kInternal, "EVP_DigestSign: " + opensslError(kNoOpensslError));
   std::string sig(len, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, p,
                      data.size()) != 1)
-    return fail(ErrorCode::kInternal, "EVP_DigestSign: " + opensslError());
+    return fail(ErrorCode::kInternal, "EVP_DigestSign: " + opensslError(kNoOpensslError));
   sig.resize(len);
   return sig;
 }
@@ -296,26 +285,27 @@ Result<VerifyKey> VerifyKey::fromText(std::string_view text, const std::string& 
     if (!k) return std::unexpected(k.error());
     key = std::move(*k);
   } else {
-    Bio bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+    BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
     EVP_PKEY* k = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
     if (!k) {
       ERR_clear_error();
-      Bio bio2(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+      BioPtr bio2(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
       k = PEM_read_bio_PrivateKey(bio2.get(), nullptr, nullptr, nullptr);
     }
     if (!k)
-      return fail(ErrorCode::kInvalidInput, "not a PEM public key (" + opensslError() + ")", label);
+      return fail(ErrorCode::kInvalidInput,
+                  "not a PEM public key (" + opensslError(kNoOpensslError) + ")", label);
     key.reset(k);
   }
   auto kind = kindOf(key.get(), label);
   if (!kind) return std::unexpected(kind.error());
   std::string id = keyIdOf(key.get(), *kind);
-  return VerifyKey(std::shared_ptr<evp_pkey_st>(key.release(), PKeyDeleter{}), *kind,
+  return VerifyKey(std::shared_ptr<evp_pkey_st>(key.release(), OpensslFree{}), *kind,
                    std::move(id));
 }
 
 bool VerifyKey::verify(std::string_view data, std::string_view signature) const {
-  MdCtx ctx(EVP_MD_CTX_new());
+  MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx) return false;
   const EVP_MD* md = kind_ == KeyKind::kEd25519 ? nullptr : EVP_sha256();
   bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key_.get()) == 1 &&

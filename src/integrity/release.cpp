@@ -127,6 +127,7 @@ Result<Release> Release::open(const std::filesystem::path& input, const ReleaseO
   if (opts.catalog) {
     catalog::ScanOptions sopts;
     sopts.hashFiles = false;  // the release's own listing above hashed every file
+    // hashArchives stays on: the component diff tells a jar rebuilt under one version by them.
     sopts.threads = threads;
     auto bom = catalog::scanTree(*r.root_, sopts, diag);
     if (!bom) return std::unexpected(bom.error().within(input.string()));

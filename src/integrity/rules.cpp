@@ -18,6 +18,7 @@
 #include "tollgate/binfmt/plist.h"
 #include "tollgate/integrity/indicators.h"
 #include "tollgate/util/hash.h"
+#include "tollgate/util/openssl.h"
 #include "tollgate/util/parallel.h"
 #include "tollgate/util/strings.h"
 #include "yara_scan.h"
@@ -119,19 +120,19 @@ std::string asn1TimeText(const ASN1_TYPE* t) {
 // The signingTime authenticated attribute of the first signer of a PKCS#7 blob.
 std::string signingTimeOf(std::span<const std::byte> blob) {
   const auto* p = reinterpret_cast<const unsigned char*>(blob.data());
-  PKCS7* p7 = d2i_PKCS7(nullptr, &p, static_cast<long>(blob.size()));
+  Pkcs7Ptr p7(d2i_PKCS7(nullptr, &p, static_cast<long>(blob.size())));
   if (!p7) {
     ERR_clear_error();
     return {};
   }
   std::string out;
-  if (PKCS7_type_is_signed(p7)) {
-    STACK_OF(PKCS7_SIGNER_INFO)* sis = PKCS7_get_signer_info(p7);
+  if (PKCS7_type_is_signed(p7.get())) {
+    STACK_OF(PKCS7_SIGNER_INFO)* sis = PKCS7_get_signer_info(p7.get());
     if (sis && sk_PKCS7_SIGNER_INFO_num(sis) > 0)
       out = asn1TimeText(
           PKCS7_get_signed_attribute(sk_PKCS7_SIGNER_INFO_value(sis, 0), NID_pkcs9_signingTime));
   }
-  PKCS7_free(p7);
+  p7.reset();
   ERR_clear_error();
   return out;
 }

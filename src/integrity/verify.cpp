@@ -17,6 +17,7 @@
 #include "tollgate/catalog/python.h"
 #include "tollgate/catalog/rpm.h"
 #include "tollgate/util/hash.h"
+#include "tollgate/util/openssl.h"
 #include "tollgate/util/parallel.h"
 #include "tollgate/util/strings.h"
 #include "tollgate/util/walk.h"
@@ -52,25 +53,20 @@ Result<std::string> digestFile(const RootDir& root, const std::string& inRoot,
   if (!fd) return std::unexpected(fd.error());
   const EVP_MD* md = EVP_get_digestbyname(algorithm.c_str());
   if (!md) return fail(ErrorCode::kUnsupported, "unknown digest " + algorithm);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (!ctx || EVP_DigestInit_ex(ctx, md, nullptr) != 1) {
-    EVP_MD_CTX_free(ctx);
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1)
     return fail(ErrorCode::kInternal, "EVP_DigestInit failed");
-  }
   for (;;) {
     ssize_t n = ::read(fd->get(), buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      EVP_MD_CTX_free(ctx);
+    if (n < 0)
       return fail(ErrorCode::kIo, std::string("read error: ") + std::strerror(errno), inRoot);
-    }
     if (n == 0) break;
-    EVP_DigestUpdate(ctx, buf.data(), static_cast<std::size_t>(n));
+    EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(n));
   }
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned len = 0;
-  EVP_DigestFinal_ex(ctx, out, &len);
-  EVP_MD_CTX_free(ctx);
+  EVP_DigestFinal_ex(ctx.get(), out, &len);
   return toHex(std::span<const std::uint8_t>(out, len));
 }
 

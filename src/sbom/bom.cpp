@@ -56,12 +56,18 @@ void mergeInto(Component& into, Component&& from) {
 
 const char* toString(ComponentType t) {
   switch (t) {
-    case ComponentType::kApplication: return "application";
-    case ComponentType::kLibrary: return "library";
-    case ComponentType::kFramework: return "framework";
-    case ComponentType::kOperatingSystem: return "operating-system";
-    case ComponentType::kFile: return "file";
-    case ComponentType::kContainer: return "container";
+    case ComponentType::kApplication:
+      return "application";
+    case ComponentType::kLibrary:
+      return "library";
+    case ComponentType::kFramework:
+      return "framework";
+    case ComponentType::kOperatingSystem:
+      return "operating-system";
+    case ComponentType::kFile:
+      return "file";
+    case ComponentType::kContainer:
+      return "container";
   }
   return "library";
 }

@@ -13,14 +13,15 @@ namespace tollgate::sbom::detail {
 
 // Component properties the writers derive from model fields (and the reader turns back into
 // them). Documented in docs/formats.md.
-inline constexpr std::string_view kPropCataloger = "tollgate:cataloger";     // foundBy
+inline constexpr std::string_view kPropCataloger = "tollgate:cataloger";  // foundBy
 // sourceName / sourceVersion: named after the package manager the component belongs to (its
 // purl type): tollgate:dpkg:source, tollgate:rpm:source, tollgate:apk:source (+ "-version").
 struct SourceProps {
   std::string_view name;
   std::string_view version;
 };
-inline constexpr SourceProps kDpkgSourceProps{"tollgate:dpkg:source", "tollgate:dpkg:source-version"};
+inline constexpr SourceProps kDpkgSourceProps{"tollgate:dpkg:source",
+                                              "tollgate:dpkg:source-version"};
 inline constexpr SourceProps kSourcePropsByManager[] = {
     kDpkgSourceProps,
     {"tollgate:rpm:source", "tollgate:rpm:source-version"},

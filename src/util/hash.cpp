@@ -6,30 +6,27 @@
 #include <cerrno>
 #include <cstring>
 
-#include "tollgate/util/c_handle.h"
-
 namespace tollgate {
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   TOLLGATE_CHECK(ctx_ != nullptr, "EVP_MD_CTX_new only fails when out of memory");
-  TOLLGATE_CHECK(EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) == 1, "SHA-256 is always available");
+  TOLLGATE_CHECK(EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) == 1,
+                 "SHA-256 is always available");
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
-
 void Sha256::update(std::span<const std::byte> data) {
-  if (!data.empty()) EVP_DigestUpdate(ctx_, data.data(), data.size());
+  if (!data.empty()) EVP_DigestUpdate(ctx_.get(), data.data(), data.size());
 }
 
 void Sha256::update(std::string_view data) {
-  if (!data.empty()) EVP_DigestUpdate(ctx_, data.data(), data.size());
+  if (!data.empty()) EVP_DigestUpdate(ctx_.get(), data.data(), data.size());
 }
 
 std::array<std::uint8_t, 32> Sha256::digest() {
   std::array<std::uint8_t, 32> out{};
   unsigned len = 0;
-  EVP_DigestFinal_ex(ctx_, out.data(), &len);
-  EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr);
+  EVP_DigestFinal_ex(ctx_.get(), out.data(), &len);
+  EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
   return out;
 }
 
@@ -76,7 +73,7 @@ Result<FileDigests> digestFd(int fd, std::span<std::byte> buffer, bool withSha1,
     return FileDigests{std::move(*d), {}};
   }
   Sha256 h256;
-  CHandle<EVP_MD_CTX, &EVP_MD_CTX_free> h1(EVP_MD_CTX_new());
+  MdCtxPtr h1(EVP_MD_CTX_new());
   TOLLGATE_CHECK(h1 && EVP_DigestInit_ex(h1.get(), EVP_sha1(), nullptr) == 1,
                  "SHA-1 is available in the default provider");
   for (;;) {

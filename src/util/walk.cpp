@@ -116,7 +116,8 @@ class Walker {
     std::string rel = job.path == "/" ? std::string(".") : job.path.substr(1);
     int fd = ::openat(root_.fd(), rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
-      if (errno != ENOENT) diag_.warn(job.path, std::string("cannot read directory: ") + std::strerror(errno));
+      if (errno != ENOENT)
+        diag_.warn(job.path, std::string("cannot read directory: ") + std::strerror(errno));
       return;
     }
     UniqueDir dir(::fdopendir(fd));

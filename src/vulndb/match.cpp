@@ -308,7 +308,8 @@ Result<MatchResult> Matcher::match(const sbom::Bom& bom, const IndicatorSet* ind
       if (auto s = c.properties.find("tollgate:authenticode:signer-serial");
           s != c.properties.end()) {
         auto canon = canonicalIndicator(IndicatorType::kCertSerial, s->second);
-        const Indicator* ind = canon ? indicators->find(IndicatorType::kCertSerial, *canon) : nullptr;
+        const Indicator* ind =
+            canon ? indicators->find(IndicatorType::kCertSerial, *canon) : nullptr;
         if (ind) {
           std::string where = paths.empty() ? subject : paths.front();
           auto signer = c.properties.find("tollgate:authenticode:signer");
@@ -319,8 +320,7 @@ Result<MatchResult> Matcher::match(const sbom::Bom& bom, const IndicatorSet* ind
           f.severity = report::Severity::kHigh;
           f.subject = where;
           f.message = where + " is signed with a certificate on an indicator list (serial " +
-                      ind->value +
-                      (ind->description.empty() ? "" : ", " + ind->description) + ")";
+                      ind->value + (ind->description.empty() ? "" : ", " + ind->description) + ")";
           f.evidence["indicator"] = {{"type", toString(IndicatorType::kCertSerial)},
                                      {"value", ind->value},
                                      {"description", ind->description},

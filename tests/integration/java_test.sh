@@ -136,6 +136,18 @@ run_rc "$TOLLGATE" sbom "$TMP/app.tar" -o "$TMP/tar.json"
 expect_eq "$RC" 0 "tarball of archives scans"
 expect_eq "$(components "$TMP/tar.json" | sort)" "$got" "expanded archives give the same components, paths and hashes"
 
+# --- --no-hash: the same archives, identified alike, and no digest of any content -------------
+run_rc "$TOLLGATE" sbom --no-hash "$TMP/app.tar" -o "$TMP/nohash.json"
+expect_eq "$RC" 0 "tarball of archives scans with --no-hash"
+expect_eq "$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+comps = d["components"]
+props = [p["name"] for p in d["metadata"].get("properties", [])]
+print(sum(1 for c in comps if c.get("purl", "").startswith("pkg:maven/")),
+      sum(1 for c in comps if c.get("hashes")), "tollgate:archive:sha256" in props)' "$TMP/nohash.json")" \
+  "$(echo "$got" | wc -l) 0 False" "--no-hash: every archive still identified, no hashes, no archive SHA-256"
+
 # --- Debian's maven jars: real pom.properties -------------------------------------------------
 if [ -d /usr/share/maven/lib ]; then
   M=$TMP/maven/usr/share/maven/lib

@@ -80,7 +80,8 @@ TEST(ScanTree, HashesFileEntriesAndOwnedFiles) {
 
 TEST(ScanTree, OsReleaseDescribesTheSubject) {
   TempDir d;
-  d.write("usr/lib/os-release", "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12\"\n");
+  d.write("usr/lib/os-release",
+          "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12\"\n");
   d.symlink("../usr/lib/os-release", "etc/os-release");
   auto root = RootDir::open(d.path());
   Diagnostics diag;

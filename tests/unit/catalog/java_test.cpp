@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -403,6 +404,48 @@ TEST(JavaCataloger, ExpandedArchivesAreReadFromTheTree) {
   ASSERT_EQ(w.size(), 1u);
   EXPECT_EQ(w[0].where, "/app/lib/x.jar");
   EXPECT_NE(w[0].what.find("pom.properties"), std::string::npos) << w[0].what;
+}
+
+// --no-hash: the archives' digests are off with the rest of the hashing, and identification
+// (purls, shaded artifacts, nesting) does not change. Also the scanned archive's own SHA-256.
+TEST(JavaCataloger, NoHashComputesNoDigests) {
+  TempDir d;
+  std::string war = zip({
+      {"META-INF/MANIFEST.MF", "Manifest-Version: 1.0\nImplementation-Version: 7.0\n"},
+      {"WEB-INF/lib/lib-1.2.jar", kLibJar},
+  });
+  d.write("in/app.zip", zip({{"opt/lib/lib-1.2.jar", kLibJar}, {"srv/shop.war", war}}));
+  auto components = [](const sbom::Bom& bom) {
+    std::vector<std::string> out;
+    for (const auto& c : bom.components)
+      if (c.foundBy == "java") out.push_back(c.bomRef);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto scan = [&](bool hash) {
+    ScanOptions opts;
+    opts.hashFiles = hash;
+    opts.hashArchives = hash;
+    Diagnostics diag;
+    auto bom = scanPath(d.path() / "in/app.zip", opts, ArchiveLimits{}, diag);
+    EXPECT_TRUE(bom) << bom.error().describe();
+    return bom ? std::move(*bom) : sbom::Bom{};
+  };
+  sbom::Bom hashed = scan(true);
+  sbom::Bom bare = scan(false);
+  ASSERT_EQ(components(hashed).size(), 3u);  // lib, shop, lib nested in shop
+  EXPECT_EQ(components(hashed), components(bare));
+  for (const auto& c : hashed.components)
+    if (c.foundBy == "java") {
+      ASSERT_EQ(c.hashes.size(), 2u) << c.bomRef;
+      EXPECT_EQ(c.hashes[0].algorithm, "SHA-1");
+    }
+  EXPECT_TRUE(hashed.metadata.properties.contains("tollgate:archive:sha256"));
+  for (const auto& c : bare.components) {
+    EXPECT_TRUE(c.hashes.empty()) << c.bomRef;
+    for (const auto& f : c.files) EXPECT_TRUE(f.hashes.empty()) << f.path;
+  }
+  EXPECT_FALSE(bare.metadata.properties.contains("tollgate:archive:sha256"));
 }
 
 TEST(JavaCataloger, MalformedManifestFallsBackToTheFileName) {

@@ -26,8 +26,11 @@ Flow sampleFlow(std::string id, std::int64_t ms, std::string exe, std::string ve
   f.status = 200;
   f.bytesUp = 10;
   f.vendor = std::move(vendor);
-  f.classes["email"] = {.count = 2, .cls = "personal", .severity = "medium",
-                        .samples = {"ja***om"}, .where = {"body:json"}};
+  f.classes["email"] = {.count = 2,
+                        .cls = "personal",
+                        .severity = "medium",
+                        .samples = {"ja***om"},
+                        .where = {"body:json"}};
   return f;
 }
 

@@ -1,5 +1,5 @@
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -149,7 +149,8 @@ TEST(RootDir, ResolveStaysInsideRoot) {
   d.write("etc/passwd", "inside");
   auto root = RootDir::open(d.path());
   ASSERT_TRUE(root);
-  EXPECT_EQ(*root->resolve("/lib/x86_64-linux-gnu/libc.so.6"), "/usr/lib/x86_64-linux-gnu/libc.so.6");
+  EXPECT_EQ(*root->resolve("/lib/x86_64-linux-gnu/libc.so.6"),
+            "/usr/lib/x86_64-linux-gnu/libc.so.6");
   EXPECT_EQ(*root->resolve("/abs-link"), "/usr/lib/x86_64-linux-gnu/libc.so.6");
   // ".." and absolute targets are clamped at the root, like chroot.
   EXPECT_EQ(*root->resolve("/usr/escape"), "/etc/passwd");
@@ -186,8 +187,8 @@ std::vector<std::string> paths(const std::vector<FileEntry>& es) {
 TEST(Walk, RecordsSymlinksWithoutFollowing) {
   TempDir d;
   d.write("a/b/file", "x");
-  d.symlink("..", "a/b/up");          // loop back
-  d.symlink("/", "a/rootlink");       // would escape if followed
+  d.symlink("..", "a/b/up");     // loop back
+  d.symlink("/", "a/rootlink");  // would escape if followed
   d.symlink("/etc", "a/etclink");
   d.symlink("loop2", "loop1");
   d.symlink("loop1", "loop2");
@@ -195,8 +196,8 @@ TEST(Walk, RecordsSymlinksWithoutFollowing) {
   Diagnostics diag;
   auto r = walkTree(*root, WalkOptions{.excludes = {}, .threads = 2}, diag);
   ASSERT_TRUE(r);
-  EXPECT_EQ(paths(*r), (std::vector<std::string>{"/a", "/a/b", "/a/b/file", "/a/b/up",
-                                                  "/a/etclink", "/a/rootlink", "/loop1", "/loop2"}));
+  EXPECT_EQ(paths(*r), (std::vector<std::string>{"/a", "/a/b", "/a/b/file", "/a/b/up", "/a/etclink",
+                                                 "/a/rootlink", "/loop1", "/loop2"}));
   const auto& up = (*r)[3];
   EXPECT_EQ(up.type, EntryType::kSymlink);
   EXPECT_EQ(up.linkTarget, "..");
@@ -216,7 +217,7 @@ TEST(Walk, ExcludesAndFileTypes) {
   auto r = walkTree(*root, WalkOptions{.excludes = {"/skip"}}, diag);
   ASSERT_TRUE(r);
   EXPECT_EQ(paths(*r), (std::vector<std::string>{"/keep", "/keep/fifo", "/keep/tool", "/keep/x",
-                                                  "/skipper", "/skipper/z"}));
+                                                 "/skipper", "/skipper/z"}));
   EXPECT_EQ((*r)[1].type, EntryType::kOther);
   EXPECT_TRUE((*r)[2].isExecutable());
   EXPECT_FALSE((*r)[3].isExecutable());
@@ -224,7 +225,8 @@ TEST(Walk, ExcludesAndFileTypes) {
 }
 
 TEST(Walk, UnreadableDirectoryIsAWarning) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root reads every directory; covered by the integration test";
+  if (::geteuid() == 0)
+    GTEST_SKIP() << "root reads every directory; covered by the integration test";
   TempDir d;
   d.write("locked/secret", "x");
   ::chmod((d.path() / "locked").c_str(), 0);
@@ -251,10 +253,13 @@ TEST(Walk, ManyFilesInParallelAreAllSeenOnce) {
 
 TEST(Parallel, VisitsEveryIndexOnce) {
   std::vector<std::atomic<int>> hits(1000);
-  parallelFor(hits.size(), 4, [&](unsigned worker, std::size_t i) {
-    EXPECT_LT(worker, 4u);
-    hits[i].fetch_add(1);
-  }, 7);
+  parallelFor(
+      hits.size(), 4,
+      [&](unsigned worker, std::size_t i) {
+        EXPECT_LT(worker, 4u);
+        hits[i].fetch_add(1);
+      },
+      7);
   for (auto& h : hits) EXPECT_EQ(h.load(), 1);
 }
 

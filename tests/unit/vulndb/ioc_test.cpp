@@ -1,5 +1,5 @@
-#include <algorithm>
 #include "tollgate/vulndb/ioc.h"
+#include <algorithm>
 
 #include <gtest/gtest.h>
 

@@ -20,8 +20,8 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,8 +33,8 @@ namespace tollgate::catalog {
 struct ArchiveLimits {
   std::uint64_t maxTotalBytes = 32ull << 30;  // expanded bytes over the whole input
   std::uint64_t maxEntries = 2'000'000;
-  unsigned maxDepth = 4;                      // nested archive levels below the input
-  double maxRatio = 250.0;                    // expanded / compressed bytes, per archive
+  unsigned maxDepth = 4;    // nested archive levels below the input
+  double maxRatio = 250.0;  // expanded / compressed bytes, per archive
 };
 
 struct ExpandStats {
@@ -75,9 +75,9 @@ class StagingDir {
                                                 const ArchiveLimits& limits, Diagnostics& diag);
 
 struct ImageInfo {
-  std::string format;            // "docker-archive" | "oci"
-  std::string digest;            // manifest digest (OCI) or config digest (docker save)
-  std::vector<std::string> tags; // RepoTags or org.opencontainers.image.ref.name
+  std::string format;               // "docker-archive" | "oci"
+  std::string digest;               // manifest digest (OCI) or config digest (docker save)
+  std::vector<std::string> tags;    // RepoTags or org.opencontainers.image.ref.name
   std::vector<std::string> layers;  // layer digests ("sha256:..."), bottom first
   std::string os;
   std::string architecture;

@@ -22,9 +22,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tollgate/util/openssl.h"
 #include "tollgate/util/result.h"
-
-struct evp_pkey_st;
 
 namespace tollgate::integrity {
 
@@ -33,10 +32,7 @@ inline constexpr std::string_view kStatementType = "https://in-toto.io/Statement
 inline constexpr std::string_view kSlsaProvenanceType = "https://slsa.dev/provenance/v1";
 inline constexpr std::string_view kCycloneDxType = "https://cyclonedx.org/bom";
 
-struct PKeyDeleter {
-  void operator()(evp_pkey_st* k) const noexcept;
-};
-using PKey = std::unique_ptr<evp_pkey_st, PKeyDeleter>;
+using PKey = PkeyPtr;
 
 enum class KeyKind { kEd25519, kEcdsaP256 };
 

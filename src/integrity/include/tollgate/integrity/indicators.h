@@ -9,6 +9,13 @@
 // Bare domains count only with a known top-level domain ("kernel32.dll" is not a domain); bare
 // IPv4 addresses only when the whole string is the address or a port follows, because version
 // numbers look like addresses ("1.2.3.4"). Pure, thread-safe, linear in the input.
+//
+// Not to be confused with vulndb::Indicator / vulndb::IndicatorSet (tollgate/vulndb/ioc.h):
+// those are known-bad values imported from published lists (CSV, STIX) and looked up by value;
+// these are what a binary contains, good or bad, found by scanning its bytes. The two meet in
+// `diff`'s rule ioc-match: cli/diff_command.cpp looks each extracted indicator up in the
+// IndicatorSet through RuleOptions::ioc (kind "url" as kUrl, "domain" as kDomain, "ip" as kIpv4).
+// A URL's host is also extracted as a "domain" (or "ip"), so domain lists catch URLs too.
 #pragma once
 
 #include <cstddef>
@@ -44,7 +51,9 @@ struct IndicatorOptions {
 // The host of a URL ("https://user@Host.example:8443/x" -> "host.example"), "" when none.
 [[nodiscard]] std::string urlHost(std::string_view url);
 
-// True when `host` is `domain` or a subdomain of it (case-insensitive).
+// True when `host` is `domain` or a subdomain of it (case-insensitive): the pairwise test for the
+// short allow-lists of rule new-network-indicator. IndicatorSet::find(kDomain) applies the same
+// rule to an imported list through its hash index (the host, then each parent domain).
 [[nodiscard]] bool domainMatches(std::string_view host, std::string_view domain);
 
 }  // namespace tollgate::integrity

@@ -58,16 +58,16 @@ struct Component {
   std::string bomRef;
   ComponentType type = ComponentType::kLibrary;
   std::string name;
-  std::string group;    // npm scope without "@", Maven groupId; empty otherwise
+  std::string group;  // npm scope without "@", Maven groupId; empty otherwise
   std::string version;
-  std::string purl;     // canonical Package URL string, empty when none is derivable
-  std::string supplier; // organisation or maintainer ("Debian Python Team <...>")
+  std::string purl;      // canonical Package URL string, empty when none is derivable
+  std::string supplier;  // organisation or maintainer ("Debian Python Team <...>")
   std::string author;
   std::string description;  // one line
   std::vector<License> licenses;
-  std::vector<Hash> hashes;       // of the component itself (file components, archives)
+  std::vector<Hash> hashes;                // of the component itself (file components, archives)
   std::vector<std::string> evidencePaths;  // in-root paths where it was found (metadata files)
-  std::vector<FileRef> files;     // files the package owns, with hashes
+  std::vector<FileRef> files;              // files the package owns, with hashes
   // Debian, rpm, apk: the source package ("openssl") and its version; advisories are keyed by them.
   std::string sourceName;
   std::string sourceVersion;
@@ -85,9 +85,9 @@ struct Dependency {
 struct Metadata {
   std::string toolName = "tollgate";
   std::string toolVersion;
-  std::string timestamp;     // RFC 3339 UTC; set by the caller (a Clock), not here
-  std::string serialNumber;  // "urn:uuid:..."; set by the caller
-  std::string subjectName;   // what was scanned: "/", "rootfs", "app.tar"
+  std::string timestamp;             // RFC 3339 UTC; set by the caller (a Clock), not here
+  std::string serialNumber;          // "urn:uuid:..."; set by the caller
+  std::string subjectName;           // what was scanned: "/", "rootfs", "app.tar"
   std::string subjectType = "file";  // CycloneDX type of the subject: "operating-system", "file"...
   std::string subjectVersion;
   std::map<std::string, std::string> properties;

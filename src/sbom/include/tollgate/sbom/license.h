@@ -18,8 +18,8 @@
 
 namespace tollgate::sbom {
 
-[[nodiscard]] bool isSpdxLicenseId(std::string_view id);     // exact, case-sensitive
-[[nodiscard]] bool isSpdxExceptionId(std::string_view id);   // "Classpath-exception-2.0"
+[[nodiscard]] bool isSpdxLicenseId(std::string_view id);    // exact, case-sensitive
+[[nodiscard]] bool isSpdxExceptionId(std::string_view id);  // "Classpath-exception-2.0"
 
 // A valid SPDX expression when the text is one or can be mapped to one (Debian DEP-5 short names,
 // common aliases, case differences, "or"/"and" in lower case), else the trimmed text as a name.

@@ -14,7 +14,9 @@ namespace tollgate {
 struct Warning {
   std::string where;  // path or peer
   std::string what;   // one line
-  bool operator<(const Warning& o) const { return where != o.where ? where < o.where : what < o.what; }
+  bool operator<(const Warning& o) const {
+    return where != o.where ? where < o.where : what < o.what;
+  }
   bool operator==(const Warning&) const = default;
 };
 

@@ -13,16 +13,14 @@
 #include <string>
 #include <string_view>
 
+#include "tollgate/util/openssl.h"
 #include "tollgate/util/result.h"
-
-struct evp_md_ctx_st;
 
 namespace tollgate {
 
 class Sha256 {
  public:
   Sha256();
-  ~Sha256();
   Sha256(const Sha256&) = delete;
   Sha256& operator=(const Sha256&) = delete;
 
@@ -33,7 +31,7 @@ class Sha256 {
   [[nodiscard]] std::string hexDigest();
 
  private:
-  evp_md_ctx_st* ctx_;
+  MdCtxPtr ctx_;
 };
 
 // Lower-case hex of bytes.

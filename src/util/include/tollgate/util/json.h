@@ -1,7 +1,8 @@
 // JSON parsing of untrusted bytes with errors as values.
 //
 //   auto doc = parseJson(text, "bom.cdx.json");
-//   if (!doc) return std::unexpected(doc.error());  // "bom.cdx.json at byte 17: not valid JSON: ..."
+//   if (!doc) return std::unexpected(doc.error());  // "bom.cdx.json at byte 17: not valid JSON:
+//   ..."
 #pragma once
 
 #include <string>

@@ -19,7 +19,8 @@ namespace tollgate {
 template <class Fn>
 void parallelFor(std::size_t n, unsigned threads, Fn&& fn, std::size_t grain = 1) {
   if (n == 0) return;
-  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>((n + grain - 1) / grain)));
+  threads =
+      std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>((n + grain - 1) / grain)));
   std::atomic<std::size_t> next{0};
   auto body = [&](unsigned worker) {
     for (;;) {

@@ -29,8 +29,8 @@ enum class ErrorCode {
 
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
-  std::string message;  // what was wrong, one line, no trailing period
-  std::string context;  // the file, peer or field it concerns (may be empty)
+  std::string message;               // what was wrong, one line, no trailing period
+  std::string context;               // the file, peer or field it concerns (may be empty)
   std::uint64_t offset = kNoOffset;  // byte offset in `context`, when known
 
   static constexpr std::uint64_t kNoOffset = ~std::uint64_t{0};
@@ -74,11 +74,11 @@ using Status = std::expected<void, Error>;
 }  // namespace tollgate
 
 // Invariant check for conditions that hold by construction (never for untrusted input).
-#define TOLLGATE_CHECK(cond, why)                                                        \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "tollgate: internal error at %s:%d: %s (%s)\n", __FILE__,     \
-                   __LINE__, #cond, why);                                                \
-      std::abort();                                                                      \
-    }                                                                                    \
+#define TOLLGATE_CHECK(cond, why)                                                              \
+  do {                                                                                         \
+    if (!(cond)) {                                                                             \
+      std::fprintf(stderr, "tollgate: internal error at %s:%d: %s (%s)\n", __FILE__, __LINE__, \
+                   #cond, why);                                                                \
+      std::abort();                                                                            \
+    }                                                                                          \
   } while (false)

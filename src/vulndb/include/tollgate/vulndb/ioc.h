@@ -7,7 +7,12 @@
 //   if (const auto* hit = (*set)->find(vulndb::IndicatorType::kSha256, hex)) ...
 //
 // The set is built once and shared as std::shared_ptr<const IndicatorSet> (lookups are
-// thread-safe); the diff and the proxy use the same lookups.
+// thread-safe); vuln (file hashes), diff and the proxy use the same lookups.
+//
+// These are known-bad values from published lists. Finding candidate values in bytes is another
+// thing, integrity::extractIndicators (tollgate/integrity/indicators.h): URLs, domains and IPv4
+// addresses a binary contains, good or bad. `diff` looks those up here (rule ioc-match), the
+// proxy looks up a flow's host, SNI and URL, `vuln` a component's and its files' hashes.
 #pragma once
 
 #include <cstdint>
