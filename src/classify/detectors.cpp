@@ -68,7 +68,7 @@ std::string_view defaultDetectorsYaml() noexcept {
 // yaml-cpp takes about 3 ms for the shipped file: parsed once, not by every user of it.
 const Result<std::vector<DetectorDef>>& shippedDetectors() {
   static const Result<std::vector<DetectorDef>> kShipped =
-      [] () -> Result<std::vector<DetectorDef>> {
+      []() -> Result<std::vector<DetectorDef>> {
     auto defs = parseDetectors(defaultDetectorsYaml(), "<built-in detectors>");
     if (!defs) return std::unexpected(Error{ErrorCode::kInternal, defs.error().describe(), {}});
     return defs;

@@ -13,12 +13,12 @@
 #include <optional>
 #include <span>
 
+#include "segments.h"
 #include "tollgate/classify/decode.h"
 #include "tollgate/util/c_handle.h"
 #include "tollgate/util/file.h"
 #include "tollgate/util/hash.h"
 #include "tollgate/util/strings.h"
-#include "segments.h"
 #include "validators.h"
 #include "windows.h"
 
@@ -95,8 +95,8 @@ class DatabaseImpl {
  public:
   std::vector<DetectorDef> defs;
   std::array<HsDatabase, kTriggerCount> dbs;
-  std::vector<std::uint32_t> triggerDet;  // trigger id - defs.size() -> definition index
-  std::vector<std::uint32_t> idRank;      // definition index -> first definition with its id
+  std::vector<std::uint32_t> triggerDet;      // trigger id - defs.size() -> definition index
+  std::vector<std::uint32_t> idRank;          // definition index -> first definition with its id
   std::vector<detail::ContextWords> context;  // definition index -> its context words
   std::size_t lookahead = detail::kLookahead;
   // The definition index of the shipped e-mail pattern when it is the only at-sign pattern: its
@@ -124,8 +124,8 @@ constexpr std::size_t kDedupeWindow = 64;         // comparisons per match when 
 constexpr std::size_t kContextPrefix = 64;        // parent bytes a JSON/URL layer sees
 constexpr std::size_t kMaxCandidates = 1u << 22;  // per Hyperscan call, bounds memory
 constexpr std::size_t kNone = ~std::size_t{0};
-constexpr std::uint64_t kTopGrid = 64 * 1024;  // compressed bytes between offsets noted
-constexpr std::size_t kPartSniff = 600;        // bytes sniffMultipart reads at most
+constexpr std::uint64_t kTopGrid = 64 * 1024;    // compressed bytes between offsets noted
+constexpr std::size_t kPartSniff = 600;          // bytes sniffMultipart reads at most
 constexpr std::size_t kMaxStraddle = 64 * 1024;  // longest candidate a round's cut waits on
 
 struct Candidate {
@@ -215,7 +215,7 @@ struct BatchReport {
   std::size_t from;  // in the piece (0 for a context word: no start of match)
   std::size_t to;
 };
-constexpr std::size_t kBatchPiece = 4096;  // longest decoding scanned in a batch
+constexpr std::size_t kBatchPiece = 4096;              // longest decoding scanned in a batch
 constexpr std::uint32_t kNotBatched = 0xFFFFFFFFu;     // a segment the loop decodes itself
 constexpr std::uint32_t kBatchRejected = 0xFFFFFFFEu;  // decoded to nothing worth a scan
 struct BatchContext {
@@ -237,10 +237,10 @@ int onBatchMatch(unsigned int id, unsigned long long from, unsigned long long to
     p.crossed = true;
     return 0;
   }
-  c.reports->push_back(BatchReport{static_cast<std::uint32_t>(it - 1 - ps.begin()), id,
-                                   som ? static_cast<std::size_t>(from - p.at)
-                                       : static_cast<std::size_t>(from),
-                                   static_cast<std::size_t>(to - p.at)});
+  c.reports->push_back(
+      BatchReport{static_cast<std::uint32_t>(it - 1 - ps.begin()), id,
+                  som ? static_cast<std::size_t>(from - p.at) : static_cast<std::size_t>(from),
+                  static_cast<std::size_t>(to - p.at)});
   return 0;
 }
 
@@ -266,7 +266,8 @@ bool anchorFree(std::string_view p) {
 // everywhere database has an anchor, and no context word a line break.
 bool batchableDatabase(const std::vector<DetectorDef>& defs) {
   for (const auto& d : defs) {
-    if (d.trigger == Trigger::kEverywhere || (d.trigger == Trigger::kContext && d.context.empty())) {
+    if (d.trigger == Trigger::kEverywhere ||
+        (d.trigger == Trigger::kContext && d.context.empty())) {
       if (!anchorFree(d.pattern)) return false;
     } else if (d.trigger == Trigger::kContext) {
       for (const auto& w : d.context)
@@ -276,18 +277,18 @@ bool batchableDatabase(const std::vector<DetectorDef>& defs) {
   return true;
 }
 
+using detail::addWindow;
 using detail::byteEntropyAbove;
 using detail::findBase64;
 using detail::findFormPlus;
 using detail::findJson;
 using detail::findParts;
 using detail::findPercent;
+using detail::kLiteralGap;
 using detail::kMaxSegment;
 using detail::looksText;
 using detail::SegKind;
 using detail::Segment;
-using detail::addWindow;
-using detail::kLiteralGap;
 using detail::Window;
 
 // Windows around each of `positions`: `before` bytes before it, `after` bytes after.
@@ -354,8 +355,8 @@ void urlPasswordCandidates(std::string_view d, std::uint32_t det,
   auto scheme = [&](unsigned char c) { return alnum(c) || c == '+' || c == '.' || c == '-'; };
   auto host = [&](unsigned char c) { return alnum(c) || c == '.' || c == '-'; };
   auto stop = [](unsigned char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r') || c == '/' || c == '@' || c == '"' ||
-           c == '\'' || c == '<' || c == '>';
+    return c == ' ' || (c >= '\t' && c <= '\r') || c == '/' || c == '@' || c == '"' || c == '\'' ||
+           c == '<' || c == '>';
   };
   constexpr std::size_t kUser = 64, kPassword = 128, kScheme = 16, kHost = 254;
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
@@ -371,8 +372,7 @@ void urlPasswordCandidates(std::string_view d, std::uint32_t det,
     const void* c = std::memchr(p + q, ':', a - q);
     if (!c) continue;
     const std::size_t colon = static_cast<std::size_t>(static_cast<const unsigned char*>(c) - p);
-    if (colon == q || colon - q > kUser || a - colon - 1 < 1 || a - colon - 1 > kPassword)
-      continue;
+    if (colon == q || colon - q > kUser || a - colon - 1 < 1 || a - colon - 1 > kPassword) continue;
     const std::size_t end = q - 3;  // the scheme's end, at the ':' of "://"
     std::size_t r = end;
     while (r > 0 && end - r < kScheme && scheme(p[r - 1])) --r;
@@ -435,15 +435,16 @@ void ipv6Candidates(std::string_view d, std::size_t offset, std::uint32_t det,
 
 // True when each of the definitions `which` is a shipped digits-trigger definition: the same
 // pattern, case and validator, whose needs detail::DigitRules::kShipped encodes.
-bool shippedDigitSet(const std::vector<DetectorDef>& defs, const std::vector<std::uint32_t>& which) {
+bool shippedDigitSet(const std::vector<DetectorDef>& defs,
+                     const std::vector<std::uint32_t>& which) {
   // The embedded definitions never change: parsed once per process (1.5 ms of start-up).
   const auto& shipped = shippedDetectors();
   if (!shipped) return false;
   return std::all_of(which.begin(), which.end(), [&](std::uint32_t i) {
     const DetectorDef& d = defs[i];
     return std::any_of(shipped->begin(), shipped->end(), [&](const DetectorDef& s) {
-      return s.trigger == Trigger::kDigits && s.pattern == d.pattern &&
-             s.caseless == d.caseless && s.validator == d.validator;
+      return s.trigger == Trigger::kDigits && s.pattern == d.pattern && s.caseless == d.caseless &&
+             s.validator == d.validator;
     });
   });
 }
@@ -854,8 +855,8 @@ class ScannerImpl {
                    detail::insideBase64Run(data, from), from ? data[from - 1] : '\0',
                    jsonClose_ == base_ + from);
       // Where the part finder read the closing delimiter (the end of its "--").
-      partsClose_ = partsStop_.closed ? base_ + from + partsStop_.at + boundary_.size() + 4
-                                      : kNoClose;
+      partsClose_ =
+          partsStop_.closed ? base_ + from + partsStop_.at + boundary_.size() + 4 : kNoClose;
       for (auto& s : segs) {
         s.start += from;
         s.end += from;
@@ -1109,7 +1110,7 @@ class ScannerImpl {
   // into one buffer, each followed by a line break, and scanned in one call; each then replays
   // its own reports (candidates), in the order they came. A piece's reports are those of a scan
   // of it alone: the break before it is a non-word byte as the start of a buffer is (\b alike),
-    // no pattern has an anchor (batchable_), and a match from one piece into the next, which could
+  // no pattern has an anchor (batchable_), and a match from one piece into the next, which could
   // hide a report of the piece it ends in, is seen (its start or end outside that piece) and
   // leaves that piece to scan for itself. Context words have no line break, so that none reaches
   // across one. What the loop does with each segment (its order, the decoding budget) is
@@ -1131,7 +1132,8 @@ class ScannerImpl {
       std::string_view raw = data.substr(s.start, s.end - s.start);
       const bool url = s.kind == SegKind::kBase64Url;
       std::string& bytes = batchBytes_;
-      if (!(s.wrapped ? base64DecodeLinesInto(raw, url, bytes) : base64DecodeInto(raw, url, bytes))) {
+      if (!(s.wrapped ? base64DecodeLinesInto(raw, url, bytes)
+                      : base64DecodeInto(raw, url, bytes))) {
         batchOf_[k] = kBatchRejected;
         continue;
       }
@@ -1156,8 +1158,8 @@ class ScannerImpl {
     BatchContext bc{&batchPieces_, &batchReports_, d_.defs.size()};
     const hs_database_t* db = d_.dbs[static_cast<std::size_t>(Trigger::kEverywhere)].get();
     if (db && batch_.size() <= 0xFFFFFFFFull) {
-      hs_error_t rc = hs_scan(db, batch_.data(), static_cast<unsigned>(batch_.size()), 0,
-                              scratch_, onBatchMatch, &bc);
+      hs_error_t rc = hs_scan(db, batch_.data(), static_cast<unsigned>(batch_.size()), 0, scratch_,
+                              onBatchMatch, &bc);
       if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
         for (auto& piece : batchPieces_) piece.crossed = true;  // each scans for itself
         return true;
@@ -1344,14 +1346,14 @@ class ScannerImpl {
   // Decodes one segment into `out` (its bytes replaced; its capacity reused, so that the
   // thousands of base64-looking runs of plain text that decode to nothing cost no allocation);
   // `kind` receives its path component(s). False when there is nothing to scan.
-  bool decodeSegment(std::string_view data, const Segment& s, std::string& kind,
-                     std::string& out) {
+  bool decodeSegment(std::string_view data, const Segment& s, std::string& kind, std::string& out) {
     std::string_view raw = data.substr(s.start, s.end - s.start);
     switch (s.kind) {
       case SegKind::kBase64:
       case SegKind::kBase64Url: {
         bool url = s.kind == SegKind::kBase64Url;
-        bool ok = s.wrapped ? base64DecodeLinesInto(raw, url, out) : base64DecodeInto(raw, url, out);
+        bool ok =
+            s.wrapped ? base64DecodeLinesInto(raw, url, out) : base64DecodeInto(raw, url, out);
         if (!ok) return false;
         kind = url ? "base64url" : "base64";
         return unwrapBinary(out, kind);
@@ -1457,9 +1459,9 @@ class ScannerImpl {
     }
   }
 
-  // Sorts by start, longest first, then by definition. `found` is the candidates of each trigger one after another,
-  // each in order or nearly: its ascending runs are merged (a full sort of the few thousand
-  // matches of a round was 2-4% of the scan).
+  // Sorts by start, longest first, then by definition. `found` is the candidates of each trigger
+  // one after another, each in order or nearly: its ascending runs are merged (a full sort of the
+  // few thousand matches of a round was 2-4% of the scan).
   void sortFound(std::vector<Found>& found) {
     // Ties by definition, so that which of two variants with one span stays does not depend on
     // the order the candidates came in.
@@ -1598,7 +1600,7 @@ class ScannerImpl {
   std::vector<Candidate> triggers_;
   std::vector<Candidate> words_;  // settleCut's word-list candidates
   std::vector<Window> windows_;
-  detail::Marks marks_;  // the digit windows, colon pairs and '@' signs of a layer
+  detail::Marks marks_;           // the digit windows, colon pairs and '@' signs of a layer
   std::vector<std::size_t> ats_;  // urlPasswordCandidates' '@' signs
   BrotliProbe brotliProbe_;
   std::string gather_;                    // windows of one trigger, gathered for one Hyperscan call
@@ -1621,10 +1623,10 @@ class ScannerImpl {
   std::vector<BatchReport> batchSorted_;
   std::vector<std::uint32_t> batchCount_;
   std::optional<std::span<const BatchReport>> replay_;  // for the next layer() only
-  std::vector<std::uint32_t> segOrder_;   // the top layer's segments of a round, by end
-  std::vector<std::size_t> segRuns_;      // where each finder's segments begin in them
-  std::vector<std::uint32_t> outOrder_;   // a round's matches, by end
-  std::vector<Match> sorted_;             // a round's matches moved into that order
+  std::vector<std::uint32_t> segOrder_;  // the top layer's segments of a round, by end
+  std::vector<std::size_t> segRuns_;     // where each finder's segments begin in them
+  std::vector<std::uint32_t> outOrder_;  // a round's matches, by end
+  std::vector<Match> sorted_;            // a round's matches moved into that order
   std::string buf_;
   // decodeBuffer's, by depth; a deque, so that growing it leaves the buffers of the layers being
   // scanned where they are.
@@ -1633,7 +1635,7 @@ class ScannerImpl {
   std::size_t prepared_ = 0;  // bytes of the last prepare()
   bool direct_ = false;       // the last prepare() gave room in buf_
   std::uint64_t base_ = 0;    // stream offset of buf_[0]
-  std::uint64_t done_ = 0;  // matches ending at or before this offset are decided
+  std::uint64_t done_ = 0;    // matches ending at or before this offset are decided
   std::uint64_t fed_ = 0;
   std::uint64_t decoded_ = 0;
   std::size_t nextRound_ = 0;
@@ -1651,7 +1653,7 @@ class ScannerImpl {
   std::vector<TopMark> topMarks_;
   std::uint64_t topSpent_ = 0;  // decoded bytes of top_ up to the segment being decoded
   bool partsSniffed_ = false;
-  bool partsDone_ = false;  // a closing multipart delimiter was decided
+  bool partsDone_ = false;               // a closing multipart delimiter was decided
   MultipartStop partsStop_;              // where the part finder stopped this round
   std::uint64_t partsClose_ = kNoClose;  // the end of the closing delimiter it read, absolute
   static constexpr std::uint64_t kNoClose = ~std::uint64_t{0};

@@ -31,7 +31,6 @@ constexpr std::array<std::uint8_t, 256> makeClass() {
 }
 constexpr auto kB64Class = makeClass();
 
-
 constexpr bool isUrlDelimiter(char c) {
   switch (c) {
     case ' ':
@@ -272,10 +271,10 @@ __attribute__((target("avx2"), always_inline)) inline std::uint64_t b64Mask64Avx
 // The same for AVX-512BW: the 64 bytes at `p` in one register, the class tables in every lane.
 __attribute__((target("avx512f,avx512bw"), always_inline)) inline std::uint64_t b64Mask64Avx512(
     const unsigned char* p) {
-  const __m512i low = _mm512_broadcast_i32x4(
-      _mm_loadu_si128(reinterpret_cast<const __m128i*>(kB64Low.data())));
-  const __m512i high = _mm512_broadcast_i32x4(
-      _mm_loadu_si128(reinterpret_cast<const __m128i*>(kNibbleBit.data())));
+  const __m512i low =
+      _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kB64Low.data())));
+  const __m512i high =
+      _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kNibbleBit.data())));
   const __m512i nibble = _mm512_set1_epi8(0x0f);
   const __m512i v = _mm512_loadu_si512(p);
   __m512i l = _mm512_shuffle_epi8(low, _mm512_and_si512(v, nibble));
@@ -289,8 +288,7 @@ __attribute__((target("avx512f,avx512bw"), always_inline)) inline std::uint64_t 
 constexpr std::size_t kNoRun = ~std::size_t{0};
 inline std::size_t shortRunBlock(std::uint64_t m, std::size_t i, std::size_t& carry) {
   static_assert(kMinBase64 <= 32);
-  if (carry && carry + static_cast<std::size_t>(std::countr_one(m)) >= kMinBase64)
-    return i - carry;
+  if (carry && carry + static_cast<std::size_t>(std::countr_one(m)) >= kMinBase64) return i - carry;
   // Bit k stays set when bytes k .. k+len-1 are all set: doubling shifts, then the rest.
   std::uint64_t r = m & (m >> 1);  // runs of 2
   r &= r >> 2;                     // 4
@@ -512,7 +510,6 @@ bool insideBase64Run(std::string_view d, std::size_t at) {
 
 namespace {
 
-
 template <bool kVector>
 void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continued, Simd level) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
@@ -550,7 +547,8 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continue
         std::uint8_t a = 3;
         for (std::size_t k = from; k < std::min(to, i); ++k) a &= kB64Class[p[k]];
         if (a != 0) {  // both alphabets mixed is not base64
-          Segment& piece = out.emplace_back(from, to, a == 2 ? SegKind::kBase64Url : SegKind::kBase64);
+          Segment& piece =
+              out.emplace_back(from, to, a == 2 ? SegKind::kBase64Url : SegKind::kBase64);
           piece.open = to == n;
         }
         from = to;

@@ -970,7 +970,8 @@ bool contextWordAt(const std::vector<std::string>& words, std::string_view buf, 
   for (const auto& word : words) {
     if (word.empty() || word[0] != c || start - from - p < word.size()) continue;
     bool same = true;
-    for (std::size_t k = 1; k < word.size() && same; ++k) same = lower(buf[from + p + k]) == word[k];
+    for (std::size_t k = 1; k < word.size() && same; ++k)
+      same = lower(buf[from + p + k]) == word[k];
     if (!same) continue;
     // "zipimport" is not "zip", "phoneNumber" is "phone".
     std::size_t after = from + p + word.size();
@@ -1036,11 +1037,12 @@ bool ContextWords::before(std::string_view buf, std::size_t start, std::size_t w
           _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(win + q + 1)), fold);
       __m128i hit = _mm_setzero_si128();
       for (std::size_t k = 0; k < pairs_; ++k) {
-        __m128i h = _mm_cmpeq_epi8(
-            l, _mm_load_si128(reinterpret_cast<const __m128i*>(firstV_[k].data())));
+        __m128i h =
+            _mm_cmpeq_epi8(l, _mm_load_si128(reinterpret_cast<const __m128i*>(firstV_[k].data())));
         if (second_[k])
-          h = _mm_and_si128(h, _mm_cmpeq_epi8(l1, _mm_load_si128(reinterpret_cast<const __m128i*>(
-                                                       secondV_[k].data()))));
+          h = _mm_and_si128(
+              h, _mm_cmpeq_epi8(
+                     l1, _mm_load_si128(reinterpret_cast<const __m128i*>(secondV_[k].data()))));
         hit = _mm_or_si128(hit, h);
       }
       // Letters: (l - 'a') < 26 unsigned, as a signed compare with the sign bit flipped.

@@ -102,9 +102,9 @@ bool shippedNumber(const unsigned char* p, std::size_t i, std::size_t j) {
         if (digits >= 12) return true;
       }
     }
-    bool plus = gs[q].at >= 1 && (p[gs[q].at - 1] == '+' || (gs[q].at >= 2 &&
-                                                             p[gs[q].at - 1] == '(' &&
-                                                             p[gs[q].at - 2] == '+'));
+    bool plus =
+        gs[q].at >= 1 && (p[gs[q].at - 1] == '+' ||
+                          (gs[q].at >= 2 && p[gs[q].at - 1] == '(' && p[gs[q].at - 2] == '+'));
     if (plus && c != '0') {
       std::size_t digits = len;
       for (std::size_t r = q + 1; joined(r); ++r) digits += gs[r].len;
@@ -307,7 +307,8 @@ constexpr char kFAt = static_cast<char>(0x80);
 // B to its top, which movemask collects.
 template <int B>
 __attribute__((target("avx2"), always_inline)) inline std::uint64_t flagMask(__m256i cl) {
-  return static_cast<std::uint32_t>(_mm256_movemask_epi8(B == 7 ? cl : _mm256_slli_epi16(cl, 7 - B)));
+  return static_cast<std::uint32_t>(
+      _mm256_movemask_epi8(B == 7 ? cl : _mm256_slli_epi16(cl, 7 - B)));
 }
 
 __attribute__((target("avx2"), always_inline)) inline BlockMasks avx2Masks(const unsigned char* p) {
@@ -316,9 +317,9 @@ __attribute__((target("avx2"), always_inline)) inline BlockMasks avx2Masks(const
                  l7 = kFDigit | kFUpAO | kFUpPZ, l89 = kFDigit | kFSep | kFUpAO | kFUpPZ,
                  lA = kFColon | kFUpAO | kFUpPZ, lB = kFSep | kFUpAO, lC = kFUpAO,
                  lE = kFSep | kFDot | kFUpAO;
-  const __m256i lo = _mm256_setr_epi8(l0, l16, l16, l16, l16, l16, l16, l7, l89, l89, lA, lB, lC, lB,
-                                      lE, lB, l0, l16, l16, l16, l16, l16, l16, l7, l89, l89, lA, lB,
-                                      lC, lB, lE, lB);
+  const __m256i lo =
+      _mm256_setr_epi8(l0, l16, l16, l16, l16, l16, l16, l7, l89, l89, lA, lB, lC, lB, lE, lB, l0,
+                       l16, l16, l16, l16, l16, l16, l7, l89, l89, lA, lB, lC, lB, lE, lB);
   constexpr char h2 = kFSep | kFDot, h3 = kFDigit | kFColon, h4 = kFHexL | kFUpAO | kFAt,
                  h5 = kFUpPZ, h6 = kFHexL;
   const __m256i hi = _mm256_setr_epi8(0, 0, h2, h3, h4, h5, h6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, h2,
@@ -359,7 +360,7 @@ struct WordMasks {
 };
 
 __attribute__((target("avx2"), always_inline)) inline std::uint64_t eqMask64(__m256i a, __m256i b,
-                                                                           char c) {
+                                                                             char c) {
   const __m256i x = _mm256_set1_epi8(c);
   return std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, x)))} |
          std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, x)))}
@@ -498,8 +499,10 @@ __attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline std::size_
     auto dots = __builtin_popcountll(m.dot & seg) + __builtin_popcountll(nxt.dot & segNext);
     bool maybe = !ends || mayHaveWindow(p, i + last, 64 - last + more, digits, dots, rules);
     todo &= ~(std::uint64_t{1} << last);
-    if (!maybe) next = i + 64 + more;
-    else todo |= std::uint64_t{1} << last, next = 0;  // next == 0: the end run is to be run
+    if (!maybe)
+      next = i + 64 + more;
+    else
+      todo |= std::uint64_t{1} << last, next = 0;  // next == 0: the end run is to be run
   }
   while (todo) {
     auto t = static_cast<unsigned>(__builtin_ctzll(todo));
@@ -521,7 +524,9 @@ template <class Out>
 __attribute__((target("avx2,popcnt,bmi,bmi2"), always_inline)) inline void colonBlock(
     std::string_view d, std::size_t i, const BlockMasks& m, const BlockMasks& next, Out& out) {
   if (!m.colon) return;
-  auto at = [](std::uint64_t x, std::uint64_t nx, unsigned j) { return (x >> j) | (nx << (64 - j)); };
+  auto at = [](std::uint64_t x, std::uint64_t nx, unsigned j) {
+    return (x >> j) | (nx << (64 - j));
+  };
   std::uint64_t h1 = at(m.hex, next.hex, 1), h2 = at(m.hex, next.hex, 2),
                 h3 = at(m.hex, next.hex, 3), h4 = at(m.hex, next.hex, 4);
   std::uint64_t run = at(m.colon, next.colon, 1);
@@ -555,8 +560,8 @@ __attribute__((target("avx512f,avx512bw"), always_inline)) inline BlockMasks avx
                  h5 = kFUpPZ, h6 = kFHexL;
   const __m512i lo = _mm512_broadcast_i32x4(
       _mm_setr_epi8(l0, l16, l16, l16, l16, l16, l16, l7, l89, l89, lA, lB, lC, lB, lE, lB));
-  const __m512i hi = _mm512_broadcast_i32x4(
-      _mm_setr_epi8(0, 0, h2, h3, h4, h5, h6, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+  const __m512i hi =
+      _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0, h2, h3, h4, h5, h6, 0, 0, 0, 0, 0, 0, 0, 0, 0));
   const __m512i nib = _mm512_set1_epi8(0x0F);
   const __m512i v = _mm512_loadu_si512(p);
   const __m512i cl =
@@ -686,16 +691,16 @@ Simd bestSimd() {
 
 void findMarks(std::string_view d, const MarkKinds& kinds, Marks& out, Simd level) {
 #if defined(TOLLGATE_AVX2_DIGITS)
-  if (marks(level, MarkPass<std::vector<ColonPair>>{d, kinds, &out.digits, &out.colons,
-                                                     &out.atSigns}))
+  if (marks(level,
+            MarkPass<std::vector<ColonPair>>{d, kinds, &out.digits, &out.colons, &out.atSigns}))
     return;
 #endif
   if (kinds.digits) digitWindowsFrom(d, 0, out.digits, kinds.rules);
   if (kinds.colons) colonWindowsFrom(d, 0, out.colons);
   if (kinds.atSigns)
-    for (const char* q = d.data(); (q = static_cast<const char*>(
-                                        std::memchr(q, '@', static_cast<std::size_t>(
-                                                                d.data() + d.size() - q))));
+    for (const char* q = d.data();
+         (q = static_cast<const char*>(
+              std::memchr(q, '@', static_cast<std::size_t>(d.data() + d.size() - q))));
          ++q)
       out.atSigns.push_back(static_cast<std::size_t>(q - d.data()));
 }

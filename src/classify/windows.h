@@ -131,7 +131,6 @@ struct Marks {
   std::vector<ColonPair> colons;
   std::vector<std::size_t> atSigns;
 };
-void findMarks(std::string_view d, const MarkKinds& kinds, Marks& out,
-               Simd level = Simd::kAvx512);
+void findMarks(std::string_view d, const MarkKinds& kinds, Marks& out, Simd level = Simd::kAvx512);
 
 }  // namespace tollgate::classify::detail

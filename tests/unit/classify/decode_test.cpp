@@ -302,12 +302,21 @@ TEST(Decode, Base64TokensFindWhatEachFindsAlone) {
   ASSERT_TRUE(anchoredDefs) << anchoredDefs.error().describe();
   auto anchored = Database::compile(*anchoredDefs);
   ASSERT_TRUE(anchored) << anchored.error().describe();
-  const std::vector<std::string> texts = {
-      "mail jane.roe@example.org now",  "tel +44 20 7946 0958",      "card 4539 1488 0343 6467",
-      "iban GB82 WEST 1234 5698 7654 32", "ssn: 123-45-6789",       "password=Sup3rS3cretValue9x",
-      "key AKIAIOSFODNN7EXAMPLE",       "dob: 1985-04-12",           "hostname=build-box-17",
-      "ip 192.168.10.77 and fe80::1:2:3", "tail zq",                 "qz head",
-      "one zq \n qz two",                 "d3f0a9c1e2b4",              "\x01\x02binary\xff\xfe"};
+  const std::vector<std::string> texts = {"mail jane.roe@example.org now",
+                                          "tel +44 20 7946 0958",
+                                          "card 4539 1488 0343 6467",
+                                          "iban GB82 WEST 1234 5698 7654 32",
+                                          "ssn: 123-45-6789",
+                                          "password=Sup3rS3cretValue9x",
+                                          "key AKIAIOSFODNN7EXAMPLE",
+                                          "dob: 1985-04-12",
+                                          "hostname=build-box-17",
+                                          "ip 192.168.10.77 and fe80::1:2:3",
+                                          "tail zq",
+                                          "qz head",
+                                          "one zq \n qz two",
+                                          "d3f0a9c1e2b4",
+                                          "\x01\x02binary\xff\xfe"};
   for (const auto& database : {db(), *withCrossing, *anchored}) {
     std::mt19937 rng(23);
     std::string doc;
@@ -321,8 +330,8 @@ TEST(Decode, Base64TokensFindWhatEachFindsAlone) {
       // Long enough to be a segment (64 characters) whatever it holds; a number after the text,
       // but not after "zq".
       const std::string pad = std::string(48, '.') + " ";
-      std::string enc = b64(text.ends_with("zq") ? pad + text
-                                                 : text + " " + std::to_string(rng() % 1000) + pad);
+      std::string enc =
+          b64(text.ends_with("zq") ? pad + text : text + " " + std::to_string(rng() % 1000) + pad);
       if (rng() % 3 == 0) {  // the URL alphabet, unpadded
         for (auto& c : enc) c = c == '+' ? '-' : c == '/' ? '_' : c;
         while (!enc.empty() && enc.back() == '=') enc.pop_back();
@@ -434,7 +443,8 @@ TEST(Decode, MultipartDelimitersInHeadersAndWhereTheFinderStops) {
   EXPECT_TRUE(stop.closed);
   EXPECT_EQ(stop.at, body.rfind("--XyZ--"));
   // Headers not ended yet, a delimiter line not ended yet, a delimiter that may yet close.
-  for (std::string_view open : {"--XyZ\r\n\r\nbody\r\n--XyZ\r\nX-A: 1\r\n", "a --XyZ\r", "a --XyZ-"}) {
+  for (std::string_view open :
+       {"--XyZ\r\n\r\nbody\r\n--XyZ\r\nX-A: 1\r\n", "a --XyZ\r", "a --XyZ-"}) {
     MultipartStop s;
     (void)splitMultipart(open, "XyZ", 1000, &s);
     EXPECT_FALSE(s.closed) << open;

@@ -63,8 +63,8 @@ TEST(Prepare, SameAsFeed) {
     auto want = scan(db(), data, opt);
     ASSERT_TRUE(want);
     ASSERT_GT(want->size(), 1000u);
-    for (const auto& sizes : std::vector<std::vector<std::size_t>>{
-             {1 << 20}, {65536}, {3}, {1 << 20, 7, 300000, 1}}) {
+    for (const auto& sizes :
+         std::vector<std::vector<std::size_t>>{{1 << 20}, {65536}, {3}, {1 << 20, 7, 300000, 1}}) {
       auto got = viaPrepare(data, sizes, opt);
       EXPECT_EQ(keys(got), keys(*want)) << "decode " << decode << " first size " << sizes[0];
     }

@@ -172,7 +172,6 @@ std::string firstDifference(const std::vector<std::string>& a, const std::vector
   return "";
 }
 
-
 // Feeds `data` in several chunkings and round sizes; each must give the one-shot result, in the
 // same order, which is that of the matches' ends.
 void expectChunkingInvariant(std::string_view data, const ScanOptions& base,
