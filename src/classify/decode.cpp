@@ -317,6 +317,8 @@ Status Decompressor::finish() {
 
 bool Decompressor::ended() const noexcept { return impl_->ended; }
 
+std::uint64_t Decompressor::consumed() const noexcept { return impl_->consumed; }
+
 Result<std::string> decompress(Compression c, std::string_view in, std::uint64_t maxOutput) {
   auto d = Decompressor::open(c, maxOutput);
   if (!d) return std::unexpected(d.error());

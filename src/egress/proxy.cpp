@@ -199,25 +199,28 @@ class FlowClassifier {
   }
   // A whole body held back for the policy: classified in one piece (its matches carry the spans
   // redaction needs).
-  std::vector<classify::Match> scanHeld(std::string_view body, const HttpHead& head, Flow& flow) {
-    if (!db_) return {};
+  // Errors (noted in the flow): classify's, e.g. a body that does not decode as its
+  // Content-Encoding says; the caller cannot judge such a body and blocks it.
+  Result<std::vector<classify::Match>> scanHeld(std::string_view body, const HttpHead& head,
+                                                Flow& flow) {
+    if (!db_) return std::vector<classify::Match>{};
+    auto found = scanWhole(body, bodyOptions(head));
+    if (!found) {
+      note(flow, found.error());
+      return std::unexpected(found.error());
+    }
+    add(*found, "body", flow);
+    return found;
+  }
+  static classify::ScanOptions bodyOptions(const HttpHead& head) {
     classify::ScanOptions opt;
     opt.contentEncoding = std::string(head.field("content-encoding"));
     opt.contentType = std::string(head.field("content-type"));
-    auto found = scanWhole(body, opt);
-    if (!found) {
-      note(flow, found.error());
-      return {};
-    }
-    add(*found, "body", flow);
-    return std::move(*found);
+    return opt;
   }
   void beginBody(const HttpHead& head) {
     if (!db_) return;
-    classify::ScanOptions opt;
-    opt.contentEncoding = std::string(head.field("content-encoding"));
-    opt.contentType = std::string(head.field("content-type"));
-    auto sc = classify::Scanner::open(db_, opt);
+    auto sc = classify::Scanner::open(db_, bodyOptions(head));
     if (sc) scanner_.emplace(std::move(*sc));
     fed_ = 0;
   }
@@ -1097,12 +1100,25 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
       }
       flow.bytesUp = held->size();
       auto bodyMatches = classifier.scanHeld(*held, head, flow);
+      if (!bodyMatches) {
+        // A rule may block or redact what is in it, and what is in it is unknown: fail closed.
+        flow.verdict = "block";
+        proxy_.counters.blocked.fetch_add(1, std::memory_order_relaxed);
+        co_await refuse(403,
+                        "request body cannot be checked (" + bodyMatches.error().message +
+                            "), so it is blocked",
+                        flow);
+        co_return false;
+      }
       d = policy_->decide(facts(flow, url->host));
       if (d.action == Action::kBlock) co_return co_await block(d, flow, true);
       if (d.action == Action::kRedact) {
-        std::size_t n = 0;
-        auto body = redactBody(*held, bodyMatches, d.redact, head.field("content-encoding"),
-                               "[REDACTED]", &n);
+        // A compressed body is decompressed to be cut, at most maxScanBytes of it (held whole
+        // in memory, unlike a scan).
+        classify::ScanOptions opt = FlowClassifier::bodyOptions(head);
+        opt.maxDecodedBytes = proxy_.cfg.maxScanBytes;
+        auto body =
+            redactBody(proxy_.cfg.classifier, *held, opt, *bodyMatches, d.redact, "[REDACTED]");
         if (!body) {
           Decision b = d;
           Rule r = d.rule ? *d.rule : Rule{};
@@ -1113,7 +1129,7 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
           b.action = Action::kBlock;
           co_return co_await block(b, flow, true);
         }
-        held = std::move(*body);
+        held = std::move(body->bytes);
       }
     }
     if (d.action == Action::kRedact) {

@@ -42,6 +42,9 @@ class Decompressor {
   // Errors: kInvalidInput when the compressed stream was cut short.
   [[nodiscard]] Status finish();
   [[nodiscard]] bool ended() const noexcept;
+  // Compressed bytes used so far: once ended(), the length of the stream, so that a caller can
+  // tell bytes after its end (a second gzip member, trailing garbage) from none.
+  [[nodiscard]] std::uint64_t consumed() const noexcept;
 
  private:
   explicit Decompressor(std::unique_ptr<DecompressorImpl> impl);
