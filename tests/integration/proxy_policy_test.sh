@@ -148,6 +148,24 @@ run_rc curl -sS "${X[@]}" "http://analytics.test/truncated" -H 'Content-Encoding
 expect_contains "$OUT" "403" "a gzip body that does not decompress: blocked"
 expect_contains "$OUT" "gzip: compressed data is truncated" "the 403 says why (truncated)"
 
+# A held body is read as a streamed one is: a malformed chunk gets 400, a client that vanishes
+# mid-body ends only its own request (recorded in its flow, checked below).
+BAD=$(python3 - "$PROXY_PORT" <<'EOF'
+import socket, sys
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port), 5)
+s.sendall(b"POST http://analytics.test/badchunk HTTP/1.1\r\nHost: analytics.test\r\n"
+          b"Transfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\nzz\r\n")
+s.settimeout(5)
+print(s.recv(4096).split(b"\r\n")[0].decode())
+s = socket.create_connection(("127.0.0.1", port), 5)
+s.sendall(b"POST http://analytics.test/vanished HTTP/1.1\r\nHost: analytics.test\r\n"
+          b"Content-Length: 100000\r\n\r\nonly this")
+s.close()
+EOF
+)
+expect_eq "$BAD" "HTTP/1.1 400 Bad Request" "a malformed chunked body held for a rule: 400"
+
 # block: a listed host (plain HTTP and CONNECT), and secrets to an unlisted destination.
 run_rc curl -sS "${X[@]}" "http://exfil.test/upload" -w '\n%{http_code}'
 expect_contains "$OUT" "tollgate: blocked by policy: known exfiltration host" "block: reason in the body"
@@ -252,6 +270,8 @@ expect_eq "$(verdict 'http://analytics.test/post')" redact "store: redact (JSON)
 expect_eq "$(verdict 'http://analytics.test/q?ssn=%5BREDACTED%5D&x=1')" redact "store: redacted URL recorded, not the value"
 expect_eq "$(verdict 'http://analytics.test/gz')" redact "store: redacted inside gzip"
 expect_eq "$(verdict 'http://analytics.test/stacked'),$(verdict 'http://analytics.test/truncated')" block,block "store: undecodable bodies blocked"
+expect_eq "$(q "print(sorted(f.get('error','')[:25] for f in fl if f['url'] in ('http://analytics.test/badchunk', 'http://analytics.test/vanished')))")" \
+  "['bad request body: bad chu', 'client vanished mid-body:']" "store: the held body's malformed chunk and vanished client"
 expect_eq "$(verdict 'http://exfil.test/upload')" block "store: block (HTTP)"
 expect_eq "$(q "print([f['verdict'] for f in fl if f['kind']=='connect' and f['host']=='x.exfil.test'])")" "['block']" "store: block (CONNECT)"
 expect_eq "$(verdict 'http://other.test/paste')" block "store: block on a class"
