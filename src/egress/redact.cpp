@@ -180,8 +180,7 @@ Result<RedactedBody> redactBody(const std::shared_ptr<const classify::Database>&
   if (dec->consumed() < body.size())
     return fail(ErrorCode::kUnsupported,
                 what + std::to_string(body.size() - dec->consumed()) +
-                    " bytes after the end of the compressed stream (a second gzip member or "
-                    "trailing data) are not decoded");
+                    " bytes after the end of the compressed stream are not decoded");
   // The spans classify reported lie in the compressed bytes: find the values again in the
   // decompressed ones, with the same settings (the content type decides form and multipart
   // decoding) but no content encoding left.

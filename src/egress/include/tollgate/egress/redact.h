@@ -15,7 +15,7 @@
 // deflate zlib-wrapped or raw as the client sent it; brotli; zstd), so the Content-Encoding
 // stays. Where that cannot be done the call fails and the caller blocks: a stacked or unknown
 // Content-Encoding ("gzip, br"), a body that does not decompress, one past the budget, bytes
-// after the end of the compressed stream (a second gzip member). The framing is the caller's: a
+// after the end of the compressed stream (other than further gzip members, which are read). The framing is the caller's: a
 // redacted body is forwarded with a new Content-Length (chunked bodies arrive de-chunked from
 // HttpParser and leave with a Content-Length).
 //
