@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     TOLLGATE_CHECK(d.has_value(), "the shipped detectors compile");
     return *d;
   }();
-  static constexpr std::array<std::string_view, 7> kEncodings{"gzip", "deflate", "br",      "zstd",
+  static constexpr std::array<std::string_view, 7> kEncodings{"gzip", "deflate",  "br",      "zstd",
                                                               "",     "identity", "gzip, br"};
   static constexpr std::array<std::string_view, 3> kTypes{
       "application/json", "application/x-www-form-urlencoded", "text/plain"};

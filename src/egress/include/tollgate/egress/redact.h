@@ -13,11 +13,12 @@
 // or zstd magic, as classify sniffs it) is decompressed within ScanOptions::maxDecodedBytes,
 // classified again and cut as a plain body, then compressed again with the same encoding (gzip;
 // deflate zlib-wrapped or raw as the client sent it; brotli; zstd), so the Content-Encoding
-// stays. Where that cannot be done the call fails and the caller blocks: a stacked or unknown
-// Content-Encoding ("gzip, br"), a body that does not decompress, one past the budget, bytes
-// after the end of the compressed stream (other than further gzip members, which are read). The framing is the caller's: a
-// redacted body is forwarded with a new Content-Length (chunked bodies arrive de-chunked from
-// HttpParser and leave with a Content-Length).
+// stays (every member of a multi-member gzip body is cut; one member leaves). Where that cannot
+// be done the call fails and the caller blocks: a stacked or unknown Content-Encoding ("gzip,
+// br"), a body that does not decompress, one past the budget, bytes after the end of the
+// compressed stream. The framing is the caller's: a redacted body is forwarded with a new
+// Content-Length (chunked bodies arrive de-chunked from HttpParser and leave with a
+// Content-Length).
 //
 // Thread safety: pure functions; the Database is shared and immutable.
 #pragma once
