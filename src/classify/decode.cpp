@@ -107,8 +107,16 @@ class DecompressorImpl {
   BrotliState br;
   ZstdDctx zstd;
   bool zstdInFrame = false;
+  // A gzip member ended with the input of a feed: the next feed may start another member.
+  bool memberEnded = false;
 
   DecompressorImpl(Compression k, std::uint64_t max) : kind(k), maxOutput(max) {}
+
+  // Whether `n` bytes at `p`, after the end of a gzip member, start another one (its magic, or
+  // its first byte when that is all there is).
+  [[nodiscard]] bool nextGzipMember(const char* p, std::size_t n) const noexcept {
+    return kind == Compression::kGzip && n > 0 && p[0] == '\x1f' && (n == 1 || p[1] == '\x8b');
+  }
 
   Status grow(std::string& out, std::size_t n) {
     produced += n;
@@ -163,7 +171,16 @@ class DecompressorImpl {
       consumed += before - z.s.avail_in;
       if (auto st = grow(out, got); !st) return st;
       if (rc == Z_STREAM_END) {
+        // RFC 1952 §2.2: gzip data is a series of members, and zcat, Go and Python read them
+        // all, so a value in a later member must be read too. Other bytes after the end are
+        // ignored, as before.
+        if (nextGzipMember(reinterpret_cast<const char*>(z.s.next_in), z.s.avail_in)) {
+          if (inflateReset(&z.s) != Z_OK)
+            return fail(ErrorCode::kInternal, "zlib: cannot reset inflate");
+          continue;
+        }
         ended = true;
+        memberEnded = kind == Compression::kGzip && z.s.avail_in == 0;
         break;
       }
       if (rc == Z_BUF_ERROR && got == 0) break;
@@ -294,6 +311,11 @@ Result<Decompressor> Decompressor::open(Compression c, std::uint64_t maxOutput) 
 }
 
 Status Decompressor::feed(std::string_view in, std::string& out) {
+  if (impl_->ended && impl_->memberEnded && impl_->nextGzipMember(in.data(), in.size())) {
+    if (inflateReset(&impl_->z.s) != Z_OK)
+      return fail(ErrorCode::kInternal, "zlib: cannot reset inflate");
+    impl_->ended = impl_->memberEnded = false;
+  }
   if (impl_->ended || in.empty()) return {};
   switch (impl_->kind) {
     case Compression::kGzip:
@@ -316,6 +338,8 @@ Status Decompressor::finish() {
 }
 
 bool Decompressor::ended() const noexcept { return impl_->ended; }
+
+std::uint64_t Decompressor::consumed() const noexcept { return impl_->consumed; }
 
 Result<std::string> decompress(Compression c, std::string_view in, std::uint64_t maxOutput) {
   auto d = Decompressor::open(c, maxOutput);

@@ -199,25 +199,28 @@ class FlowClassifier {
   }
   // A whole body held back for the policy: classified in one piece (its matches carry the spans
   // redaction needs).
-  std::vector<classify::Match> scanHeld(std::string_view body, const HttpHead& head, Flow& flow) {
-    if (!db_) return {};
+  // Errors (noted in the flow): classify's, e.g. a body that does not decode as its
+  // Content-Encoding says; the caller cannot judge such a body and blocks it.
+  Result<std::vector<classify::Match>> scanHeld(std::string_view body, const HttpHead& head,
+                                                Flow& flow) {
+    if (!db_) return std::vector<classify::Match>{};
+    auto found = scanWhole(body, bodyOptions(head));
+    if (!found) {
+      note(flow, found.error());
+      return std::unexpected(found.error());
+    }
+    add(*found, "body", flow);
+    return found;
+  }
+  static classify::ScanOptions bodyOptions(const HttpHead& head) {
     classify::ScanOptions opt;
     opt.contentEncoding = std::string(head.field("content-encoding"));
     opt.contentType = std::string(head.field("content-type"));
-    auto found = scanWhole(body, opt);
-    if (!found) {
-      note(flow, found.error());
-      return {};
-    }
-    add(*found, "body", flow);
-    return std::move(*found);
+    return opt;
   }
   void beginBody(const HttpHead& head) {
     if (!db_) return;
-    classify::ScanOptions opt;
-    opt.contentEncoding = std::string(head.field("content-encoding"));
-    opt.contentType = std::string(head.field("content-type"));
-    auto sc = classify::Scanner::open(db_, opt);
+    auto sc = classify::Scanner::open(db_, bodyOptions(head));
     if (sc) scanner_.emplace(std::move(*sc));
     fed_ = 0;
   }
@@ -293,6 +296,12 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<void> watchdog();
 
   awaitable<bool> handleRequest(HttpParser& req, Flow& flow);
+  // The next piece of the request body (chunk framing removed) into `chunk`: parsed from the
+  // bytes already read, else after reading more from the client (with backpressure: nothing is
+  // read while parsed bytes wait). `chunk` is empty only when the body is complete. False when
+  // the request cannot go on: a malformed body (answered 400) or a client that vanished (noted
+  // in the flow).
+  awaitable<bool> nextBodyChunk(HttpParser& req, std::string& chunk, Flow& flow);
   awaitable<void> handleConnect(const HttpHead& head, Flow& flow);
   // TLS interception of a CONNECT tunnel whose ClientHello (`hello`, already read) was parsed
   // into `flow`: upstream handshake, then the client's with a minted certificate. Sets tlsReady_
@@ -1007,6 +1016,30 @@ awaitable<void> Session::run() {
   counters.activeConnections.fetch_sub(1, std::memory_order_relaxed);
 }
 
+awaitable<bool> Session::nextBodyChunk(HttpParser& req, std::string& chunk, Flow& flow) {
+  chunk.clear();
+  while (true) {
+    if (!cbuf_.empty()) {
+      auto used = req.feed(cbuf_, chunk);
+      if (!used) {
+        flow.error = "bad request body: " + used.error().message;
+        co_await refuse(400, used.error().message, flow);
+        co_return false;
+      }
+      cbuf_.erase(0, *used);
+      if (!chunk.empty() || req.done()) co_return true;
+    }
+    error_code ec;
+    arm(proxy_.cfg.ioTimeout);
+    co_await readSome(client_, cbuf_, ec);
+    if (ec) {
+      flow.error =
+          std::string("client vanished mid-body: ") + (timedOut_ ? "timed out" : ec.message());
+      co_return false;
+    }
+  }
+}
+
 // One request/response exchange; false when the client connection must close afterwards.
 awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
   const HttpHead& head = req.head();
@@ -1063,46 +1096,40 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
       std::string chunk;
       std::uint64_t limit = policy_->maxHoldBytes();
       while (!req.done()) {
-        if (!cbuf_.empty()) {
-          chunk.clear();
-          auto used = req.feed(cbuf_, chunk);
-          if (!used) {
-            flow.error = "bad request body: " + used.error().message;
-            co_await refuse(400, used.error().message, flow);
-            co_return false;
-          }
-          cbuf_.erase(0, *used);
-          held->append(chunk);
-          if (held->size() > limit) {
-            flow.bytesUp = held->size();
-            flow.verdict = "block";
-            proxy_.counters.blocked.fetch_add(1, std::memory_order_relaxed);
-            co_await refuse(413,
-                            "request body over the policy's max_hold_bytes (" +
-                                std::to_string(limit) + "), so it cannot be checked",
-                            flow);
-            co_return false;
-          }
-          if (req.done()) break;
-          if (!chunk.empty() && !cbuf_.empty()) continue;
-        }
-        error_code ec;
-        arm(proxy_.cfg.ioTimeout);
-        co_await readSome(client_, cbuf_, ec);
-        if (ec) {
-          flow.error =
-              std::string("client vanished mid-body: ") + (timedOut_ ? "timed out" : ec.message());
+        if (!co_await nextBodyChunk(req, chunk, flow)) co_return false;
+        held->append(chunk);
+        if (held->size() > limit) {
+          flow.bytesUp = held->size();
+          flow.verdict = "block";
+          proxy_.counters.blocked.fetch_add(1, std::memory_order_relaxed);
+          co_await refuse(413,
+                          "request body over the policy's max_hold_bytes (" +
+                              std::to_string(limit) + "), so it cannot be checked",
+                          flow);
           co_return false;
         }
       }
       flow.bytesUp = held->size();
       auto bodyMatches = classifier.scanHeld(*held, head, flow);
+      if (!bodyMatches) {
+        // A rule may block or redact what is in it, and what is in it is unknown: fail closed.
+        flow.verdict = "block";
+        proxy_.counters.blocked.fetch_add(1, std::memory_order_relaxed);
+        co_await refuse(403,
+                        "request body cannot be checked (" + bodyMatches.error().message +
+                            "), so it is blocked",
+                        flow);
+        co_return false;
+      }
       d = policy_->decide(facts(flow, url->host));
       if (d.action == Action::kBlock) co_return co_await block(d, flow, true);
       if (d.action == Action::kRedact) {
-        std::size_t n = 0;
-        auto body = redactBody(*held, bodyMatches, d.redact, head.field("content-encoding"),
-                               "[REDACTED]", &n);
+        // A compressed body is decompressed to be cut, at most maxScanBytes of it (held whole
+        // in memory, unlike a scan).
+        classify::ScanOptions opt = FlowClassifier::bodyOptions(head);
+        opt.maxDecodedBytes = proxy_.cfg.maxScanBytes;
+        auto body =
+            redactBody(proxy_.cfg.classifier, *held, opt, *bodyMatches, d.redact, "[REDACTED]");
         if (!body) {
           Decision b = d;
           Rule r = d.rule ? *d.rule : Rule{};
@@ -1113,7 +1140,7 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
           b.action = Action::kBlock;
           co_return co_await block(b, flow, true);
         }
-        held = std::move(*body);
+        held = std::move(body->bytes);
       }
     }
     if (d.action == Action::kRedact) {
@@ -1226,37 +1253,19 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
   if (sendBody) {
     classifier.beginBody(head);
     std::string chunk;
-    while (true) {
-      chunk.clear();
-      if (!cbuf_.empty()) {
-        auto used = req.feed(cbuf_, chunk);
-        if (!used) {
-          flow.error = "bad request body: " + used.error().message;
-          co_await refuse(400, used.error().message, flow);
-          co_return false;
-        }
-        cbuf_.erase(0, *used);
+    while (!req.done()) {
+      if (!co_await nextBodyChunk(req, chunk, flow)) {
+        upstream_.close(ec);  // it has part of the body: never reuse it
+        co_return false;
       }
-      if (!chunk.empty()) {
-        flow.bytesUp += chunk.size();
-        classifier.body(chunk, flow);
-        std::string framed = head.chunked ? chunkHeader(chunk.size()) + chunk + "\r\n" : chunk;
-        co_await writeAll(upstream_, framed, ec);
-        if (ec) {
-          co_await refuse(502, "upstream closed during the request body", flow);
-          co_return false;
-        }
-      }
-      if (req.done()) break;
-      if (cbuf_.empty() || chunk.empty()) {
-        arm(proxy_.cfg.ioTimeout);
-        co_await readSome(client_, cbuf_, ec);
-        if (ec) {
-          flow.error =
-              std::string("client vanished mid-body: ") + (timedOut_ ? "timed out" : ec.message());
-          upstream_.close(ec);
-          co_return false;
-        }
+      if (chunk.empty()) continue;
+      flow.bytesUp += chunk.size();
+      classifier.body(chunk, flow);
+      std::string framed = head.chunked ? chunkHeader(chunk.size()) + chunk + "\r\n" : chunk;
+      co_await writeAll(upstream_, framed, ec);
+      if (ec) {
+        co_await refuse(502, "upstream closed during the request body", flow);
+        co_return false;
       }
     }
     if (head.chunked) {

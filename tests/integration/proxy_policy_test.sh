@@ -130,11 +130,41 @@ expect_contains "$OUT" "te=" "redact: re-framed with a Content-Length"
 expect_not_contains "$OUT" "te=chunked" "redact: no longer chunked"
 run_rc curl -sS "${X[@]}" "http://analytics.test/q?ssn=536-22-1234&x=1"
 expect_contains "$OUT" "GET /q?ssn=%5BREDACTED%5D&x=1" "redact: SSN replaced in the query string"
-printf '{"card":"4111 1111 1111 1111"}' | gzip -c >"$TMP/card.gz"
+# Inside a compressed body: decompressed, cut, compressed again; the vendor receives gzip.
+printf '{"card":"4111 1111 1111 1111","n":1}' | gzip -c >"$TMP/card.gz"
 run_rc curl -sS "${X[@]}" "http://analytics.test/gz" -H 'Content-Encoding: gzip' \
+  -H 'Content-Type: application/json' --data-binary @"$TMP/card.gz" -o "$TMP/gz.out" -w '%{http_code}'
+expect_eq "$OUT" 200 "redact inside gzip: forwarded"
+expect_eq "$(python3 -c 'import gzip,sys; d=open(sys.argv[1],"rb").read().split(b"\n",2); print(d[1].split()[0].decode()=="cl=%d" % len(d[2]), gzip.decompress(d[2]).decode())' "$TMP/gz.out")" \
+  'True {"card":"[REDACTED]","n":1}' "redact inside gzip: the vendor got gzip with the card cut out, Content-Length fixed"
+# What cannot be decoded whole is blocked (fail closed), the 403 saying why.
+run_rc curl -sS "${X[@]}" "http://analytics.test/stacked" -H 'Content-Encoding: gzip, br' \
   -H 'Content-Type: application/json' --data-binary @"$TMP/card.gz" -w '\n%{http_code}'
-expect_contains "$OUT" "403" "redact inside gzip cannot be done: blocked (fail closed)"
-expect_contains "$OUT" "cannot redact inside a gzip-encoded body" "the 403 says why"
+expect_contains "$OUT" "403" "stacked content encodings: blocked"
+expect_contains "$OUT" "cannot be checked (unknown content encoding 'gzip, br')" "the 403 says why (stacked)"
+head -c 20 "$TMP/card.gz" >"$TMP/card-cut.gz"
+run_rc curl -sS "${X[@]}" "http://analytics.test/truncated" -H 'Content-Encoding: gzip' \
+  -H 'Content-Type: application/json' --data-binary @"$TMP/card-cut.gz" -w '\n%{http_code}'
+expect_contains "$OUT" "403" "a gzip body that does not decompress: blocked"
+expect_contains "$OUT" "gzip: compressed data is truncated" "the 403 says why (truncated)"
+
+# A held body is read as a streamed one is: a malformed chunk gets 400, a client that vanishes
+# mid-body ends only its own request (recorded in its flow, checked below).
+BAD=$(python3 - "$PROXY_PORT" <<'EOF'
+import socket, sys
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port), 5)
+s.sendall(b"POST http://analytics.test/badchunk HTTP/1.1\r\nHost: analytics.test\r\n"
+          b"Transfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\nzz\r\n")
+s.settimeout(5)
+print(s.recv(4096).split(b"\r\n")[0].decode())
+s = socket.create_connection(("127.0.0.1", port), 5)
+s.sendall(b"POST http://analytics.test/vanished HTTP/1.1\r\nHost: analytics.test\r\n"
+          b"Content-Length: 100000\r\n\r\nonly this")
+s.close()
+EOF
+)
+expect_eq "$BAD" "HTTP/1.1 400 Bad Request" "a malformed chunked body held for a rule: 400"
 
 # block: a listed host (plain HTTP and CONNECT), and secrets to an unlisted destination.
 run_rc curl -sS "${X[@]}" "http://exfil.test/upload" -w '\n%{http_code}'
@@ -238,7 +268,10 @@ verdict() { q "print(','.join(f['verdict'] for f in fl if f['url'].endswith('$1'
 expect_eq "$(verdict '/collect?email=jane.doe%40example.com')" allow "store: allow"
 expect_eq "$(verdict 'http://analytics.test/post')" redact "store: redact (JSON)"
 expect_eq "$(verdict 'http://analytics.test/q?ssn=%5BREDACTED%5D&x=1')" redact "store: redacted URL recorded, not the value"
-expect_eq "$(verdict 'http://analytics.test/gz')" block "store: gzip redaction blocked"
+expect_eq "$(verdict 'http://analytics.test/gz')" redact "store: redacted inside gzip"
+expect_eq "$(verdict 'http://analytics.test/stacked'),$(verdict 'http://analytics.test/truncated')" block,block "store: undecodable bodies blocked"
+expect_eq "$(q "print(sorted(f.get('error','')[:25] for f in fl if f['url'] in ('http://analytics.test/badchunk', 'http://analytics.test/vanished')))")" \
+  "['bad request body: bad chu', 'client vanished mid-body:']" "store: the held body's malformed chunk and vanished client"
 expect_eq "$(verdict 'http://exfil.test/upload')" block "store: block (HTTP)"
 expect_eq "$(q "print([f['verdict'] for f in fl if f['kind']=='connect' and f['host']=='x.exfil.test'])")" "['block']" "store: block (CONNECT)"
 expect_eq "$(verdict 'http://other.test/paste')" block "store: block on a class"

@@ -110,6 +110,8 @@ expect_eq "$(raw "GET /origin-form HTTP/1.1\r\nHost: app.test\r\n\r\n")" "HTTP/1
 expect_eq "$(raw "GET $U/1k HTTP/1.1\r\nX: $(head -c 70000 /dev/zero | tr '\0' a)\r\n\r\n")" \
   "HTTP/1.1 431 Request Header Fields Too Large" "oversized head: 431"
 expect_eq "$(raw "GARBAGE\r\n\r\n")" "HTTP/1.1 400 Bad Request" "garbage: 400"
+expect_eq "$(raw "POST $U/post HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\nzz\r\n")" \
+  "HTTP/1.1 400 Bad Request" "a malformed chunk in a streamed body: 400"
 DEAD_PORT=$(free_port)
 run_rc curl -sS "${X[@]}" "http://app.test:$DEAD_PORT/" -o /dev/null -w '%{http_code}'
 expect_eq "$OUT" 502 "refused upstream: 502"
@@ -181,7 +183,7 @@ for want in "email url" "credit_card body" "us_ssn body" "iban body:gzip"; do
   expect_eq "$(q "print(any('$1' in f['classes'] and any(w.startswith('$2') for w in f['classes']['$1']['where']) for f in fl))")" True "$1 found in $2"
 done
 expect_eq "$(q 'print(any("jane.doe@example.com" in json.dumps(f["classes"]) or "4111 1111 1111 1111" in json.dumps(f["classes"]) for f in fl))')" False "only masked samples stored"
-expect_eq "$(q 'print(sum(1 for f in fl if "error" in f and f.get("status") in (400,431)))')" 5 "five malformed requests recorded with their error"
+expect_eq "$(q 'print(sum(1 for f in fl if "error" in f and f.get("status") in (400,431)))')" 6 "six malformed requests recorded with their error"
 expect_eq "$(q 'print(any(f.get("status")==502 and "cannot connect" in f.get("error","") for f in fl))')" True "refused upstream recorded"
 expect_eq "$(q 'print(any("vanished mid-body" in f.get("error","") for f in fl))')" True "vanished client recorded"
 expect_eq "$(q 'print(any("mid-head: timed out" in f.get("error","") for f in fl))')" True "slow client recorded as timed out"

@@ -188,6 +188,12 @@ run_rc curl -sS "${X[@]}" "${TRUST[@]}" https://redact.test/echo -H 'Content-Typ
 expect_eq "$RC" 0 "redacted POST through the intercepted tunnel"
 expect_not_contains "$OUT" "jane.doe@example.com" "redact: the vendor did not receive the address"
 expect_contains "$OUT" '"n":1' "redact: the rest of the body arrived"
+printf '{"contact":"jane.doe@example.com","n":1}' | gzip -c >"$TMP/contact.gz"
+run_rc curl -sS "${X[@]}" "${TRUST[@]}" https://redact.test/echo -H 'Content-Type: application/json' \
+  -H 'Content-Encoding: gzip' --data-binary @"$TMP/contact.gz" -o "$TMP/contact.out"
+expect_eq "$RC" 0 "redacted gzip POST through the intercepted tunnel"
+expect_eq "$(python3 -c 'import gzip,sys; print(gzip.decompress(open(sys.argv[1],"rb").read()).decode())' "$TMP/contact.out")" \
+  '{"contact":"[REDACTED]","n":1}' "redact inside gzip: the vendor received gzip without the address"
 run_rc curl -sS "${X[@]}" "${TRUST[@]}" https://redact.test/echo -w '%{http_code}' \
   -d 'card=4111111111111111'
 expect_contains "$OUT" "403" "block: 403 inside the intercepted tunnel"
@@ -251,7 +257,7 @@ expect_eq "$(q 'print([(f.get("intercepted",False), f.get("sni")) for f in fl if
 expect_eq "$(q 'print(any(f["kind"]=="https" and f["host"]=="evil.test" and f.get("status")==502 and "not trusted" in f.get("error","") for f in fl))')" \
   True "untrusted upstream: the request flow records the error"
 expect_eq "$(q 'print(sorted(f["verdict"] for f in fl if f["kind"]=="https" and f["host"]=="redact.test" and f["method"]=="POST"))')" \
-  "['block', 'redact']" "redact and block verdicts on intercepted flows"
+  "['block', 'redact', 'redact']" "redact and block verdicts on intercepted flows"
 expect_eq "$(q 'print([(f["status"], f["bytes_down"], f.get("error","")) for f in fl if f["url"]=="https://redact.test/eof"])')" \
   "[(200, 10, '')]" "body until close: complete, no error (upstream closed without close_notify)"
 expect_eq "$(q 'print(any("client closed during the TLS handshake" in f.get("error","") for f in fl))')" \

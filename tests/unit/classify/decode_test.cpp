@@ -186,6 +186,41 @@ TEST(Decode, BombsAndGarbageAreErrorsNotCrashes) {
   EXPECT_FALSE(br);
 }
 
+TEST(Decode, EveryGzipMemberIsRead) {
+  const std::string second = "second member: mail jane.doe@example.com now";
+  std::string two = gzip(kRecord) + gzip(second);
+  auto whole = decompress(Compression::kGzip, two, 1 << 20);
+  ASSERT_TRUE(whole) << whole.error().describe();
+  EXPECT_EQ(*whole, kRecord + second);
+  // Fed in pieces that split at the members' boundary and inside the next member's magic.
+  const std::size_t first = gzip(kRecord).size();
+  for (std::size_t cut : {first, first + 1, first - 1}) {
+    auto dec = Decompressor::open(Compression::kGzip, 1 << 20);
+    ASSERT_TRUE(dec);
+    std::string out;
+    ASSERT_TRUE(dec->feed(std::string_view(two).substr(0, cut), out));
+    ASSERT_TRUE(dec->feed(std::string_view(two).substr(cut), out));
+    ASSERT_TRUE(dec->finish());
+    EXPECT_EQ(out, kRecord + second) << "cut at " << cut;
+    EXPECT_EQ(dec->consumed(), two.size());
+  }
+  // Other bytes after the last member are ignored, as before; consumed() tells they were there.
+  auto dec = Decompressor::open(Compression::kGzip, 1 << 20);
+  ASSERT_TRUE(dec);
+  std::string out;
+  std::string tail = gzip(kRecord) + "trailing";
+  ASSERT_TRUE(dec->feed(tail, out));
+  ASSERT_TRUE(dec->finish());
+  EXPECT_EQ(out, kRecord);
+  EXPECT_EQ(dec->consumed(), tail.size() - 8);
+  // A value in the second member of a content-encoded stream is found.
+  ScanOptions opt;
+  opt.contentEncoding = "gzip";
+  auto ms = scan(db(), gzip("nothing to see") + gzip(second), opt);
+  ASSERT_TRUE(ms) << ms.error().describe();
+  EXPECT_NE(find(*ms, "email", "gzip"), nullptr) << describe(*ms);
+}
+
 TEST(Decode, PathsAndSegmentSpans) {
   std::string enc = b64(kRecord);
   std::string text = "data=" + enc + " end";

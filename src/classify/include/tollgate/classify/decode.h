@@ -27,7 +27,8 @@ enum class Compression { kGzip, kDeflate, kBrotli, kZstd };
 class DecompressorImpl;
 
 // Incremental decompression with a bound on the total output. Deflate accepts both the zlib
-// wrapper (RFC 1950) and raw deflate (RFC 1951), as browsers do.
+// wrapper (RFC 1950) and raw deflate (RFC 1951), as browsers do. Gzip reads every member of a
+// multi-member stream (RFC 1952 §2.2, as zcat does); zstd every frame.
 class Decompressor {
  public:
   // Errors: kInternal when the library cannot allocate its state.
@@ -37,11 +38,15 @@ class Decompressor {
   ~Decompressor();
 
   // Appends the output of `in` to `out`. Errors: kInvalidInput for corrupt data (with the input
-  // offset), kLimit past maxOutput. Bytes after the end of the compressed stream are ignored.
+  // offset), kLimit past maxOutput. Bytes after the end of the compressed stream (that do not
+  // start another gzip member) are ignored.
   [[nodiscard]] Status feed(std::string_view in, std::string& out);
   // Errors: kInvalidInput when the compressed stream was cut short.
   [[nodiscard]] Status finish();
   [[nodiscard]] bool ended() const noexcept;
+  // Compressed bytes used so far: once ended(), the length of the stream, so that a caller can
+  // tell bytes after its end (a second gzip member, trailing garbage) from none.
+  [[nodiscard]] std::uint64_t consumed() const noexcept;
 
  private:
   explicit Decompressor(std::unique_ptr<DecompressorImpl> impl);
