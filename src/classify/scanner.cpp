@@ -686,6 +686,7 @@ class ScannerImpl {
   Status reset(ScanOptions opt) {
     opt_ = std::move(opt);
     buf_.clear();
+    b64Resume_ = {};
     base_ = done_ = fed_ = decoded_ = topIn_ = topSpent_ = 0;
     form_ = sniffed_ = finishing_ = broken_ = partsSniffed_ = partsDone_ = direct_ = false;
     prepared_ = 0;
@@ -851,9 +852,23 @@ class ScannerImpl {
     std::vector<Segment>& segs = segs_;
     segs.clear();
     if (opt_.decode && opt_.maxDepth > 0 && to > from) {
+      // The resume point at offsets in data.substr(from), and back (the stream's bytes at an
+      // offset never change).
+      const std::uint64_t at = base_ + from;
+      detail::Base64Resume resume;
+      if (b64Resume_.start != detail::Base64Resume{}.start && b64Resume_.start >= at) {
+        resume = b64Resume_;
+        resume.start -= at;
+        resume.end -= at;
+      }
       findSegments(data.substr(from), true, segs, false, &segRuns_,
                    detail::insideBase64Run(data, from), from ? data[from - 1] : '\0',
-                   jsonClose_ == base_ + from);
+                   jsonClose_ == base_ + from, &resume);
+      if (resume.start != detail::Base64Resume{}.start) {
+        b64Resume_ = resume;
+        b64Resume_.start += at;
+        b64Resume_.end += at;
+      }
       // Where the part finder read the closing delimiter (the end of its "--").
       partsClose_ =
           partsStop_.closed ? base_ + from + partsStop_.at + boundary_.size() + 4 : kNoClose;
@@ -974,12 +989,13 @@ class ScannerImpl {
   // given, receives where each finder's segments begin in `segs`, and their end.
   void findSegments(std::string_view data, bool top, std::vector<Segment>& segs,
                     bool urlDecoded = false, std::vector<std::size_t>* runs = nullptr,
-                    bool inBase64 = false, char before = '\0', bool afterJson = false) {
+                    bool inBase64 = false, char before = '\0', bool afterJson = false,
+                    detail::Base64Resume* resume = nullptr) {
     if (runs) runs->assign(1, segs.size());
     auto ran = [&] {
       if (runs) runs->push_back(segs.size());
     };
-    findBase64(data, segs, inBase64);
+    findBase64(data, segs, inBase64, detail::Simd::kAvx512, resume);
     ran();
     findPercent(data, segs);
     ran();
@@ -1625,6 +1641,8 @@ class ScannerImpl {
   std::optional<std::span<const BatchReport>> replay_;  // for the next layer() only
   std::vector<std::uint32_t> segOrder_;  // the top layer's segments of a round, by end
   std::vector<std::size_t> segRuns_;     // where each finder's segments begin in them
+  // The top layer's base64 body read last, at stream offsets (findBase64 goes on from it).
+  detail::Base64Resume b64Resume_;
   std::vector<std::uint32_t> outOrder_;  // a round's matches, by end
   std::vector<Match> sorted_;            // a round's matches moved into that order
   std::string buf_;

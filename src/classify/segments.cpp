@@ -511,7 +511,8 @@ bool insideBase64Run(std::string_view d, std::size_t at) {
 namespace {
 
 template <bool kVector>
-void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continued, Simd level) {
+void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continued, Simd level,
+                    Base64Resume* resume = nullptr) {
   const auto* p = reinterpret_cast<const unsigned char*>(d.data());
   std::size_t n = d.size();
   auto runEnd = [&](std::size_t i, std::size_t lim, std::uint8_t& acc, bool& marker) {
@@ -568,6 +569,14 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continue
     bool wrapped = false;
     std::size_t line = i - s;
     if (e == i && line >= 40 && line % 4 == 0) {
+      // The lines an earlier call over the same bytes found whole (a body held back in a
+      // stream is read again every round until it ends): on from the last of them.
+      if (resume && resume->start == s && resume->line == line && resume->end > e &&
+          resume->end < n) {
+        e = i = resume->end;
+        acc = resume->acc;
+        wrapped = true;
+      }
       for (;;) {
         std::size_t k = e;
         if (k < n && p[k] == '\r') ++k;
@@ -586,6 +595,8 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continue
         i = pad;
         if (j - k < line || pad > j) break;         // the short last line
         if (e - s + line + 2 > kMaxSegment) break;  // long bodies: segments of whole lines
+        // A whole line, decided by bytes before the end (more bytes change nothing up to here).
+        if (resume && pad < n) *resume = Base64Resume{s, line, e, acc};
       }
     }
     // In place: a Segment (with its multipart strings) is heavy to copy, and plain text has
@@ -599,8 +610,9 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continue
 
 }  // namespace
 
-void findBase64(std::string_view d, std::vector<Segment>& out, bool continued, Simd level) {
-  findBase64Impl<true>(d, out, continued, std::min(level, bestSimd()));
+void findBase64(std::string_view d, std::vector<Segment>& out, bool continued, Simd level,
+                Base64Resume* resume) {
+  findBase64Impl<true>(d, out, continued, std::min(level, bestSimd()), resume);
 }
 void findBase64Reference(std::string_view d, std::vector<Segment>& out, bool continued) {
   findBase64Impl<false>(d, out, continued, Simd::kBaseline);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,9 +36,22 @@ struct Segment {
 
 // Appends the segments of `d` of each kind, in order of their start. `continued`: `d` starts
 // inside a base64 run, at one of its pieces (where a stream was cut).
-// `level`: the vector code it may use (at most what the CPU has; tests try each).
+// Where findBase64 may go on reading a body of base64 lines that an earlier call over the same
+// bytes (at the same offsets) had read up to `end`: its first line starts at `start` and is
+// `line` long, its lines up to `end` are whole (decided by bytes before the end of that call's
+// data) and `acc` is their alphabet (as runEnd's). A stream reads a held-back body again each
+// round; it is read once this way.
+struct Base64Resume {
+  std::size_t start = ~std::size_t{0};
+  std::size_t line = 0;
+  std::size_t end = 0;
+  std::uint8_t acc = 0;
+};
+
+// `level`: the vector code it may use (at most what the CPU has; tests try each). `resume`, when
+// given: read on from it where it applies, and updated to the last whole line of a body read.
 void findBase64(std::string_view d, std::vector<Segment>& out, bool continued = false,
-                Simd level = Simd::kAvx512);
+                Simd level = Simd::kAvx512, Base64Resume* resume = nullptr);
 // findBase64 one byte at a time, without the vector code: for tests.
 void findBase64Reference(std::string_view d, std::vector<Segment>& out, bool continued = false);
 // Whether `at` is inside a run of base64-alphabet bytes (one before it, one at it).

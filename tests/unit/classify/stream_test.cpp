@@ -234,6 +234,36 @@ TEST(Stream, LongBase64RunsGiveTheSameMatchesWhateverTheChunking) {
   }
 }
 
+// A MIME body of base64 lines longer than a segment (segments of whole lines up to 1 MiB), read
+// in many rounds (each goes on from the lines an earlier round found whole: Base64Resume) gives
+// what one round reading it whole gives, with CRLF and LF lines, wherever the stream is cut.
+TEST(Stream, WrappedBase64BodyReadInRoundsGivesWhatOneRoundGives) {
+  std::string text;
+  for (int i = 0; text.size() < 1600 * 1024; ++i)
+    text += "line " + std::to_string(i) + " mail w" + std::to_string(i) + "@example.com\n";
+  for (const char* eol : {"\r\n", "\n"}) {
+    std::string body = b64(text, 76);
+    if (std::string(eol) == "\n") std::erase(body, '\r');
+    std::string data =
+        "Content-Transfer-Encoding: base64\r\n\r\n" + body + eol + "after jane.roe@example.org\n";
+    ScanOptions once;
+    once.roundBytes = std::size_t{64} << 20;  // one round: the body is read once
+    auto whole = scan(db(), data, once);
+    ASSERT_TRUE(whole);
+    auto expected = rows(*whole);
+    EXPECT_GT(expected.size(), 20000u);
+    for (std::size_t round : {std::size_t{4096}, std::size_t{64 * 1024}, std::size_t{256 * 1024}}) {
+      for (std::size_t piece : {std::size_t{1} << 20, std::size_t{100003}, std::size_t{4093}}) {
+        if (round == 4096 && piece > 4093) continue;
+        ScanOptions opt;
+        opt.roundBytes = round;
+        EXPECT_EQ(firstDifference(expected, rows(fed(data, {piece}, opt))), "")
+            << eol[0] << " round " << round << ", chunks of " << piece;
+      }
+    }
+  }
+}
+
 // Overlapping candidates of two detectors (a phone number that runs into an e-mail address) are
 // resolved among the matches of one round: a cut never falls between them (found by fuzzing).
 TEST(Stream, OverlapsAreResolvedWhereverTheCutFalls) {
