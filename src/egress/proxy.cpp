@@ -204,7 +204,7 @@ class FlowClassifier {
   Result<std::vector<classify::Match>> scanHeld(std::string_view body, const HttpHead& head,
                                                 Flow& flow) {
     if (!db_) return std::vector<classify::Match>{};
-    auto found = scanWhole(body, bodyOptions(head));
+    auto found = scanWhole(body, bodyOptions(head, maxBytes_));
     if (!found) {
       note(flow, found.error());
       return std::unexpected(found.error());
@@ -212,15 +212,19 @@ class FlowClassifier {
     add(*found, "body", flow);
     return found;
   }
-  static classify::ScanOptions bodyOptions(const HttpHead& head) {
+  // `budget`: decoded bytes classify may produce (maxScanBytes): a compressed body of a few KB
+  // must not cost a worker the CPU of 256 MiB (classify's default); past it a held body cannot
+  // be checked (blocked), a streamed one is classified no further (noted in its flow).
+  static classify::ScanOptions bodyOptions(const HttpHead& head, std::uint64_t budget) {
     classify::ScanOptions opt;
     opt.contentEncoding = std::string(head.field("content-encoding"));
     opt.contentType = std::string(head.field("content-type"));
+    opt.maxDecodedBytes = budget;
     return opt;
   }
   void beginBody(const HttpHead& head) {
     if (!db_) return;
-    auto sc = classify::Scanner::open(db_, bodyOptions(head));
+    auto sc = classify::Scanner::open(db_, bodyOptions(head, maxBytes_));
     if (sc) scanner_.emplace(std::move(*sc));
     fed_ = 0;
   }
@@ -1126,8 +1130,7 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
       if (d.action == Action::kRedact) {
         // A compressed body is decompressed to be cut, at most maxScanBytes of it (held whole
         // in memory, unlike a scan).
-        classify::ScanOptions opt = FlowClassifier::bodyOptions(head);
-        opt.maxDecodedBytes = proxy_.cfg.maxScanBytes;
+        classify::ScanOptions opt = FlowClassifier::bodyOptions(head, proxy_.cfg.maxScanBytes);
         auto body =
             redactBody(proxy_.cfg.classifier, *held, opt, *bodyMatches, d.redact, "[REDACTED]");
         if (!body) {
