@@ -329,6 +329,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string appKey() const;
   FlowFacts facts(const Flow& flow, std::string_view host) const;
   void applyDecision(const Decision& d, Flow& flow);
+  // egress-policy-block for a held body refused because it cannot be checked (no rule decided
+  // it: too large to hold, or it does not classify), so that the refusal is seen as a rule's is.
+  void uncheckedBlock(const std::string& reason, Flow& flow);
   Flow newFlow(std::string kind);
 
   ProxyImpl& proxy_;
@@ -669,6 +672,23 @@ void Session::applyDecision(const Decision& d, Flow& flow) {
                 {"user", flow.user},
                 {"client", flow.client}};
   if (d.action == Action::kRedact) f.evidence["redacted"] = redacted;
+  flow.alerts.push_back(std::move(f));
+}
+
+void Session::uncheckedBlock(const std::string& reason, Flow& flow) {
+  flow.verdict = "block";
+  proxy_.counters.blocked.fetch_add(1, std::memory_order_relaxed);
+  for (const auto& a : flow.alerts)
+    if (a.id == "egress-policy-block") return;
+  report::Finding f;
+  f.id = "egress-policy-block";
+  f.severity = report::Severity::kHigh;
+  f.subject = flow.id;
+  std::string app = flow.exe.empty() ? appKey() : flow.exe;
+  f.message = "policy blocked " + app + " -> " + flow.host + ": " + reason;
+  f.evidence = {{"rule_line", nullptr}, {"reason", reason},     {"vendor", flow.vendor},
+                {"host", flow.host},    {"app", app},           {"package", flow.package},
+                {"user", flow.user},    {"client", flow.client}};
   flow.alerts.push_back(std::move(f));
 }
 
@@ -1104,12 +1124,10 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
         held->append(chunk);
         if (held->size() > limit) {
           flow.bytesUp = held->size();
-          flow.verdict = "block";
-          proxy_.counters.blocked.fetch_add(1, std::memory_order_relaxed);
-          co_await refuse(413,
-                          "request body over the policy's max_hold_bytes (" +
-                              std::to_string(limit) + "), so it cannot be checked",
-                          flow);
+          std::string why = "request body over the policy's max_hold_bytes (" +
+                            std::to_string(limit) + "), so it cannot be checked";
+          uncheckedBlock(why, flow);
+          co_await refuse(413, why, flow);
           co_return false;
         }
       }
@@ -1117,12 +1135,10 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
       auto bodyMatches = classifier.scanHeld(*held, head, flow);
       if (!bodyMatches) {
         // A rule may block or redact what is in it, and what is in it is unknown: fail closed.
-        flow.verdict = "block";
-        proxy_.counters.blocked.fetch_add(1, std::memory_order_relaxed);
-        co_await refuse(403,
-                        "request body cannot be checked (" + bodyMatches.error().message +
-                            "), so it is blocked",
-                        flow);
+        std::string why =
+            "request body cannot be checked (" + bodyMatches.error().message + "), so it is blocked";
+        uncheckedBlock(why, flow);
+        co_await refuse(403, why, flow);
         co_return false;
       }
       d = policy_->decide(facts(flow, url->host));

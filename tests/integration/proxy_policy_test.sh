@@ -319,6 +319,9 @@ expect_eq "$(a "print(sorted(next(f for f in d if f['id']=='egress-ioc-domain')[
   "['hostname', 'os_build', 'username']" "3CX replay: the host data sent to the C2 domain"
 expect_eq "$(a "print(sum(1 for f in d if f['id']=='egress-vendor-volume'))")" 1 "volume: one alert when the window total passes 4 KB"
 expect_eq "$(a "print(any(f['id']=='egress-policy-block' and f['severity']=='high' and f['evidence']['reason']=='known exfiltration host' for f in d))")" True "block alert with the reason"
+expect_eq "$(a "print(sorted(f['evidence']['reason'].split(' (')[0] for f in d if f['id']=='egress-policy-block' and f['evidence']['rule_line'] is None))")" \
+  "['request body cannot be checked', 'request body cannot be checked', 'request body cannot be checked', \"request body over the policy's max_hold_bytes\"]" \
+  "a held body refused unchecked (stacked, truncated, past the budget, too large) raises a block alert without a rule"
 
 # The JSON-lines alert file holds the same alerts.
 expect_eq "$(python3 -c 'import json,sys; print(sorted(set(json.loads(l)["id"] for l in open(sys.argv[1]))))' "$TMP/alerts.jsonl")" \
