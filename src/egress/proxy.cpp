@@ -1135,8 +1135,8 @@ awaitable<bool> Session::handleRequest(HttpParser& req, Flow& flow) {
       auto bodyMatches = classifier.scanHeld(*held, head, flow);
       if (!bodyMatches) {
         // A rule may block or redact what is in it, and what is in it is unknown: fail closed.
-        std::string why =
-            "request body cannot be checked (" + bodyMatches.error().message + "), so it is blocked";
+        std::string why = "request body cannot be checked (" + bodyMatches.error().message +
+                          "), so it is blocked";
         uncheckedBlock(why, flow);
         co_await refuse(403, why, flow);
         co_return false;
