@@ -21,10 +21,18 @@ inline std::shared_ptr<const Database> db() {
   return kDb;
 }
 
-// gzip by default; windowBits 15 for zlib, -15 for raw deflate.
-inline std::string gzip(std::string_view in, int windowBits = 15 + 16) {
+// gzip by default; windowBits 15 for zlib, -15 for raw deflate. `fileName`: a gzip header with
+// that file name (FNAME), as gzip(1) writes.
+inline std::string gzip(std::string_view in, int windowBits = 15 + 16,
+                        const char* fileName = nullptr) {
   z_stream s{};
   EXPECT_EQ(deflateInit2(&s, 6, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string name = fileName ? fileName : "";
+  gz_header h{};
+  h.name = reinterpret_cast<Bytef*>(name.data());
+  if (fileName && windowBits > 15) {
+    EXPECT_EQ(deflateSetHeader(&s, &h), Z_OK);
+  }
   std::string out(compressBound(static_cast<uLong>(in.size())) + 64, '\0');
   s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   s.avail_in = static_cast<uInt>(in.size());

@@ -5,6 +5,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "../classify/encodings.h"
 #include "tollgate/classify/decode.h"
 
 namespace tollgate::egress {
@@ -67,30 +68,10 @@ TEST(Redact, ClassifyAndRedactAJsonBody) {
 
 // Compressed by the libraries themselves (not by the code under test), at settings other than
 // the ones redaction uses, and a gzip header with a file name.
-std::string zlibPack(std::string_view in, int windowBits) {
-  z_stream s{};
-  EXPECT_EQ(deflateInit2(&s, 9, Z_DEFLATED, windowBits, 9, Z_DEFAULT_STRATEGY), Z_OK);
-  gz_header h{};
-  std::string name = "body.json";
-  h.name = reinterpret_cast<Bytef*>(name.data());
-  if (windowBits > 15) {
-    EXPECT_EQ(deflateSetHeader(&s, &h), Z_OK);
-  }
-  std::string out(deflateBound(&s, in.size()) + 64, '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  s.avail_in = static_cast<uInt>(in.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&s, Z_FINISH), Z_STREAM_END);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
-}
-
 std::string pack(std::string_view enc, std::string_view in) {
-  if (enc == "gzip") return zlibPack(in, 15 + 16);
-  if (enc == "deflate") return zlibPack(in, 15);
-  if (enc == "deflate-raw") return zlibPack(in, -15);
+  if (enc == "gzip") return classify::testing::gzip(in, 15 + 16, "body.json");
+  if (enc == "deflate") return classify::testing::gzip(in, 15);
+  if (enc == "deflate-raw") return classify::testing::gzip(in, -15);
   if (enc == "br") {
     std::size_t n = BrotliEncoderMaxCompressedSize(in.size());
     std::string out(n, '\0');
