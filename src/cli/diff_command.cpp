@@ -190,10 +190,20 @@ int runDiff(const DiffArgs& a, const Env& env) {
   if (*indicators && !(*indicators)->empty()) {
     std::shared_ptr<const vulndb::IndicatorSet> set = *indicators;
     opts.ioc = [set](std::string_view kind, std::string_view value) -> std::string {
-      vulndb::IndicatorType t = kind == "sha256"   ? vulndb::IndicatorType::kSha256
-                                : kind == "domain" ? vulndb::IndicatorType::kDomain
-                                : kind == "url"    ? vulndb::IndicatorType::kUrl
-                                                   : vulndb::IndicatorType::kIpv4;
+      // The kinds integrity::extractIndicators emits; another kind is not looked up (not read
+      // as an address).
+      vulndb::IndicatorType t;
+      if (kind == "sha256")
+        t = vulndb::IndicatorType::kSha256;
+      else if (kind == "domain")
+        t = vulndb::IndicatorType::kDomain;
+      else if (kind == "url")
+        t = vulndb::IndicatorType::kUrl;
+      else if (kind == "ip")
+        t = value.find(':') != std::string_view::npos ? vulndb::IndicatorType::kIpv6
+                                                      : vulndb::IndicatorType::kIpv4;
+      else
+        return {};
       const vulndb::Indicator* hit = set->find(t, value);
       if (!hit) return {};
       std::string what =
