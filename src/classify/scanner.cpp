@@ -856,7 +856,7 @@ class ScannerImpl {
       // offset never change).
       const std::uint64_t at = base_ + from;
       detail::Base64Resume resume;
-      if (b64Resume_.start != detail::Base64Resume{}.start && b64Resume_.start >= at) {
+      if (b64Resume_.start != detail::Base64Resume::kNone && b64Resume_.start >= at) {
         resume = b64Resume_;
         resume.start -= at;
         resume.end -= at;
@@ -864,7 +864,7 @@ class ScannerImpl {
       findSegments(data.substr(from), true, segs, false, &segRuns_,
                    detail::insideBase64Run(data, from), from ? data[from - 1] : '\0',
                    jsonClose_ == base_ + from, &resume);
-      if (resume.start != detail::Base64Resume{}.start) {
+      if (resume.start != detail::Base64Resume::kNone) {
         b64Resume_ = resume;
         b64Resume_.start += at;
         b64Resume_.end += at;

@@ -42,7 +42,8 @@ struct Segment {
 // data) and `acc` is their alphabet (as runEnd's). A stream reads a held-back body again each
 // round; it is read once this way.
 struct Base64Resume {
-  std::size_t start = ~std::size_t{0};
+  static constexpr std::size_t kNone = ~std::size_t{0};  // no body read yet
+  std::size_t start = kNone;
   std::size_t line = 0;
   std::size_t end = 0;
   std::uint8_t acc = 0;

@@ -11,6 +11,7 @@
 
 #include "temp_dir.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/openssl.h"
 
 namespace tollgate::egress {
 namespace {
@@ -18,16 +19,9 @@ namespace {
 using std::chrono::system_clock;
 using testing::TempDir;
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-
 X509Ptr parsePem(const std::string& pem) {
-  BIO* b = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  X509* x = PEM_read_bio_X509(b, nullptr, nullptr, nullptr);
-  BIO_free(b);
-  return X509Ptr(x);
+  BioPtr b(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  return X509Ptr(PEM_read_bio_X509(b.get(), nullptr, nullptr, nullptr));
 }
 
 // Verifies `leaf` as a TLS server certificate for `host` with only the CA as trust anchor, the
