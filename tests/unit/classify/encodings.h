@@ -1,5 +1,5 @@
-// Test helpers for classify: the shipped database, and encoders to hide values in (gzip, zlib or
-// raw deflate, zstd, base64 with optional MIME line breaks).
+// Test helpers for classify: the shipped database, a stream fed in chunks, and encoders to hide
+// values in (gzip, zlib or raw deflate, zstd, base64 with optional MIME line breaks).
 #pragma once
 
 #include <zlib.h>
@@ -7,9 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tollgate/classify/scanner.h"
 
@@ -19,6 +21,25 @@ namespace tollgate::classify::testing {
 inline std::shared_ptr<const Database> db() {
   static const auto kDb = *Database::defaults();
   return kDb;
+}
+
+// `data` fed to a Scanner of `database` `sizes` bytes at a time (cycled), with `opt`: every match.
+inline std::vector<Match> fed(const std::shared_ptr<const Database>& database,
+                              std::string_view data, const std::vector<std::size_t>& sizes,
+                              const ScanOptions& opt) {
+  auto sc = Scanner::open(database, opt);
+  EXPECT_TRUE(sc);
+  std::vector<Match> out;
+  if (!sc) return out;
+  std::size_t i = 0, k = 0;
+  while (i < data.size()) {
+    std::size_t n = std::min(sizes[k++ % sizes.size()], data.size() - i);
+    EXPECT_TRUE(sc->feed(data.substr(i, n), out));
+    i += n;
+  }
+  EXPECT_TRUE(sc->finish(out));
+  EXPECT_EQ(sc->bytes(), data.size());
+  return out;
 }
 
 // gzip by default; windowBits 15 for zlib, -15 for raw deflate. `fileName`: a gzip header with

@@ -44,21 +44,10 @@ std::string corpus() {
   return s;
 }
 
-// `data` fed `sizes` bytes at a time (cycled), with `opt`.
+// `data` fed `sizes` bytes at a time (cycled), with `opt`, to the shipped database.
 std::vector<Match> fed(std::string_view data, const std::vector<std::size_t>& sizes,
-                       ScanOptions opt) {
-  auto sc = Scanner::open(db(), opt);
-  EXPECT_TRUE(sc);
-  std::vector<Match> out;
-  std::size_t i = 0, k = 0;
-  while (i < data.size()) {
-    std::size_t n = std::min(sizes[k++ % sizes.size()], data.size() - i);
-    EXPECT_TRUE(sc->feed(data.substr(i, n), out));
-    i += n;
-  }
-  EXPECT_TRUE(sc->finish(out));
-  EXPECT_EQ(sc->bytes(), data.size());
-  return out;
+                       const ScanOptions& opt) {
+  return testing::fed(db(), data, sizes, opt);
 }
 
 std::vector<Match> chunked(std::string_view data, const std::vector<std::size_t>& sizes,

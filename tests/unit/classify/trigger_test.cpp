@@ -13,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "encodings.h"
 #include "machine_text.h"
 
 #include "match_keys.h"
@@ -182,18 +183,7 @@ std::string urlShapes() {
 std::set<Key> streamed(const std::shared_ptr<const Database>& db, std::string_view data) {
   ScanOptions opt;
   opt.roundBytes = 700;
-  auto sc = Scanner::open(db, opt);
-  EXPECT_TRUE(sc);
-  std::vector<Match> all, found;
-  for (std::size_t i = 0; sc && i < data.size(); i += 333) {
-    EXPECT_TRUE(sc->feed(data.substr(i, 333), found));
-    all.insert(all.end(), found.begin(), found.end());
-  }
-  if (sc) {
-    EXPECT_TRUE(sc->finish(found));
-    all.insert(all.end(), found.begin(), found.end());
-  }
-  return keys(all);
+  return keys(testing::fed(db, data, {333}, opt));
 }
 
 TEST(Trigger, UrlPasswordByHandSameAsHyperscan) {
