@@ -332,6 +332,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // egress-policy-block for a held body refused because it cannot be checked (no rule decided
   // it: too large to hold, or it does not classify), so that the refusal is seen as a rule's is.
   void uncheckedBlock(const std::string& reason, Flow& flow);
+  // The egress-policy-VERDICT alert of a flow (once per flow; nullptr when it has one already).
+  report::Finding* policyAlert(const std::string& verdict, nlohmann::json ruleLine,
+                               const std::string& reason, const std::string& vendor, Flow& flow);
   Flow newFlow(std::string kind);
 
   ProxyImpl& proxy_;
@@ -647,49 +650,44 @@ void Session::applyDecision(const Decision& d, Flow& flow) {
   std::string v(toString(d.action));
   if (d.action != Action::kAllow && rank(v) > rank(flow.verdict)) flow.verdict = v;
   if (d.action == Action::kAllow || !d.rule) return;
-  std::string id = "egress-policy-" + v;
-  for (const auto& a : flow.alerts)
-    if (a.id == id) return;
-  report::Finding f;
-  f.id = id;
-  f.severity = d.action == Action::kBlock    ? report::Severity::kHigh
-               : d.action == Action::kRedact ? report::Severity::kLow
-                                             : report::Severity::kMedium;
-  f.subject = flow.id;
-  std::string app = flow.exe.empty() ? appKey() : flow.exe;
-  std::string verb = d.action == Action::kBlock    ? "blocked"
-                     : d.action == Action::kRedact ? "redacted"
-                                                   : "alert on";
-  f.message = "policy " + verb + " " + app + " -> " + flow.host + ": " + d.reason();
   nlohmann::json redacted = nlohmann::json::array();
   for (const auto& r : d.redact) redacted.push_back(r);
-  f.evidence = {{"rule_line", d.rule->line},
-                {"reason", d.reason()},
-                {"vendor", d.vendor ? d.vendor->name : ""},
+  report::Finding* f =
+      policyAlert(v, d.rule->line, d.reason(), d.vendor ? d.vendor->name : "", flow);
+  if (f && d.action == Action::kRedact) f->evidence["redacted"] = redacted;
+}
+
+report::Finding* Session::policyAlert(const std::string& verdict, nlohmann::json ruleLine,
+                                      const std::string& reason, const std::string& vendor,
+                                      Flow& flow) {
+  std::string id = "egress-policy-" + verdict;
+  for (const auto& a : flow.alerts)
+    if (a.id == id) return nullptr;
+  report::Finding f;
+  f.id = id;
+  f.severity = verdict == "block"    ? report::Severity::kHigh
+               : verdict == "redact" ? report::Severity::kLow
+                                     : report::Severity::kMedium;
+  f.subject = flow.id;
+  std::string app = flow.exe.empty() ? appKey() : flow.exe;
+  std::string verb = verdict == "block" ? "blocked" : verdict == "redact" ? "redacted" : "alert on";
+  f.message = "policy " + verb + " " + app + " -> " + flow.host + ": " + reason;
+  f.evidence = {{"rule_line", std::move(ruleLine)},
+                {"reason", reason},
+                {"vendor", vendor},
                 {"host", flow.host},
                 {"app", app},
                 {"package", flow.package},
                 {"user", flow.user},
                 {"client", flow.client}};
-  if (d.action == Action::kRedact) f.evidence["redacted"] = redacted;
   flow.alerts.push_back(std::move(f));
+  return &flow.alerts.back();
 }
 
 void Session::uncheckedBlock(const std::string& reason, Flow& flow) {
   flow.verdict = "block";
   proxy_.counters.blocked.fetch_add(1, std::memory_order_relaxed);
-  for (const auto& a : flow.alerts)
-    if (a.id == "egress-policy-block") return;
-  report::Finding f;
-  f.id = "egress-policy-block";
-  f.severity = report::Severity::kHigh;
-  f.subject = flow.id;
-  std::string app = flow.exe.empty() ? appKey() : flow.exe;
-  f.message = "policy blocked " + app + " -> " + flow.host + ": " + reason;
-  f.evidence = {{"rule_line", nullptr}, {"reason", reason},     {"vendor", flow.vendor},
-                {"host", flow.host},    {"app", app},           {"package", flow.package},
-                {"user", flow.user},    {"client", flow.client}};
-  flow.alerts.push_back(std::move(f));
+  policyAlert("block", nullptr, reason, flow.vendor, flow);
 }
 
 awaitable<bool> Session::block(const Decision& d, Flow& flow, bool keepAlive) {
