@@ -686,6 +686,8 @@ class ScannerImpl {
   Status reset(ScanOptions opt) {
     opt_ = std::move(opt);
     buf_.clear();
+    view_ = {};
+    viewing_ = false;
     b64Resume_ = {};
     base_ = done_ = fed_ = decoded_ = topIn_ = topSpent_ = 0;
     form_ = sniffed_ = finishing_ = broken_ = partsSniffed_ = partsDone_ = direct_ = false;
@@ -722,6 +724,7 @@ class ScannerImpl {
  public:
   Status feed(std::string_view chunk, std::vector<Match>& out) {
     if (broken_) return fail(ErrorCode::kInternal, "scanner used after an error");
+    if (viewing_) leaveView();
     fed_ += chunk.size();
     if (!sniffed_) {
       // Decide on a content encoding once the first bytes are in.
@@ -745,6 +748,7 @@ class ScannerImpl {
   // Room for `n` bytes: the end of buf_ itself once the stream's encoding is known and it is
   // plain, else a staging buffer that commit() feeds.
   std::span<char> prepare(std::size_t n) {
+    if (viewing_) leaveView();
     direct_ = !broken_ && sniffed_ && !top_;
     prepared_ = n;
     if (!direct_) {
@@ -783,12 +787,52 @@ class ScannerImpl {
     return {};
   }
 
+  // feed() reading the caller's bytes in place, for scanAll (whose data outlives the stream):
+  // the round reads them where they are as long as each chunk follows the previous one in
+  // memory, from a plain stream's start on; a content encoding (sniffed or declared) decodes
+  // into buf_, and any other chunk is copied, as feed() does.
+  Status feedView(std::string_view chunk, std::vector<Match>& out) {
+    if (broken_) return fail(ErrorCode::kInternal, "scanner used after an error");
+    if (viewing_ && chunk.data() == view_.data() + view_.size()) {
+      view_ = std::string_view(view_.data(), view_.size() + chunk.size());
+    } else if (!viewing_ && fed_ == 0 && !top_ && chunk.size() >= 8) {
+      // The stream's start: sniff as feed() does, then read the caller's bytes.
+      sniff_.assign(chunk.substr(0, 8));
+      sniffed_ = true;
+      if (opt_.decode && opt_.contentEncoding.empty())
+        if (auto c = sniffCompression(sniff_)) {
+          if (auto st = startTop(*c); !st) return broken(st);
+          fed_ += chunk.size();
+          return push(chunk, out);
+        }
+      viewing_ = true;
+      view_ = chunk;
+    } else {
+      return feed(chunk, out);
+    }
+    fed_ += chunk.size();
+    if (view_.size() >= nextRound_) {
+      if (auto st = round(false, out); !st) return broken(st);
+    }
+    return {};
+  }
+
   [[nodiscard]] std::uint64_t bytes() const noexcept { return fed_; }
 
  private:
   Status broken(const Status& st) {
     broken_ = true;
     return st;
+  }
+
+  // The stream's bytes from base_ on, in the caller's memory (feedView) or in buf_.
+  [[nodiscard]] std::string_view held() const noexcept { return viewing_ ? view_ : buf_; }
+
+  // Copies the caller's bytes that are still needed into buf_, to go on with feed().
+  void leaveView() {
+    buf_.assign(view_);
+    view_ = {};
+    viewing_ = false;
   }
 
   Status startTop(Compression c) {
@@ -831,7 +875,7 @@ class ScannerImpl {
   // whole, and looks for segments only from where the last one stopped (a cut no segment spans),
   // so that what is found, and its order (by end), does not depend on how the stream was fed.
   Status round(bool final, std::vector<Match>& out) {
-    std::string_view data(buf_);
+    std::string_view data = held();
     std::size_t from = static_cast<std::size_t>(done_ - base_);
     std::size_t to =
         final ? data.size() : (data.size() > d_.lookahead ? data.size() - d_.lookahead : 0);
@@ -901,7 +945,7 @@ class ScannerImpl {
       if (!final) to = detail::cutPoint(data, from, to, segs, partsDone_ ? kNoBoundary : boundary_);
     }
     if (to <= from && !final) {
-      nextRound_ = buf_.size() + roundBytes();
+      nextRound_ = data.size() + roundBytes();
       return {};
     }
     // This round's matches go straight to the end of `out`, from `first` on.
@@ -964,9 +1008,12 @@ class ScannerImpl {
       topMarks_.erase(topMarks_.begin(), keepFrom);
     }
     std::size_t keep = to > kHistory ? to - kHistory : 0;
-    buf_.erase(0, keep);
+    if (viewing_)
+      view_.remove_prefix(keep);
+    else
+      buf_.erase(0, keep);
     base_ += keep;
-    nextRound_ = buf_.size() + roundBytes();
+    nextRound_ = held().size() + roundBytes();
     return {};
   }
 
@@ -1646,6 +1693,8 @@ class ScannerImpl {
   std::vector<std::uint32_t> outOrder_;  // a round's matches, by end
   std::vector<Match> sorted_;            // a round's matches moved into that order
   std::string buf_;
+  std::string_view view_;  // feedView's bytes from base_ on, in place of buf_ while viewing_
+  bool viewing_ = false;
   // decodeBuffer's, by depth; a deque, so that growing it leaves the buffers of the layers being
   // scanned where they are.
   std::deque<std::string> decodeBufs_;
@@ -1707,7 +1756,7 @@ Status Scanner::scanAll(std::string_view data, const ScanOptions& options,
                         std::vector<Match>& out) {
   if (auto st = impl_->reset(options); !st) return st;
   for (std::size_t i = 0; i < data.size(); i += kSlice)
-    if (auto st = impl_->feed(data.substr(i, kSlice), out); !st) return st;
+    if (auto st = impl_->feedView(data.substr(i, kSlice), out); !st) return st;
   return impl_->finish(out);
 }
 std::uint64_t Scanner::bytes() const noexcept { return impl_->bytes(); }
@@ -1717,10 +1766,7 @@ Result<std::vector<Match>> scan(std::shared_ptr<const Database> db, std::string_
   auto s = Scanner::open(std::move(db), options);
   if (!s) return std::unexpected(s.error());
   std::vector<Match> out;
-  for (std::size_t i = 0; i < data.size(); i += kSlice) {
-    if (auto st = s->feed(data.substr(i, kSlice), out); !st) return std::unexpected(st.error());
-  }
-  if (auto st = s->finish(out); !st) return std::unexpected(st.error());
+  if (auto st = s->scanAll(data, options, out); !st) return std::unexpected(st.error());
   return out;
 }
 

@@ -501,6 +501,16 @@ std::size_t runEnd(const unsigned char* p, std::size_t i, std::size_t lim, std::
   return runEndSse2(p, i, lim, acc, marker);
 }
 
+// Whether the `n` bytes from p hold a capital and a small letter.
+bool bothCases(const unsigned char* p, std::size_t n) {
+  bool upper = false, lower = false;
+  for (std::size_t k = 0; k < n; ++k) {
+    upper |= static_cast<unsigned char>(p[k] - 'A') < 26;
+    lower |= static_cast<unsigned char>(p[k] - 'a') < 26;
+  }
+  return upper && lower;
+}
+
 }  // namespace
 
 bool insideBase64Run(std::string_view d, std::size_t at) {
@@ -561,6 +571,9 @@ void findBase64Impl(std::string_view d, std::vector<Segment>& out, bool continue
     // Identifiers and words are runs too; base64 of anything has digits or '+' and '/' in all
     // but the shortest runs, so short runs without them are not worth a decode.
     if (i - s < 64 && !marker) continue;
+    // Nor are hex digests (one case, no other letters) and paths or identifiers of one case:
+    // base64 of anything 20 bytes long holds capitals and small letters both.
+    if (i - s < 64 && !bothCases(p + s, i - s)) continue;
     // Both alphabets mixed is not base64 (acc == 0 only when '+' or '/' meets '-' or '_').
     if (acc == 0) continue;
     std::size_t e = i;

@@ -76,6 +76,25 @@ TEST(Base64Runs, MachineTextSameAsReference) {
     expectSameBase64(std::string_view(text).substr(off), "machine text");
 }
 
+// Runs under 64 characters of one case (hex digests, lower-case paths, upper-case identifiers
+// with digits) are not decoded: base64 of anything that long holds capitals and small letters.
+TEST(Base64Runs, ShortRunsOfOneCaseAreNotSegments) {
+  const std::string text =
+      "commit 68d5235cb58f988c71b403334cd9482d663841ab\n"
+      "see tests/openpgp/issue2419/armsigs and POSTSTAGE1_HOST_EXPORTS_2 here\n"
+      "id F57DC2B1E6F28D164F882373535DBCB0D632CA17 end\n"
+      "token eyJzc24iOiIxMjMtNDUtNjc4OSJ9 end\n"
+      "long " +
+      std::string(64, 'a') + "0 end\n";
+  std::vector<Segment> found;
+  findBase64(text, found);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(text.substr(found[0].start, found[0].end - found[0].start),
+            "eyJzc24iOiIxMjMtNDUtNjc4OSJ9");
+  EXPECT_EQ(found[1].end - found[1].start, 65u);
+  expectSameBase64(text, "one case");
+}
+
 TEST(LooksText, CountsControlBytes) {
   auto slow = [](std::string_view s) {
     if (s.size() < 4) return false;
