@@ -312,6 +312,31 @@ int runClassify(ClassifyArgs a, const Env& env) {
     printError(env, db.error().describe());
     return exitCodeFor(db.error().code);
   }
+  if (a.listDetectors && a.format == "json") {
+    // The definitions in use as data (what a peer tool needs to run the same patterns).
+    auto list = nlohmann::ordered_json::array();
+    for (const auto& d : (*db)->detectors()) {
+      nlohmann::ordered_json o;
+      o["id"] = d.id;
+      o["variant"] = d.variant;
+      o["class"] = classify::toString(d.cls);
+      o["severity"] = classify::toString(d.severity);
+      o["validator"] = classify::toString(d.validator);
+      o["trigger"] = classify::toString(d.trigger);
+      o["pattern"] = d.pattern;
+      o["caseless"] = d.caseless;
+      o["words"] = d.words;
+      if (d.validator == classify::Validator::kWordList) o["min_words"] = d.minWords;
+      o["context"] = d.context;
+      o["context_required"] = d.contextRequired;
+      o["window"] = d.window;
+      o["score"] = d.score;
+      o["priority"] = d.priority;
+      list.push_back(std::move(o));
+    }
+    *env.out << list.dump(2) << '\n';
+    return 0;
+  }
   if (a.listDetectors) {
     for (const auto& d : (*db)->detectors()) {
       char line[256];

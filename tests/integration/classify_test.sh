@@ -124,6 +124,15 @@ expect_eq "$RC" 2 "an unknown field exits 2"
 expect_contains "$ERR" "unknown.yaml" "the error names the file"
 run_rc "$TOLLGATE" classify --list-detectors
 expect_contains "$OUT" "credit_card" "--list-detectors lists the shipped detectors"
+run_rc "$TOLLGATE" classify --list-detectors --format json --detectors "$TMP/mine.yaml"
+expect_eq "$RC" 0 "--list-detectors --format json exits 0"
+listed=$(printf '%s' "$OUT" | node -e '
+  const d = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  const e = d.find(x => x.id === "employee_id"), p = d.find(x => x.id === "process_list");
+  console.log(d.length, e ? e.pattern : "-", d.some(x => x.id === "aws_access_key"),
+              p.caseless, p.words.length > 10 && p.pattern.includes("svchost"), p.min_words);')
+expect_eq "$listed" "37 \\bEMP-[0-9]{6}\\b false true true 4" \
+  "--list-detectors --format json gives each definition in use: pattern, flags, words"
 
 # Hostile input: random bytes, NULs, a long line of digits, an endless base64 run.
 head -c 3000000 /dev/urandom >"$TMP/random.bin"
