@@ -143,6 +143,27 @@ equivalent=$dir/rg-equivalent.txt
   const defs = JSON.parse(require("fs").readFileSync(0, "utf8"));
   for (const d of defs) console.log("(?-u)" + (d.caseless ? "(?i)" : "") + d.pattern);' >"$equivalent"
 rg_equivalent=(-c --no-filename -j1 --no-config -f "$equivalent")
+# Floors under tollgate's time: reading the file (read(2), as tollgate reads it) and Hyperscan
+# alone with the patterns of tollgate's every-byte database (bench/hs_floor.cpp): the detectors
+# found everywhere (url_password aside: tollgate finds it from the '@' signs) with start of
+# match, and the context words that open the context-led detectors' windows.
+tools=$build/bench-tools
+mkdir -p "$tools"
+if [ ! -x "$tools/hs_floor" ] || [ "$here/bench/hs_floor.cpp" -nt "$tools/hs_floor" ]; then
+  g++ -O2 -std=c++20 -o "$tools/hs_floor" "$here/bench/hs_floor.cpp" -lhs
+fi
+everybyte=$dir/every-byte-patterns.txt
+"$tollgate" classify --list-detectors --format json | node -e '
+  const defs = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  const literal = (w) => [...Buffer.from(w, "utf8")].map((c) =>
+    /[A-Za-z0-9]/.test(String.fromCharCode(c)) ? String.fromCharCode(c)
+                                                : "\\x" + c.toString(16).padStart(2, "0")).join("");
+  for (const d of defs) {
+    if (d.trigger === "everywhere" && d.id !== "url_password")
+      console.log((d.caseless ? "SC" : "S") + "\t" + d.pattern);
+    else if (d.trigger === "context" && d.context.length)
+      console.log("C\t(?:" + d.context.map(literal).join("|") + ")");
+  }' >"$everybyte"
 
 echo "classify benchmark: $(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1e6 }') MB mixed corpus," \
   "$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
@@ -160,6 +181,10 @@ t_rg=$(best rg "${rg_args[@]}" "$corpus")
 printf '%-44s %10.2f %10s\n' "ripgrep (?-u), 9 patterns, count only" "$t_rg" "$(mbps "$bytes" "$t_rg")"
 t_rg_eq=$(best rg "${rg_equivalent[@]}" "$corpus")
 printf '%-44s %10.2f %10s\n' "ripgrep (?-u), tollgate's $(wc -l <"$equivalent") patterns" "$t_rg_eq" "$(mbps "$bytes" "$t_rg_eq")"
+t_read=$(best cat "$corpus")
+printf '%-44s %10.2f %10s\n' "floor: read(2) of the corpus (cat)" "$t_read" "$(mbps "$bytes" "$t_read")"
+read -r _ _ t_hs < <("${pin[@]}" "$tools/hs_floor" "$everybyte" "$corpus" "$runs")
+printf '%-44s %10.2f %10s\n' "floor: Hyperscan alone, every-byte patterns" "$t_hs" "$(mbps "$bytes" "$t_hs")"
 matches=$({ "$tollgate" classify -q --count --format table "$corpus" || true; } | head -1 | sed 's/.* bytes, \([0-9]*\) matches.*/\1/')
 rg_lines=$(rg "${rg_args[@]}" "$corpus" || true)
 echo "tollgate validated matches: $matches; ripgrep matching lines: $rg_lines"
