@@ -55,7 +55,8 @@ int emitText(const Env& env, const std::string& output, const std::string& text)
 
 int runSign(const SignArgs& a, const Env& env) {
   if (a.format != "dsse" && a.format != "in-toto-link") {
-    printError(env, "usage: --format must be dsse or in-toto-link");
+    printError(
+        env, "usage: --format must be dsse or in-toto-link, not '" + printable(a.format, 32) + "'");
     return 2;
   }
   auto key = integrity::SigningKey::load(a.key);

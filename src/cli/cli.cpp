@@ -3,8 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 #include <random>
@@ -100,20 +103,34 @@ int run(int argc, char** argv, const Env& env) {
     printError(env, std::string("usage: ") + e.what() + " (see 'tollgate --help')");
     return 2;
   }
-  if (app.got_subcommand("sbom")) return sbom();
-  if (app.got_subcommand("classify")) return classify();
-  if (app.got_subcommand("db") && app.get_subcommand("db")->got_subcommand("update"))
-    return dbUpdate();
-  if (app.got_subcommand("db")) return db();
-  if (app.got_subcommand("vuln")) return vuln();
-  if (app.got_subcommand("proxy")) return proxy();
-  if (app.got_subcommand("flows")) return flows();
-  if (app.got_subcommand("alerts")) return alerts();
-  if (app.got_subcommand("ca")) return ca();
-  if (app.got_subcommand("diff")) return diff();
-  if (app.got_subcommand("verify")) return verify();
-  if (app.got_subcommand("attest")) return attest();
-  return 2;
+  auto dispatch = [&]() -> int {
+    if (app.got_subcommand("sbom")) return sbom();
+    if (app.got_subcommand("classify")) return classify();
+    if (app.got_subcommand("db") && app.get_subcommand("db")->got_subcommand("update"))
+      return dbUpdate();
+    if (app.got_subcommand("db")) return db();
+    if (app.got_subcommand("vuln")) return vuln();
+    if (app.got_subcommand("proxy")) return proxy();
+    if (app.got_subcommand("flows")) return flows();
+    if (app.got_subcommand("alerts")) return alerts();
+    if (app.got_subcommand("ca")) return ca();
+    if (app.got_subcommand("diff")) return diff();
+    if (app.got_subcommand("verify")) return verify();
+    if (app.got_subcommand("attest")) return attest();
+    return 2;
+  };
+  int rc = dispatch();
+  // A report that did not reach standard output (a full disk, a closed pipe's reader gone with
+  // SIGPIPE ignored) is not a success: say so, as for an unwritable -o FILE.
+  errno = 0;
+  env.out->flush();
+  if (!*env.out) {
+    int e = errno;
+    printError(env, std::string("standard output: write error") +
+                        (e ? std::string(": ") + std::strerror(e) : std::string()));
+    return std::max(rc, 2);
+  }
+  return rc;
 }
 
 }  // namespace tollgate::cli

@@ -7,6 +7,7 @@
 #include "store_options.h"
 #include "tollgate/util/file.h"
 #include "tollgate/util/progress.h"
+#include "tollgate/util/strings.h"
 #include "tollgate/vulndb/ioc.h"
 #include "tollgate/vulndb/vulndb.h"
 
@@ -135,7 +136,7 @@ std::string age(std::int64_t then, std::int64_t now) {
 
 int runStatus(const DbArgs& a, const Env& env) {
   if (a.format != "table" && a.format != "json") {
-    printError(env, "usage: --format must be table or json");
+    printError(env, "usage: --format must be table or json, not '" + printable(a.format, 32) + "'");
     return 2;
   }
   auto s = openVulnStore(a.store, false);
@@ -171,7 +172,7 @@ int runStatus(const DbArgs& a, const Env& env) {
            {"unchanged", r.stats.unchanged},
            {"withdrawn", r.stats.withdrawn},
            {"failed", r.stats.failed}});
-    *env.out << j.dump(2) << '\n';
+    *env.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return 0;
   }
   auto& out = *env.out;

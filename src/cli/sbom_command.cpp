@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "commands.h"
 #include "tollgate/catalog/catalog.h"
@@ -57,6 +58,17 @@ int runSbom(const SbomArgs& a, const Env& env) {
   if (!format) {
     printError(env, format.error().describe());
     return 2;
+  }
+  // The output is opened before the scan, so an unwritable -o fails at once rather than after a
+  // scan of minutes; a failed scan removes the temporary and leaves an existing file as it was.
+  std::optional<AtomicFile> file;
+  if (!a.output.empty() && a.output != "-") {
+    auto f = AtomicFile::create(a.output);
+    if (!f) {
+      printError(env, f.error().describe());
+      return 2;
+    }
+    file.emplace(std::move(*f));
   }
   std::error_code ec;
   auto abs = std::filesystem::absolute(a.path, ec);
@@ -112,18 +124,14 @@ int runSbom(const SbomArgs& a, const Env& env) {
   }
 
   // Streamed in pieces: a live root's document is ~100 MB and is never held whole.
-  if (a.output.empty() || a.output == "-") {
+  if (!file) {
     sbom::writeTo(*bom, *format, [&](std::string_view piece) {
       env.out->write(piece.data(), static_cast<std::streamsize>(piece.size()));
     });
     env.out->flush();
   } else {
-    auto file = AtomicFile::create(a.output);
-    Status st2 = file ? Status{} : Status{std::unexpected(file.error())};
-    if (file) {
-      sbom::writeTo(*bom, *format, [&](std::string_view piece) { file->write(piece); });
-      st2 = file->commit();
-    }
+    sbom::writeTo(*bom, *format, [&](std::string_view piece) { file->write(piece); });
+    Status st2 = file->commit();
     if (!st2) {
       printError(env, st2.error().describe());
       return 2;
