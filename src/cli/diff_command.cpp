@@ -273,7 +273,8 @@ Action addDiffCommand(CLI::App& app, const Env& env) {
   cmd->add_flag("--changes", args->changes, "Table: also list every changed file and component");
   cmd->add_flag("--no-catalog", args->noCatalog,
                 "Compare files only (no SBOM: no package versions or component changes)");
-  cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all CPUs)");
+  cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all CPUs)")
+      ->check(threadsRange());
   cmd->add_flag("-q,--quiet", args->quiet, "No warnings on stderr");
   return [args, &env, cmd]() -> int {
     if (!args->printConfig && (args->oldPath.empty() || args->newPath.empty())) {

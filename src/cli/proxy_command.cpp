@@ -94,10 +94,13 @@ int runProxy(const ProxyArgs& a, const Env& env) {
     }
     cfg.resolve.push_back(*o);
   }
-  if (a.idleTimeout <= 0 || a.ioTimeout <= 0 || a.connectTimeout <= 0) {
-    printError(env, "usage: timeouts must be positive");
-    return 2;
-  }
+  // Also refuses NaN and infinity (or 1e300), which do not convert to milliseconds.
+  constexpr double kMaxTimeout = 1e6;
+  for (double t : {a.idleTimeout, a.ioTimeout, a.connectTimeout})
+    if (!(t > 0 && t <= kMaxTimeout)) {
+      printError(env, "usage: timeouts must be positive seconds, at most 1000000");
+      return 2;
+    }
   cfg.idleTimeout = seconds(a.idleTimeout);
   cfg.ioTimeout = seconds(a.ioTimeout);
   cfg.connectTimeout = seconds(a.connectTimeout);
@@ -270,7 +273,8 @@ Result<std::chrono::system_clock::time_point> parseSince(const std::string& s, c
                         : unit == 'h' ? 3600
                         : unit == 'd' ? 86400
                                       : 0;
-    if (mult && s.find_first_not_of("0123456789") == s.size() - 1)
+    // Up to 100 years back: further would overflow the clock's nanoseconds.
+    if (mult && s.find_first_not_of("0123456789") == s.size() - 1 && n * mult <= 3'155'760'000)
       return env.now() - std::chrono::seconds(n * mult);
   }
   std::tm tm{};
@@ -449,7 +453,8 @@ Action addProxyCommand(CLI::App& app, const Env& env) {
                   "YAML file of extra or replacing classify detectors (repeatable)");
   cmd->add_flag("--no-classify", a->noClassify, "Do not classify URLs and bodies");
   cmd->add_flag("--no-process", a->noProcess, "Do not look up the client process in /proc");
-  cmd->add_option("--threads", a->threads, "Event-loop threads (default: one per core)");
+  cmd->add_option("--threads", a->threads, "Event-loop threads (default: one per core)")
+      ->check(threadsRange());
   cmd->add_option("--idle-timeout", a->idleTimeout,
                   "Seconds an idle keep-alive connection or tunnel is kept (default 60)");
   cmd->add_option("--io-timeout", a->ioTimeout,

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -173,8 +174,19 @@ Action addSbomCommand(CLI::App& app, const Env& env) {
       ->capture_default_str();
   cmd->add_option("--max-ratio", args->maxRatio,
                   "Archives: largest expanded/compressed ratio before it counts as a bomb")
-      ->capture_default_str();
-  cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all CPUs)");
+      ->capture_default_str()
+      // NaN (which passes a range check) or a ratio below 1 would switch the bomb check off
+      // or flag every archive.
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            char* end = nullptr;
+            double v = std::strtod(text.c_str(), &end);
+            bool ok = end != text.c_str() && *end == '\0' && v >= 1 && v <= 1e9;
+            return ok ? std::string() : "must be a number from 1 to 1e9, not '" + text + "'";
+          },
+          "RATIO"));
+  cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all CPUs)")
+      ->check(threadsRange());
   cmd->add_flag("-q,--quiet", args->quiet, "No warnings, progress or summary on stderr");
   cmd->add_flag("-v,--verbose", args->verbose, "Print every warning (default: the first 20)");
   return [args, &env] { return runSbom(*args, env); };

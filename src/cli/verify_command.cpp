@@ -83,7 +83,8 @@ Action addVerifyCommand(CLI::App& app, const Env& env) {
                 "Do not look for executables that no package owns in system paths");
   cmd->add_flag("--conffiles", a->showConffiles,
                 "Also list edited configuration files (conffile-modified, info)");
-  cmd->add_option("-j,--threads", a->threads, "Worker threads (default: all CPUs)");
+  cmd->add_option("-j,--threads", a->threads, "Worker threads (default: all CPUs)")
+      ->check(threadsRange());
   return [a, &env] { return runVerifyInstalled(*a, env); };
 }
 

@@ -205,7 +205,8 @@ Action addVulnCommand(CLI::App& app, const Env& env) {
   cmd->add_option("--exclude", args->excludes, "In-root path prefix not to scan (repeatable)");
   cmd->add_flag("--no-hash", args->noHash,
                 "Do not hash files (no comparison with known-bad file indicators)");
-  cmd->add_option("-j,--threads", args->threads, "Worker threads for scanning (default: all CPUs)");
+  cmd->add_option("-j,--threads", args->threads, "Worker threads for scanning (default: all CPUs)")
+      ->check(threadsRange());
   cmd->add_flag("-q,--quiet", args->quiet, "No summary or progress on stderr");
   return [args, &env] { return runVuln(*args, env); };
 }

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tollgate/catalog/archive.h"
 #include "tollgate/catalog/catalog.h"
 #include "tollgate/util/hash.h"
 #include "tollgate/util/parallel.h"
@@ -60,6 +61,10 @@ Result<Release> Release::open(const std::filesystem::path& input, const ReleaseO
       rootPath = r.staging_->path();
     } else {
       if (!catalog::isArchive(input)) {
+        // As `tollgate sbom` says of it: a download cut short is an error, not a lone file.
+        if (auto why = catalog::damagedArchive(input))
+          return fail(ErrorCode::kInvalidInput, "damaged or truncated archive: " + *why,
+                      input.string());
         if (opts.singleFileName.empty() || opts.singleFileName.find('/') != std::string::npos)
           return fail(ErrorCode::kInvalidInput, "not a directory, archive or image",
                       input.string());

@@ -124,4 +124,30 @@ if [[ "$ERR" != *"without libyara"* ]]; then
     "diff --yara names the missing file and why"
 fi
 
+# Numbers a user can get wrong: a usage error (2), never an internal one (3) or a check switched off.
+for cmd in "sbom $TMP/rel1 -j 100000" "diff $TMP/rel1 $TMP/rel2 -j 100000" "verify $TMP/rel1 -j 100000" \
+  "vuln $TMP/rel1 -j 100000" "proxy --listen 127.0.0.1:0 --threads 100000" \
+  "sbom $TMP/rel1 --max-ratio nan" "sbom $TMP/rel1 --max-ratio -1" \
+  "proxy --listen 127.0.0.1:0 --idle-timeout nan" "proxy --listen 127.0.0.1:0 --io-timeout inf" \
+  "proxy --listen 127.0.0.1:0 --connect-timeout 1e300" "flows --store $STORE --since 9999999999d"; do
+  run_rc timeout 20 "$TOLLGATE" $cmd
+  expect_eq "$RC" 2 "$cmd: usage error"
+  one_line "$cmd"
+done
+
+# A cut-short download is an error for diff and attest as it is for sbom, not a lone file.
+mkdir -p "$TMP/pkg"
+head -c 65536 /dev/urandom >"$TMP/pkg/blob"
+tar czf "$TMP/pkg.tar.gz" -C "$TMP" pkg
+head -c 4000 "$TMP/pkg.tar.gz" >"$TMP/cut.tar.gz"
+run_rc "$TOLLGATE" diff "$TMP/cut.tar.gz" "$TMP/cut.tar.gz"
+expect_eq "$RC" 2 "diff of two truncated archives exits 2"
+expect_contains "$ERR" "cut.tar.gz: damaged or truncated archive" "diff names the damaged archive"
+run_rc "$TOLLGATE" diff "$TMP/pkg.tar.gz" "$TMP/cut.tar.gz"
+expect_eq "$RC" 2 "diff against a truncated archive exits 2"
+openssl genpkey -algorithm ed25519 -out "$TMP/ed.key" 2>/dev/null
+run_rc "$TOLLGATE" attest sign "$TMP/cut.tar.gz" -k "$TMP/ed.key"
+expect_eq "$RC" 2 "attest sign of a truncated archive exits 2"
+expect_contains "$ERR" "damaged or truncated archive" "attest sign says why"
+
 finish
