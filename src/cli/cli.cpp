@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <iostream>
+#include <optional>
 #include <random>
 
 #include "commands.h"
@@ -84,25 +85,29 @@ int run(int argc, char** argv, const Env& env) {
   Action verify = addVerifyCommand(app, env);
   Action attest = addAttestCommand(app, env);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    *env.out << app.help();
-    return 0;
-  } catch (const CLI::CallForAllHelp& e) {
-    *env.out << app.help("", CLI::AppFormatMode::All);
-    return 0;
-  } catch (const CLI::CallForVersion& e) {
-    *env.out << e.what() << '\n';
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    // Subcommand help arrives here too (as CallForHelp raised inside the subcommand).
-    if (e.get_exit_code() == 0) {
-      return app.exit(e, *env.out, *env.err);
+  // Help, version and usage errors end here; nullopt: parsed, run the command.
+  auto parse = [&]() -> std::optional<int> {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      *env.out << app.help();
+      return 0;
+    } catch (const CLI::CallForAllHelp& e) {
+      *env.out << app.help("", CLI::AppFormatMode::All);
+      return 0;
+    } catch (const CLI::CallForVersion& e) {
+      *env.out << e.what() << '\n';
+      return 0;
+    } catch (const CLI::ParseError& e) {
+      // Subcommand help arrives here too (as CallForHelp raised inside the subcommand).
+      if (e.get_exit_code() == 0) {
+        return app.exit(e, *env.out, *env.err);
+      }
+      printError(env, std::string("usage: ") + e.what() + " (see 'tollgate --help')");
+      return 2;
     }
-    printError(env, std::string("usage: ") + e.what() + " (see 'tollgate --help')");
-    return 2;
-  }
+    return std::nullopt;
+  };
   auto dispatch = [&]() -> int {
     if (app.got_subcommand("sbom")) return sbom();
     if (app.got_subcommand("classify")) return classify();
@@ -119,7 +124,8 @@ int run(int argc, char** argv, const Env& env) {
     if (app.got_subcommand("attest")) return attest();
     return 2;
   };
-  int rc = dispatch();
+  std::optional<int> parsed = parse();
+  int rc = parsed ? *parsed : dispatch();
   // A report that did not reach standard output (a full disk, a closed pipe's reader gone with
   // SIGPIPE ignored) is not a success: say so, as for an unwritable -o FILE.
   errno = 0;

@@ -102,7 +102,7 @@ expect_eq "$(ls -A "$TMP" | grep -c '\.tmp' || true)" 0 "no temporary file is le
 # Standard output that cannot be written (a full disk) is not a silent success.
 if [ -w /dev/full ]; then
   for cmd in "sbom $TMP/rel1" "classify $BAD.txt" "diff $TMP/rel1 $TMP/rel2 --format json" \
-    "ca show --dir $BAD.ca" "db status --store sqlite:$TMP/v.db"; do
+    "ca show --dir $BAD.ca" "db status --store sqlite:$TMP/v.db" "--version" "sbom --help"; do
     set +e
     "$TOLLGATE" $cmd >/dev/full 2>"$TMP/full.err"
     rc=$?
