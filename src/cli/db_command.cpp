@@ -71,6 +71,14 @@ int runImport(const DbArgs& a, const Env& env) {
     }
     total += *st;
     totalSecs += secs;
+    // A source of nothing but malformed documents (a CSV, a cut-off file given by mistake) is an
+    // input error, not an import of zero advisories; the warnings above say what was wrong.
+    if (st->failed > 0 && st->advisories() == 0 && st->withdrawn == 0) {
+      printError(env, src + ": no OSV advisory could be read (" + std::to_string(st->failed) +
+                          " malformed; nothing imported)");
+      rc = std::max(rc, 2);
+      continue;
+    }
     if (!a.quiet) {
       char rate[64];
       std::snprintf(rate, sizeof rate, " in %.2f s (%.0f/s)", secs,

@@ -124,6 +124,18 @@ if [[ "$ERR" != *"without libyara"* ]]; then
     "diff --yara names the missing file and why"
 fi
 
+# db import of a file that holds no OSV advisory at all (a CSV given by mistake): exit 2 naming it;
+# a malformed advisory among good ones stays a warning.
+printf 'value,type\nexample.com,domain\n' >"$TMP/iocs.csv"
+run_rc "$TOLLGATE" db import "$TMP/iocs.csv" --store "sqlite:$TMP/v.db"
+expect_eq "$RC" 2 "db import of a CSV exits 2"
+expect_contains "$ERR" "iocs.csv: no OSV advisory could be read (1 malformed; nothing imported)" \
+  "db import says the source held no advisory"
+cp "$TMP/iocs.csv" "$BAD.osv/broken.json"
+run_rc "$TOLLGATE" db import "$BAD.osv" --store "sqlite:$TMP/v.db"
+expect_eq "$RC" 0 "a malformed advisory among good ones is a warning"
+expect_contains "$ERR" "warning:" "the malformed one is named in a warning"
+
 # Numbers a user can get wrong: a usage error (2), never an internal one (3) or a check switched off.
 for cmd in "sbom $TMP/rel1 -j 100000" "diff $TMP/rel1 $TMP/rel2 -j 100000" "verify $TMP/rel1 -j 100000" \
   "vuln $TMP/rel1 -j 100000" "proxy --listen 127.0.0.1:0 --threads 100000" \
