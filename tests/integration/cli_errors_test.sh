@@ -136,6 +136,14 @@ run_rc "$TOLLGATE" db import "$BAD.osv" --store "sqlite:$TMP/v.db"
 expect_eq "$RC" 0 "a malformed advisory among good ones is a warning"
 expect_contains "$ERR" "warning:" "the malformed one is named in a warning"
 
+# verify and diff draw progress only on a terminal: nothing of it when stderr is a file.
+for cmd in "verify /usr/share/doc -o $TMP/v.json" "diff $TMP/rel1 $TMP/rel2 -o $TMP/d.json"; do
+  set +e
+  "$TOLLGATE" $cmd 2>"$TMP/progress.err" >/dev/null
+  set -e
+  expect_eq "$(tr -d -c '\r\033' <"$TMP/progress.err" | wc -c)" 0 "$cmd: no progress drawn into a file"
+done
+
 # Numbers a user can get wrong: a usage error (2), never an internal one (3) or a check switched off.
 for cmd in "sbom $TMP/rel1 -j 100000" "diff $TMP/rel1 $TMP/rel2 -j 100000" "verify $TMP/rel1 -j 100000" \
   "vuln $TMP/rel1 -j 100000" "proxy --listen 127.0.0.1:0 --threads 100000" \
