@@ -24,6 +24,13 @@ for cmd in flows alerts; do
   expect_eq "$RC" 2 "$cmd --store with a mistyped path exits 2"
 done
 expect_eq "$(ls -A "$TMP/data" 2>/dev/null | wc -l)" 0 "no default store was created"
+# ... nor is an empty file they are pointed at turned into one.
+for cmd in flows alerts "db status" "vuln $TMP/rel1"; do
+  run_rc "$TOLLGATE" $cmd --store "sqlite:$TMP/empty"
+  expect_eq "$RC" 2 "$cmd --store EMPTY-FILE exits 2"
+  expect_contains "$ERR" "$TMP/empty: empty file, not a tollgate store" "$cmd says why"
+done
+expect_eq "$(stat -c %s "$TMP/empty")" 0 "the empty file is left as it was"
 expect_eq "$(test -e "$TMP/typo" && echo created || echo absent)" absent "no directory was created"
 
 # A store the proxy made (it creates one when started): alerts in every findings format.
