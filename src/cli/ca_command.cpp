@@ -120,8 +120,12 @@ Action addCaCommand(CLI::App& app, const Env& env) {
   auto* show = cmd->add_subcommand(
       "show", "Print the CA's certificate path, SHA-256 fingerprint, subject and validity");
   show->add_option("--dir", sa->dir, "CA directory (default as for 'ca init')");
-  show->add_flag("--pem", sa->pem, "Print the PEM certificate itself (to install in clients)");
-  show->add_option("-f,--format", sa->format, "table (default) or json")->capture_default_str();
+  auto* pem =
+      show->add_flag("--pem", sa->pem, "Print the PEM certificate itself (to install in clients)");
+  auto* format =
+      show->add_option("-f,--format", sa->format, "table (default) or json")->capture_default_str();
+  // The PEM is its own format: --pem --format json would silently print PEM.
+  pem->excludes(format);
 
   return [ia, sa, init, show, &env]() -> int {
     if (init->parsed()) return runInit(*ia, env);

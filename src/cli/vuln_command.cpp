@@ -192,8 +192,8 @@ Action addVulnCommand(CLI::App& app, const Env& env) {
   cmd->add_option("-f,--format", args->format, "table (default), json, sarif or cyclonedx-vex")
       ->capture_default_str();
   cmd->add_option("--fail-on", args->failOn,
-                  "Exit 1 when a finding reaches this severity: low, medium, high, critical, "
-                  "malicious");
+                  "Exit 1 when a finding reaches this severity: info, low, medium, high, "
+                  "critical, malicious");
   cmd->add_option("--vex", args->vexFiles,
                   "OpenVEX or CycloneDX VEX document: not_affected/fixed statements suppress "
                   "findings (repeatable)");

@@ -87,6 +87,8 @@ expect_eq "$RC" 0 "ca init in a non-UTF-8 directory name"
 expect_eq "$(one_json <<<"$OUT")" ok "ca init JSON stays valid"
 run_rc "$TOLLGATE" ca show --dir "$BAD.ca" --format json
 expect_eq "$(one_json <<<"$OUT")" ok "ca show JSON stays valid"
+run_rc "$TOLLGATE" ca show --dir "$BAD.ca" --pem --format json
+expect_eq "$RC" 2 "ca show --pem --format json: a usage error, not PEM under a JSON request"
 
 # An output that cannot be written: the error names the file as given (not a temporary), exit 2,
 # and an existing file is left as it was.
