@@ -6,7 +6,6 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
-#include <optional>
 
 #include "commands.h"
 #include "tollgate/catalog/catalog.h"
@@ -60,16 +59,17 @@ int runSbom(const SbomArgs& a, const Env& env) {
     printError(env, format.error().describe());
     return 2;
   }
-  // The output is opened before the scan, so an unwritable -o fails at once rather than after a
-  // scan of minutes; a failed scan removes the temporary and leaves an existing file as it was.
-  std::optional<AtomicFile> file;
-  if (!a.output.empty() && a.output != "-") {
-    auto f = AtomicFile::create(a.output);
-    if (!f) {
-      printError(env, f.error().describe());
+  // An unwritable -o fails at once rather than after a scan of minutes: a temporary is created
+  // and removed again now (none is left lying in the output directory while the scan runs, or
+  // after a Ctrl-C), and the output is written after the scan as before.
+  // (Not for a FIFO or device, opened directly: closing the probe would end a reader's input.)
+  const bool toFile = !a.output.empty() && a.output != "-";
+  struct stat outStat {};
+  if (toFile && (::stat(a.output.c_str(), &outStat) != 0 || S_ISREG(outStat.st_mode))) {
+    if (auto probe = AtomicFile::create(a.output); !probe) {
+      printError(env, probe.error().describe());
       return 2;
     }
-    file.emplace(std::move(*f));
   }
   std::error_code ec;
   auto abs = std::filesystem::absolute(a.path, ec);
@@ -125,14 +125,18 @@ int runSbom(const SbomArgs& a, const Env& env) {
   }
 
   // Streamed in pieces: a live root's document is ~100 MB and is never held whole.
-  if (!file) {
+  if (!toFile) {
     sbom::writeTo(*bom, *format, [&](std::string_view piece) {
       env.out->write(piece.data(), static_cast<std::streamsize>(piece.size()));
     });
     env.out->flush();
   } else {
-    sbom::writeTo(*bom, *format, [&](std::string_view piece) { file->write(piece); });
-    Status st2 = file->commit();
+    auto file = AtomicFile::create(a.output);
+    Status st2 = file ? Status{} : Status{std::unexpected(file.error())};
+    if (file) {
+      sbom::writeTo(*bom, *format, [&](std::string_view piece) { file->write(piece); });
+      st2 = file->commit();
+    }
     if (!st2) {
       printError(env, st2.error().describe());
       return 2;

@@ -108,6 +108,15 @@ expect_eq "$RC" 2 "sbom of a missing tree exits 2"
 expect_eq "$(cat "$TMP/keep.json")" '{"kept":true}' "the existing output is untouched"
 expect_eq "$(ls -A "$TMP" | grep -c '\.tmp' || true)" 0 "no temporary file is left behind"
 
+# -o FIFO: written directly, once (the early writability check must not end the reader's input).
+mkfifo "$TMP/out.fifo"
+python3 -c 'import json,sys; json.load(open(sys.argv[1])); print("ok")' "$TMP/out.fifo" >"$TMP/fifo.res" 2>&1 &
+READER=$!
+run_rc "$TOLLGATE" sbom "$TMP/rel1" -o "$TMP/out.fifo" -q
+wait "$READER" || true
+expect_eq "$RC" 0 "sbom -o FIFO exits 0"
+expect_eq "$(cat "$TMP/fifo.res")" ok "the reader of the FIFO gets the whole document"
+
 # Standard output that cannot be written (a full disk) is not a silent success.
 if [ -w /dev/full ]; then
   for cmd in "sbom $TMP/rel1" "classify $BAD.txt" "diff $TMP/rel1 $TMP/rel2 --format json" \
