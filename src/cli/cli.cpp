@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <random>
@@ -84,6 +85,22 @@ int run(int argc, char** argv, const Env& env) {
   Action diff = addDiffCommand(app, env);
   Action verify = addVerifyCommand(app, env);
   Action attest = addAttestCommand(app, env);
+
+  // An empty file name ('' from an unset shell variable) names nothing, so an error about it
+  // could not name it either: a usage error for every positional and file option.
+  CLI::Validator nonEmpty(
+      [](std::string& v) { return v.empty() ? std::string("must not be empty") : std::string(); },
+      "");
+  std::function<void(CLI::App*)> guardEmpty = [&](CLI::App* a) {
+    for (CLI::Option* o : a->get_options()) {
+      bool file = false;
+      for (const char* n : {"key", "vex", "detectors", "ioc", "policy", "sbom"})
+        file = file || o->check_lname(n);
+      if (o->get_positional() || file) o->check(nonEmpty);
+    }
+    for (CLI::App* sub : a->get_subcommands([](CLI::App*) { return true; })) guardEmpty(sub);
+  };
+  guardEmpty(&app);
 
   // Help, version and usage errors end here; nullopt: parsed, run the command.
   auto parse = [&]() -> std::optional<int> {

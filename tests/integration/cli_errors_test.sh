@@ -162,6 +162,16 @@ for cmd in "verify /usr/share/doc -o $TMP/v.json" "diff $TMP/rel1 $TMP/rel2 -o $
   expect_eq "$(tr -d -c '\r\033' <"$TMP/progress.err" | wc -c)" 0 "$cmd: no progress drawn into a file"
 done
 
+# An empty file name (an unset shell variable) is a usage error saying so, not "cannot open: ...".
+for cmd in "sbom" "vuln" "verify" "classify" "db import" "attest verify" "diff $TMP/rel1"; do
+  run_rc "$TOLLGATE" $cmd ''
+  expect_eq "$RC" 2 "$cmd '': exit 2"
+  expect_contains "$ERR" ": must not be empty" "$cmd '': says the argument is empty"
+  one_line "$cmd ''"
+done
+run_rc "$TOLLGATE" attest sign "$TMP/rel1" --key ''
+expect_contains "$ERR" "usage: --key: must not be empty" "attest sign --key '': says so"
+
 # Numbers a user can get wrong: a usage error (2), never an internal one (3) or a check switched off.
 for cmd in "sbom $TMP/rel1 -j 100000" "diff $TMP/rel1 $TMP/rel2 -j 100000" "verify $TMP/rel1 -j 100000" \
   "vuln $TMP/rel1 -j 100000" "proxy --listen 127.0.0.1:0 --threads 100000" \
