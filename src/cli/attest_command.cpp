@@ -10,6 +10,7 @@
 #include "tollgate/report/finding.h"
 #include "tollgate/sbom/writers.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/progress.h"
 #include "tollgate/util/strings.h"
 
 extern const char* const kTollgateVersion;
@@ -55,7 +56,8 @@ int emitText(const Env& env, const std::string& output, const std::string& text)
 
 int runSign(const SignArgs& a, const Env& env) {
   if (a.format != "dsse" && a.format != "in-toto-link") {
-    printError(env, "usage: --format must be dsse or in-toto-link");
+    printError(
+        env, "usage: --format must be dsse or in-toto-link, not '" + printable(a.format, 32) + "'");
     return 2;
   }
   auto key = integrity::SigningKey::load(a.key);
@@ -66,7 +68,10 @@ int runSign(const SignArgs& a, const Env& env) {
   Diagnostics diag;
   integrity::ReleaseOptions ro;
   ro.catalog = a.format == "dsse" && a.predicate == "sbom";
+  Progress progress(env.stderrIsTerminal);
+  ro.progress = &progress;
   auto rel = integrity::Release::open(a.path, ro, diag);
+  progress.done();
   if (!rel) {
     printError(env, rel.error().describe());
     return exitCodeFor(rel.error().code);
@@ -179,7 +184,10 @@ int runVerify(const VerifyArgs& a, const Env& env) {
     Diagnostics diag;
     integrity::ReleaseOptions ro;
     ro.catalog = false;
+    Progress progress(env.stderrIsTerminal);
+    ro.progress = &progress;
     auto rel = integrity::Release::open(a.path, ro, diag);
+    progress.done();
     if (!rel) {
       printError(env, rel.error().describe());
       return exitCodeFor(rel.error().code);

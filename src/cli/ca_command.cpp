@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "tollgate/egress/ca.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/strings.h"
 
 namespace tollgate::cli {
 namespace {
@@ -31,7 +32,7 @@ void printInfo(const egress::CaInfo& info, const std::string& format, const Env&
                      {"sha256", info.sha256},        {"not_before", info.notBefore},
                      {"not_after", info.notAfter},   {"key_type", info.keyType},
                      {"permitted", info.permitted}};
-    *env.out << j.dump(2) << '\n';
+    *env.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return;
   }
   *env.out << "certificate  " << info.certPath.string() << "  (install this in clients)\n"
@@ -48,7 +49,7 @@ void printInfo(const egress::CaInfo& info, const std::string& format, const Env&
 
 int runInit(const CaArgs& a, const Env& env) {
   if (a.format != "table" && a.format != "json") {
-    printError(env, "usage: --format must be table or json");
+    printError(env, "usage: --format must be table or json, not '" + printable(a.format, 32) + "'");
     return 2;
   }
   if (a.key != "ec" && a.key != "rsa") {
@@ -72,7 +73,7 @@ int runInit(const CaArgs& a, const Env& env) {
 
 int runShow(const CaArgs& a, const Env& env) {
   if (a.format != "table" && a.format != "json") {
-    printError(env, "usage: --format must be table or json");
+    printError(env, "usage: --format must be table or json, not '" + printable(a.format, 32) + "'");
     return 2;
   }
   auto dir = caDir(a);
@@ -119,8 +120,12 @@ Action addCaCommand(CLI::App& app, const Env& env) {
   auto* show = cmd->add_subcommand(
       "show", "Print the CA's certificate path, SHA-256 fingerprint, subject and validity");
   show->add_option("--dir", sa->dir, "CA directory (default as for 'ca init')");
-  show->add_flag("--pem", sa->pem, "Print the PEM certificate itself (to install in clients)");
-  show->add_option("-f,--format", sa->format, "table (default) or json")->capture_default_str();
+  auto* pem =
+      show->add_flag("--pem", sa->pem, "Print the PEM certificate itself (to install in clients)");
+  auto* format =
+      show->add_option("-f,--format", sa->format, "table (default) or json")->capture_default_str();
+  // The PEM is its own format: --pem --format json would silently print PEM.
+  pem->excludes(format);
 
   return [ia, sa, init, show, &env]() -> int {
     if (init->parsed()) return runInit(*ia, env);

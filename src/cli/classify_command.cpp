@@ -52,6 +52,12 @@ std::optional<classify::Severity> parseSeverity(std::string_view s) {
   return std::nullopt;
 }
 
+// File names and user-given detector patterns may be any bytes: invalid UTF-8 is replaced
+// (U+FFFD) rather than thrown on, so the JSON stays valid and the command never fails on a name.
+std::string dumpJson(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string fixed2(double v) {
   char b[16];
   std::snprintf(b, sizeof b, "%.2f", v);
@@ -128,8 +134,8 @@ class InputPrinter {
     }
     if (json_) {
       out_ << "],\"bytes\":" << bytes
-           << ",\"counts\":" << nlohmann::ordered_json(byDetector_).dump();
-      if (!error.empty()) out_ << ",\"error\":" << nlohmann::ordered_json(error).dump();
+           << ",\"counts\":" << dumpJson(nlohmann::ordered_json(byDetector_));
+      if (!error.empty()) out_ << ",\"error\":" << dumpJson(nlohmann::ordered_json(error));
       out_ << "}\n";
     } else {
       if (!error.empty()) out_ << name_ << ": stopped: " << error << '\n';
@@ -143,7 +149,7 @@ class InputPrinter {
   void startStreaming() {
     streaming_ = true;
     if (json_) {
-      out_ << "{\"input\":" << nlohmann::ordered_json(name_).dump() << ",\"matches\":[";
+      out_ << "{\"input\":" << dumpJson(nlohmann::ordered_json(name_)) << ",\"matches\":[";
     } else {
       out_ << name_ << ": more than " << kHeld
            << " matches, listed as found (summary at the end)\n";
@@ -156,7 +162,7 @@ class InputPrinter {
 
   void emit(const classify::Match& m) {
     if (json_) {
-      out_ << (first_ ? "" : ",") << matchJson(m, show_).dump();
+      out_ << (first_ ? "" : ",") << dumpJson(matchJson(m, show_));
       first_ = false;
     } else {
       out_ << tableRow(m, show_);
@@ -178,7 +184,7 @@ class InputPrinter {
     auto& arr = j["matches"] = nlohmann::ordered_json::array();
     if (withList)
       for (const auto& m : held_) arr.push_back(matchJson(m, show_));
-    out_ << j.dump() << '\n';
+    out_ << dumpJson(j) << '\n';
   }
 
   void summaryTable(std::uint64_t bytes, bool withList) {
@@ -334,7 +340,7 @@ int runClassify(ClassifyArgs a, const Env& env) {
       o["priority"] = d.priority;
       list.push_back(std::move(o));
     }
-    *env.out << list.dump(2) << '\n';
+    *env.out << list.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return 0;
   }
   if (a.listDetectors) {

@@ -3,10 +3,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <functional>
 #include <iostream>
+#include <optional>
 #include <random>
 
 #include "commands.h"
@@ -81,39 +86,74 @@ int run(int argc, char** argv, const Env& env) {
   Action verify = addVerifyCommand(app, env);
   Action attest = addAttestCommand(app, env);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    *env.out << app.help();
-    return 0;
-  } catch (const CLI::CallForAllHelp& e) {
-    *env.out << app.help("", CLI::AppFormatMode::All);
-    return 0;
-  } catch (const CLI::CallForVersion& e) {
-    *env.out << e.what() << '\n';
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    // Subcommand help arrives here too (as CallForHelp raised inside the subcommand).
-    if (e.get_exit_code() == 0) {
-      return app.exit(e, *env.out, *env.err);
+  // An empty file name ('' from an unset shell variable) names nothing, so an error about it
+  // could not name it either: a usage error for every positional and file option.
+  CLI::Validator nonEmpty(
+      [](std::string& v) { return v.empty() ? std::string("must not be empty") : std::string(); },
+      "");
+  std::function<void(CLI::App*)> guardEmpty = [&](CLI::App* a) {
+    for (CLI::Option* o : a->get_options()) {
+      bool file = false;
+      for (const char* n : {"key", "vex", "detectors", "ioc", "policy", "sbom"})
+        file = file || o->check_lname(n);
+      if (o->get_positional() || file) o->check(nonEmpty);
     }
-    printError(env, std::string("usage: ") + e.what() + " (see 'tollgate --help')");
+    for (CLI::App* sub : a->get_subcommands([](CLI::App*) { return true; })) guardEmpty(sub);
+  };
+  guardEmpty(&app);
+
+  // Help, version and usage errors end here; nullopt: parsed, run the command.
+  auto parse = [&]() -> std::optional<int> {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      *env.out << app.help();
+      return 0;
+    } catch (const CLI::CallForAllHelp& e) {
+      *env.out << app.help("", CLI::AppFormatMode::All);
+      return 0;
+    } catch (const CLI::CallForVersion& e) {
+      *env.out << e.what() << '\n';
+      return 0;
+    } catch (const CLI::ParseError& e) {
+      // Subcommand help arrives here too (as CallForHelp raised inside the subcommand).
+      if (e.get_exit_code() == 0) {
+        return app.exit(e, *env.out, *env.err);
+      }
+      printError(env, std::string("usage: ") + e.what() + " (see 'tollgate --help')");
+      return 2;
+    }
+    return std::nullopt;
+  };
+  auto dispatch = [&]() -> int {
+    if (app.got_subcommand("sbom")) return sbom();
+    if (app.got_subcommand("classify")) return classify();
+    if (app.got_subcommand("db") && app.get_subcommand("db")->got_subcommand("update"))
+      return dbUpdate();
+    if (app.got_subcommand("db")) return db();
+    if (app.got_subcommand("vuln")) return vuln();
+    if (app.got_subcommand("proxy")) return proxy();
+    if (app.got_subcommand("flows")) return flows();
+    if (app.got_subcommand("alerts")) return alerts();
+    if (app.got_subcommand("ca")) return ca();
+    if (app.got_subcommand("diff")) return diff();
+    if (app.got_subcommand("verify")) return verify();
+    if (app.got_subcommand("attest")) return attest();
     return 2;
+  };
+  std::optional<int> parsed = parse();
+  int rc = parsed ? *parsed : dispatch();
+  // A report that did not reach standard output (a full disk, a closed pipe's reader gone with
+  // SIGPIPE ignored) is not a success: say so, as for an unwritable -o FILE.
+  errno = 0;
+  env.out->flush();
+  if (!*env.out) {
+    int e = errno;
+    printError(env, std::string("standard output: write error") +
+                        (e ? std::string(": ") + std::strerror(e) : std::string()));
+    return std::max(rc, 2);
   }
-  if (app.got_subcommand("sbom")) return sbom();
-  if (app.got_subcommand("classify")) return classify();
-  if (app.got_subcommand("db") && app.get_subcommand("db")->got_subcommand("update"))
-    return dbUpdate();
-  if (app.got_subcommand("db")) return db();
-  if (app.got_subcommand("vuln")) return vuln();
-  if (app.got_subcommand("proxy")) return proxy();
-  if (app.got_subcommand("flows")) return flows();
-  if (app.got_subcommand("alerts")) return alerts();
-  if (app.got_subcommand("ca")) return ca();
-  if (app.got_subcommand("diff")) return diff();
-  if (app.got_subcommand("verify")) return verify();
-  if (app.got_subcommand("attest")) return attest();
-  return 2;
+  return rc;
 }
 
 }  // namespace tollgate::cli

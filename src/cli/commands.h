@@ -33,6 +33,12 @@ Action addDbUpdateCommand(CLI::App& db, const Env& env);
 Action addVulnCommand(CLI::App& app, const Env& env);
 
 // Helpers shared by commands.
+
+// -j/--threads: 0 is "every CPU"; past this a thread per request fails to start (EAGAIN), which
+// would surface as an internal error rather than a usage one.
+inline constexpr unsigned kMaxThreads = 1024;
+inline CLI::Range threadsRange() { return CLI::Range(0u, kMaxThreads); }
+
 void printError(const Env& env, const std::string& line);
 [[nodiscard]] std::string rfc3339(std::chrono::system_clock::time_point t);
 

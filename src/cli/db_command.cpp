@@ -7,6 +7,7 @@
 #include "store_options.h"
 #include "tollgate/util/file.h"
 #include "tollgate/util/progress.h"
+#include "tollgate/util/strings.h"
 #include "tollgate/vulndb/ioc.h"
 #include "tollgate/vulndb/vulndb.h"
 
@@ -70,6 +71,14 @@ int runImport(const DbArgs& a, const Env& env) {
     }
     total += *st;
     totalSecs += secs;
+    // A source of nothing but malformed documents (a CSV, a cut-off file given by mistake) is an
+    // input error, not an import of zero advisories; the warnings above say what was wrong.
+    if (st->failed > 0 && st->advisories() == 0 && st->withdrawn == 0) {
+      printError(env, src + ": no OSV advisory could be read (" + std::to_string(st->failed) +
+                          " malformed; nothing imported)");
+      rc = std::max(rc, 2);
+      continue;
+    }
     if (!a.quiet) {
       char rate[64];
       std::snprintf(rate, sizeof rate, " in %.2f s (%.0f/s)", secs,
@@ -135,7 +144,7 @@ std::string age(std::int64_t then, std::int64_t now) {
 
 int runStatus(const DbArgs& a, const Env& env) {
   if (a.format != "table" && a.format != "json") {
-    printError(env, "usage: --format must be table or json");
+    printError(env, "usage: --format must be table or json, not '" + printable(a.format, 32) + "'");
     return 2;
   }
   auto s = openVulnStore(a.store, false);
@@ -171,7 +180,7 @@ int runStatus(const DbArgs& a, const Env& env) {
            {"unchanged", r.stats.unchanged},
            {"withdrawn", r.stats.withdrawn},
            {"failed", r.stats.failed}});
-    *env.out << j.dump(2) << '\n';
+    *env.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return 0;
   }
   auto& out = *env.out;

@@ -13,6 +13,7 @@
 #include "tollgate/report/finding.h"
 #include "tollgate/report/writers.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/progress.h"
 #include "tollgate/util/strings.h"
 #include "tollgate/vulndb/ioc.h"
 
@@ -173,6 +174,8 @@ int runDiff(const DiffArgs& a, const Env& env) {
   // the new file's name, so they compare with each other.
   if (isLoneFile(a.oldPath) && isLoneFile(a.newPath))
     ro.singleFileName = std::filesystem::path(a.newPath).filename().string();
+  Progress progress(env.stderrIsTerminal && !a.quiet);
+  ro.progress = &progress;
   auto oldR = integrity::Release::open(a.oldPath, ro, diag);
   if (!oldR) {
     printError(env, oldR.error().describe());
@@ -183,6 +186,7 @@ int runDiff(const DiffArgs& a, const Env& env) {
     printError(env, newR.error().describe());
     return exitCodeFor(newR.error().code);
   }
+  progress.done();
   integrity::ReleaseDiff d = integrity::diffReleases(*oldR, *newR);
   integrity::RuleOptions opts;
   opts.threads = a.threads;
@@ -273,7 +277,8 @@ Action addDiffCommand(CLI::App& app, const Env& env) {
   cmd->add_flag("--changes", args->changes, "Table: also list every changed file and component");
   cmd->add_flag("--no-catalog", args->noCatalog,
                 "Compare files only (no SBOM: no package versions or component changes)");
-  cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all CPUs)");
+  cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all CPUs)")
+      ->check(threadsRange());
   cmd->add_flag("-q,--quiet", args->quiet, "No warnings on stderr");
   return [args, &env, cmd]() -> int {
     if (!args->printConfig && (args->oldPath.empty() || args->newPath.empty())) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "report_output.h"
 #include "tollgate/classify/scanner.h"
 #include "tollgate/egress/alerts.h"
 #include "tollgate/egress/flow_store.h"
@@ -15,6 +16,8 @@
 #include "tollgate/util/strings.h"
 #include "tollgate/vulndb/ioc.h"
 #include "tollgate/vulndb/vulndb.h"
+
+extern const char* const kTollgateVersion;
 
 namespace tollgate::cli {
 namespace {
@@ -41,14 +44,21 @@ struct ProxyArgs {
   std::vector<std::string> sboms;
 };
 
-Result<std::unique_ptr<store::Store>> openStore(const std::string& given) {
+// `create`: the proxy makes the store; flows and alerts only read it, so a mistyped --store is
+// an error naming the path, not a new empty store (and a stray directory) that lists nothing.
+Result<std::unique_ptr<store::Store>> openStore(const std::string& given, bool create) {
   std::string text =
       given.empty() ? store::defaultUrl(std::getenv("XDG_DATA_HOME"), std::getenv("HOME")) : given;
   auto url = store::parseUrl(text);
   if (!url) return std::unexpected(url.error());
   store::OpenOptions opts;
-  opts.create = true;
+  opts.create = create;
   auto s = store::open(*url, opts);
+  if (!s && s.error().code == ErrorCode::kNotFound && !create)
+    return fail(ErrorCode::kNotFound,
+                "no store here yet (the proxy records flows and alerts there: run 'tollgate "
+                "proxy' first, or pass --store)",
+                s.error().context);
   if (!s) return std::unexpected(s.error());
   if (auto st = (*s)->migrate(egress::migrations()); !st) return std::unexpected(st.error());
   // The indicator lists of `db import --ioc` live in vulndb's tables.
@@ -84,10 +94,13 @@ int runProxy(const ProxyArgs& a, const Env& env) {
     }
     cfg.resolve.push_back(*o);
   }
-  if (a.idleTimeout <= 0 || a.ioTimeout <= 0 || a.connectTimeout <= 0) {
-    printError(env, "usage: timeouts must be positive");
-    return 2;
-  }
+  // Also refuses NaN and infinity (or 1e300), which do not convert to milliseconds.
+  constexpr double kMaxTimeout = 1e6;
+  for (double t : {a.idleTimeout, a.ioTimeout, a.connectTimeout})
+    if (!(t > 0 && t <= kMaxTimeout)) {
+      printError(env, "usage: timeouts must be positive seconds, at most 1000000");
+      return 2;
+    }
   cfg.idleTimeout = seconds(a.idleTimeout);
   cfg.ioTimeout = seconds(a.ioTimeout);
   cfg.connectTimeout = seconds(a.connectTimeout);
@@ -168,7 +181,7 @@ int runProxy(const ProxyArgs& a, const Env& env) {
     }
     backend = std::move(*f);
   } else {
-    auto s = openStore(a.store);
+    auto s = openStore(a.store, true);
     if (!s) {
       printError(env, s.error().describe());
       return exitCodeFor(s.error().code);
@@ -260,7 +273,8 @@ Result<std::chrono::system_clock::time_point> parseSince(const std::string& s, c
                         : unit == 'h' ? 3600
                         : unit == 'd' ? 86400
                                       : 0;
-    if (mult && s.find_first_not_of("0123456789") == s.size() - 1)
+    // Up to 100 years back: further would overflow the clock's nanoseconds.
+    if (mult && s.find_first_not_of("0123456789") == s.size() - 1 && n * mult <= 3'155'760'000)
       return env.now() - std::chrono::seconds(n * mult);
   }
   std::tm tm{};
@@ -276,6 +290,8 @@ struct QueryArgs {
   std::string vendor;
   std::string app;
   std::string format = "table";
+  std::string failOn;  // alerts
+  std::string output;  // alerts
 };
 
 std::string classesText(const egress::Flow& f) {
@@ -287,7 +303,7 @@ std::string classesText(const egress::Flow& f) {
 
 int runFlows(const QueryArgs& a, const Env& env) {
   if (a.format != "table" && a.format != "json") {
-    printError(env, "usage: --format must be table or json");
+    printError(env, "usage: --format must be table or json, not '" + printable(a.format, 32) + "'");
     return 2;
   }
   egress::FlowQuery q;
@@ -301,7 +317,7 @@ int runFlows(const QueryArgs& a, const Env& env) {
   }
   q.vendor = a.vendor;
   q.app = a.app;
-  auto s = openStore(a.store);
+  auto s = openStore(a.store, false);
   if (!s) {
     printError(env, s.error().describe());
     return exitCodeFor(s.error().code);
@@ -341,8 +357,10 @@ int runFlows(const QueryArgs& a, const Env& env) {
 }
 
 int runAlerts(const QueryArgs& a, const Env& env) {
-  if (a.format != "table" && a.format != "json") {
-    printError(env, "usage: --format must be table or json");
+  // Alerts are findings: the formats and --fail-on of every command that judges.
+  auto choice = parseReportChoice(a.format, a.failOn, /*vex=*/false);
+  if (!choice) {
+    printError(env, choice.error().describe());
     return 2;
   }
   std::optional<std::chrono::system_clock::time_point> since;
@@ -354,7 +372,7 @@ int runAlerts(const QueryArgs& a, const Env& env) {
     }
     since = *t;
   }
-  auto s = openStore(a.store);
+  auto s = openStore(a.store, false);
   if (!s) {
     printError(env, s.error().describe());
     return exitCodeFor(s.error().code);
@@ -364,30 +382,33 @@ int runAlerts(const QueryArgs& a, const Env& env) {
     printError(env, alerts.error().describe());
     return exitCodeFor(alerts.error().code);
   }
-  if (a.format == "json") {
-    nlohmann::json arr = nlohmann::json::array();
-    for (const auto& al : *alerts)
-      arr.push_back({{"id", al.finding.id},
-                     {"severity", std::string(report::toString(al.finding.severity))},
-                     {"subject", al.finding.subject},
-                     {"message", al.finding.message},
-                     {"evidence", al.finding.evidence}});
-    nlohmann::json doc{{"tool", {{"name", "tollgate"}, {"command", "alerts"}}},
-                       {"target", (*s)->url()},
-                       {"findings", arr}};
-    *env.out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    return 0;
+  report::Report r;
+  r.tool.version = kTollgateVersion;
+  r.tool.command = "alerts";
+  r.target = (*s)->url();
+  for (const auto& al : *alerts) r.findings.push_back(al.finding);
+  if (choice->format != report::Format::kTable) {
+    if (int rc = writeReport(r, choice->format, a.output, ReportExtras{}, env)) return rc;
+    return report::exitCode(r, choice->failOn);
   }
-  *env.out << "TIME                  SEVERITY   ID                         SUBJECT                "
-              "MESSAGE\n";
+  // The table keeps the order the alerts were raised in, with their time.
+  std::string text =
+      "TIME                  SEVERITY   ID                         SUBJECT                "
+      "MESSAGE\n";
   for (const auto& al : *alerts) {
     char line[256];
     std::snprintf(line, sizeof line, "%-21s %-10s %-26s %-22s ", rfc3339(al.time).c_str(),
                   std::string(report::toString(al.finding.severity)).c_str(), al.finding.id.c_str(),
                   al.finding.subject.c_str());
-    *env.out << line << printable(al.finding.message, 200) << '\n';
+    text += line + printable(al.finding.message, 200) + '\n';
   }
-  return 0;
+  if (a.output.empty() || a.output == "-") {
+    *env.out << text;
+  } else if (auto st = writeFileAtomic(a.output, text); !st) {
+    printError(env, st.error().describe());
+    return 2;
+  }
+  return report::exitCode(r, choice->failOn);
 }
 
 void addQueryOptions(CLI::App* cmd, QueryArgs& a, bool flows) {
@@ -400,7 +421,15 @@ void addQueryOptions(CLI::App* cmd, QueryArgs& a, bool flows) {
                     "Only flows from this application: executable path or file name, package "
                     "purl (with or without version), Proxy-Authorization user or client address");
   }
-  cmd->add_option("-f,--format", a.format, "table (default) or json")->capture_default_str();
+  if (flows) {
+    cmd->add_option("-f,--format", a.format, "table (default) or json")->capture_default_str();
+    return;
+  }
+  cmd->add_option("-f,--format", a.format, "table (default), json or sarif")->capture_default_str();
+  cmd->add_option("--fail-on", a.failOn,
+                  "Exit 1 when an alert has this severity or higher (info, low, medium, high, "
+                  "critical, malicious)");
+  cmd->add_option("-o,--output", a.output, "Write the alerts to FILE atomically");
 }
 
 }  // namespace
@@ -424,7 +453,8 @@ Action addProxyCommand(CLI::App& app, const Env& env) {
                   "YAML file of extra or replacing classify detectors (repeatable)");
   cmd->add_flag("--no-classify", a->noClassify, "Do not classify URLs and bodies");
   cmd->add_flag("--no-process", a->noProcess, "Do not look up the client process in /proc");
-  cmd->add_option("--threads", a->threads, "Event-loop threads (default: one per core)");
+  cmd->add_option("--threads", a->threads, "Event-loop threads (default: one per core)")
+      ->check(threadsRange());
   cmd->add_option("--idle-timeout", a->idleTimeout,
                   "Seconds an idle keep-alive connection or tunnel is kept (default 60)");
   cmd->add_option("--io-timeout", a->ioTimeout,

@@ -2,15 +2,17 @@
 
 #include "commands.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/strings.h"
 
 namespace tollgate::cli {
 
 Result<ReportChoice> parseReportChoice(std::string_view format, std::string_view failOn, bool vex) {
   auto f = report::parseFormat(format);
-  if (!f) return std::unexpected(f.error());
-  if (*f == report::Format::kCycloneDxVex && !vex)
+  // A command without VEX output names the formats it has, not the writers' full list.
+  if (!vex && (!f || *f == report::Format::kCycloneDxVex))
     return fail(ErrorCode::kUsage,
-                "--format must be table, json or sarif (got '" + std::string(format) + "')");
+                "--format must be table, json or sarif, not '" + printable(format, 32) + "'");
+  if (!f) return std::unexpected(f.error());
   auto level = report::parseFailOn(failOn);
   if (!level) return std::unexpected(level.error());
   return ReportChoice{*f, *level};

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -58,6 +59,18 @@ int runSbom(const SbomArgs& a, const Env& env) {
     printError(env, format.error().describe());
     return 2;
   }
+  // An unwritable -o fails at once rather than after a scan of minutes: a temporary is created
+  // and removed again now (none is left lying in the output directory while the scan runs, or
+  // after a Ctrl-C), and the output is written after the scan as before.
+  // (Not for a FIFO or device, opened directly: closing the probe would end a reader's input.)
+  const bool toFile = !a.output.empty() && a.output != "-";
+  struct stat outStat {};
+  if (toFile && (::stat(a.output.c_str(), &outStat) != 0 || S_ISREG(outStat.st_mode))) {
+    if (auto probe = AtomicFile::create(a.output); !probe) {
+      printError(env, probe.error().describe());
+      return 2;
+    }
+  }
   std::error_code ec;
   auto abs = std::filesystem::absolute(a.path, ec);
   if (ec) abs = a.path;
@@ -112,7 +125,7 @@ int runSbom(const SbomArgs& a, const Env& env) {
   }
 
   // Streamed in pieces: a live root's document is ~100 MB and is never held whole.
-  if (a.output.empty() || a.output == "-") {
+  if (!toFile) {
     sbom::writeTo(*bom, *format, [&](std::string_view piece) {
       env.out->write(piece.data(), static_cast<std::streamsize>(piece.size()));
     });
@@ -165,8 +178,19 @@ Action addSbomCommand(CLI::App& app, const Env& env) {
       ->capture_default_str();
   cmd->add_option("--max-ratio", args->maxRatio,
                   "Archives: largest expanded/compressed ratio before it counts as a bomb")
-      ->capture_default_str();
-  cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all CPUs)");
+      ->capture_default_str()
+      // NaN (which passes a range check) or a ratio below 1 would switch the bomb check off
+      // or flag every archive.
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            char* end = nullptr;
+            double v = std::strtod(text.c_str(), &end);
+            bool ok = end != text.c_str() && *end == '\0' && v >= 1 && v <= 1e9;
+            return ok ? std::string() : "must be a number from 1 to 1e9, not '" + text + "'";
+          },
+          "RATIO"));
+  cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all CPUs)")
+      ->check(threadsRange());
   cmd->add_flag("-q,--quiet", args->quiet, "No warnings, progress or summary on stderr");
   cmd->add_flag("-v,--verbose", args->verbose, "Print every warning (default: the first 20)");
   return [args, &env] { return runSbom(*args, env); };

@@ -5,6 +5,7 @@
 #include "report_output.h"
 #include "tollgate/integrity/verify.h"
 #include "tollgate/report/finding.h"
+#include "tollgate/util/progress.h"
 #include "tollgate/util/strings.h"
 
 extern const char* const kTollgateVersion;
@@ -20,6 +21,7 @@ struct VerifyArgs {
   bool noUnowned = false;
   bool showConffiles = false;
   unsigned threads = 0;
+  bool quiet = false;
 };
 
 int runVerifyInstalled(const VerifyArgs& a, const Env& env) {
@@ -36,8 +38,11 @@ int runVerifyInstalled(const VerifyArgs& a, const Env& env) {
   integrity::VerifyOptions opts;
   opts.unowned = !a.noUnowned;
   opts.threads = a.threads;
+  Progress progress(env.stderrIsTerminal && !a.quiet);
+  opts.progress = &progress;
   Diagnostics diag;
   auto r = integrity::verifyInstalled(*root, opts, diag);
+  progress.done();
   if (!r) {
     printError(env, r.error().describe());
     return exitCodeFor(r.error().code);
@@ -58,8 +63,9 @@ int runVerifyInstalled(const VerifyArgs& a, const Env& env) {
   std::string summary = std::to_string(rep.findings.size()) + " findings; " +
                         std::to_string(r->filesChecked) + " files of " +
                         std::to_string(r->packages) + " packages checked (" + sources + ")";
-  for (const auto& w : diag.warnings())
-    *env.err << "tollgate: warning: " << w.where << ": " << w.what << '\n';
+  if (!a.quiet)
+    for (const auto& w : diag.warnings())
+      *env.err << "tollgate: warning: " << w.where << ": " << w.what << '\n';
   ReportExtras extras;
   extras.tableHead = summary + '\n';
   extras.json["summary"] = summary;
@@ -83,7 +89,9 @@ Action addVerifyCommand(CLI::App& app, const Env& env) {
                 "Do not look for executables that no package owns in system paths");
   cmd->add_flag("--conffiles", a->showConffiles,
                 "Also list edited configuration files (conffile-modified, info)");
-  cmd->add_option("-j,--threads", a->threads, "Worker threads (default: all CPUs)");
+  cmd->add_option("-j,--threads", a->threads, "Worker threads (default: all CPUs)")
+      ->check(threadsRange());
+  cmd->add_flag("-q,--quiet", a->quiet, "No warnings or progress on stderr");
   return [a, &env] { return runVerifyInstalled(*a, env); };
 }
 

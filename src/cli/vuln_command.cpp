@@ -192,8 +192,8 @@ Action addVulnCommand(CLI::App& app, const Env& env) {
   cmd->add_option("-f,--format", args->format, "table (default), json, sarif or cyclonedx-vex")
       ->capture_default_str();
   cmd->add_option("--fail-on", args->failOn,
-                  "Exit 1 when a finding reaches this severity: low, medium, high, critical, "
-                  "malicious");
+                  "Exit 1 when a finding reaches this severity: info, low, medium, high, "
+                  "critical, malicious");
   cmd->add_option("--vex", args->vexFiles,
                   "OpenVEX or CycloneDX VEX document: not_affected/fixed statements suppress "
                   "findings (repeatable)");
@@ -205,7 +205,8 @@ Action addVulnCommand(CLI::App& app, const Env& env) {
   cmd->add_option("--exclude", args->excludes, "In-root path prefix not to scan (repeatable)");
   cmd->add_flag("--no-hash", args->noHash,
                 "Do not hash files (no comparison with known-bad file indicators)");
-  cmd->add_option("-j,--threads", args->threads, "Worker threads for scanning (default: all CPUs)");
+  cmd->add_option("-j,--threads", args->threads, "Worker threads for scanning (default: all CPUs)")
+      ->check(threadsRange());
   cmd->add_flag("-q,--quiet", args->quiet, "No summary or progress on stderr");
   return [args, &env] { return runVuln(*args, env); };
 }

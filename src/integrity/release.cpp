@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tollgate/catalog/archive.h"
 #include "tollgate/catalog/catalog.h"
 #include "tollgate/util/hash.h"
 #include "tollgate/util/parallel.h"
@@ -60,6 +61,10 @@ Result<Release> Release::open(const std::filesystem::path& input, const ReleaseO
       rootPath = r.staging_->path();
     } else {
       if (!catalog::isArchive(input)) {
+        // As `tollgate sbom` says of it: a download cut short is an error, not a lone file.
+        if (auto why = catalog::damagedArchive(input))
+          return fail(ErrorCode::kInvalidInput, "damaged or truncated archive: " + *why,
+                      input.string());
         if (opts.singleFileName.empty() || opts.singleFileName.find('/') != std::string::npos)
           return fail(ErrorCode::kInvalidInput, "not a directory, archive or image",
                       input.string());
@@ -90,6 +95,8 @@ Result<Release> Release::open(const std::filesystem::path& input, const ReleaseO
   unsigned threads = opts.threads ? opts.threads : defaultThreads();
   WalkOptions wopts;
   wopts.threads = threads;
+  wopts.progress = opts.progress;
+  if (opts.progress) opts.progress->setPhase("walking " + input.filename().string());
   auto entries = walkTree(*r.root_, wopts, diag);
   if (!entries) return std::unexpected(entries.error().within(input.string()));
   for (auto& e : *entries) {
@@ -107,7 +114,10 @@ Result<Release> Release::open(const std::filesystem::path& input, const ReleaseO
   // Every regular file once, 1 MiB sequential reads, one buffer per worker.
   std::vector<std::unique_ptr<std::byte[]>> buffers(threads);
   constexpr std::size_t kBuf = 1 << 20;
+  if (opts.progress)
+    opts.progress->setPhase("hashing " + input.filename().string(), r.files_.size());
   parallelFor(r.files_.size(), threads, [&](unsigned worker, std::size_t i) {
+    if (opts.progress) opts.progress->tick();
     ReleaseFile& f = r.files_[i];
     if (f.type != EntryType::kRegular) return;
     if (!buffers[worker]) buffers[worker] = std::make_unique<std::byte[]>(kBuf);
@@ -129,6 +139,7 @@ Result<Release> Release::open(const std::filesystem::path& input, const ReleaseO
     sopts.hashFiles = false;  // the release's own listing above hashed every file
     // hashArchives stays on: the component diff tells a jar rebuilt under one version by them.
     sopts.threads = threads;
+    sopts.progress = opts.progress;
     auto bom = catalog::scanTree(*r.root_, sopts, diag);
     if (!bom) return std::unexpected(bom.error().within(input.string()));
     r.bom_ = std::move(*bom);

@@ -254,6 +254,8 @@ Result<InstalledCheck> verifyInstalled(const RootDir& root, const VerifyOptions&
   WalkOptions wo;
   wo.threads = threads;
   wo.excludes = {"/proc", "/sys", "/dev", "/run", "/tmp", "/home", "/root"};
+  wo.progress = opts.progress;
+  if (opts.progress) opts.progress->setPhase("walking");
   auto entries = walkTree(root, wo, diag);
   if (!entries) return std::unexpected(entries.error());
 
@@ -266,7 +268,9 @@ Result<InstalledCheck> verifyInstalled(const RootDir& root, const VerifyOptions&
   std::mutex mu;
   std::vector<std::unique_ptr<std::byte[]>> bufs(threads);
   constexpr std::size_t kBuf = 1 << 20;
+  if (opts.progress) opts.progress->setPhase("verifying", expects.size());
   parallelFor(expects.size(), threads, [&](unsigned w, std::size_t i) {
+    if (opts.progress) opts.progress->tick();
     const Expect& e = expects[i];
     if (!bufs[w]) bufs[w] = std::make_unique<std::byte[]>(kBuf);
     auto d = digestFile(root, e.path, e.algorithm, std::span(bufs[w].get(), kBuf));

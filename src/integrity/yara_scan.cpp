@@ -1,6 +1,10 @@
 #include "yara_scan.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #ifdef TOLLGATE_HAVE_YARA
 #include <yara.h>
@@ -42,7 +46,16 @@ Result<YaraScanner> YaraScanner::compile(const std::string& rulesFile) {
   if (yr_initialize() != ERROR_SUCCESS) return fail(ErrorCode::kInternal, "yr_initialize failed");
   auto impl = std::make_unique<Impl>();
   FILE* fp = std::fopen(rulesFile.c_str(), "r");
-  if (!fp) return fail(ErrorCode::kIo, "cannot open YARA rules", rulesFile);
+  if (!fp)
+    return fail(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                std::string("cannot open YARA rules: ") + std::strerror(errno), rulesFile);
+  // A directory opens for reading too; YARA's scanner would then report a bare "input in flex
+  // scanner failed".
+  struct stat st {};
+  if (::fstat(::fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+    std::fclose(fp);
+    return fail(ErrorCode::kInvalidInput, "YARA rules: not a regular file", rulesFile);
+  }
   YR_COMPILER* compiler = nullptr;
   if (yr_compiler_create(&compiler) != ERROR_SUCCESS) {
     std::fclose(fp);

@@ -269,6 +269,10 @@ Result<std::unique_ptr<Store>> open(const Url& url, const OpenOptions& options) 
         return fail(ErrorCode::kIo, "cannot create directory: " + ec.message(), parent.string());
     } else if (!S_ISREG(st.st_mode)) {
       return fail(ErrorCode::kInvalidInput, "not a regular file", url.path);
+    } else if (!options.create && st.st_size == 0) {
+      // SQLite would take an empty file for an empty database and the migrations would turn it
+      // into one: a command that only reads must not rewrite a file it was pointed at by mistake.
+      return fail(ErrorCode::kInvalidInput, "empty file, not a tollgate store", url.path);
     }
     if (options.create) flags |= SQLITE_OPEN_CREATE;
   } else {

@@ -98,7 +98,11 @@ Result<AtomicFile> AtomicFile::create(const std::filesystem::path& path) {
   std::string tmp =
       (dir / ("." + path.filename().string() + ".tmp" + std::to_string(rd()))).string();
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (!fd) return fail(ErrorCode::kIo, "cannot create: " + errnoText(), tmp);
+  // Named as the user gave it: the temporary's name would only puzzle them.
+  if (!fd)
+    return fail(ErrorCode::kIo,
+                "cannot write (no temporary file in " + dir.string() + "): " + errnoText(),
+                path.string());
   return AtomicFile(path, std::move(tmp), std::move(fd));
 }
 

@@ -300,6 +300,11 @@ fi
 
 run_rc "$TOLLGATE" alerts --store "$STORE" --format json
 ALERTS="$OUT"
+# The same alerts as SARIF, and as a gate: critical ones (the indicator hit) fail --fail-on high.
+run_rc "$TOLLGATE" alerts --store "$STORE" --format sarif --fail-on high
+expect_eq "$RC" 1 "alerts --fail-on high: exit 1 with a critical alert"
+expect_eq "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted({r["ruleId"] for r in d["runs"][0]["results"]}) == sorted({f["id"] for f in json.loads(sys.argv[1])["findings"]}))' "$ALERTS" <<<"$OUT")" True \
+  "alerts SARIF: one result per alert kind of the JSON"
 a() { python3 -c "import json,sys; d=json.load(sys.stdin)['findings']; $1" <<<"$ALERTS"; }
 expect_eq "$(a "print(sorted(set(f['id'] for f in d)))")" \
   "['egress-ioc-domain', 'egress-policy-alert', 'egress-policy-block', 'egress-policy-redact', 'egress-unapproved-data', 'egress-unlisted-destination', 'egress-vendor-volume']" \

@@ -88,6 +88,18 @@ TEST(Store, MissingFileWithoutCreate) {
   EXPECT_EQ(s.error().code, ErrorCode::kNotFound);
 }
 
+TEST(Store, EmptyFileWithoutCreateIsLeftAlone) {
+  TempDir d;
+  auto path = d.path() / "empty.db";
+  std::ofstream(path).flush();
+  auto s = open(Url{Url::Kind::kSqlite, path.string(), ""}, {.create = false});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(fs::file_size(path), 0u);
+  // A command that creates its store may still start from an empty file.
+  EXPECT_TRUE(open(Url{Url::Kind::kSqlite, path.string(), ""}, {.create = true}));
+}
+
 TEST(Store, NotADatabaseIsInputError) {
   TempDir d;
   auto path = d.path() / "junk.db";

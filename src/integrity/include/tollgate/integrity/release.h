@@ -27,6 +27,7 @@
 #include "tollgate/util/diagnostics.h"
 #include "tollgate/util/file.h"
 #include "tollgate/util/mapped_file.h"
+#include "tollgate/util/progress.h"
 #include "tollgate/util/result.h"
 #include "tollgate/util/walk.h"
 
@@ -49,6 +50,9 @@ struct ReleaseOptions {
   // that one file, named `singleFileName` ("ffmpeg.dll"): `tollgate diff` compares two versions
   // of one DLL or executable under the same name. Empty: such an input is an error.
   std::string singleFileName;
+  // Walking, hashing and cataloguing progress (tollgate diff draws it when stderr is a
+  // terminal); may be null.
+  Progress* progress = nullptr;
 };
 
 class Release {

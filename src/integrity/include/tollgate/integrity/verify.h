@@ -20,6 +20,7 @@
 #include "tollgate/report/finding.h"
 #include "tollgate/util/diagnostics.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/progress.h"
 #include "tollgate/util/result.h"
 
 namespace tollgate::integrity {
@@ -31,6 +32,8 @@ struct VerifyOptions {
       "/usr/local/sbin", "/bin",      "/sbin",        "/lib",     "/lib64"};
   bool unowned = true;
   unsigned threads = 0;
+  // Walking and digest progress (tollgate verify draws it when stderr is a terminal); may be null.
+  Progress* progress = nullptr;
 };
 
 struct InstalledCheck {
