@@ -15,6 +15,7 @@
 #include <random>
 
 #include "commands.h"
+#include "tollgate/util/strings.h"
 
 extern const char* const kTollgateVersion;
 extern const char* const kTollgateCommit;
@@ -22,7 +23,9 @@ extern const char* const kTollgateCommit;
 namespace tollgate::cli {
 
 void printError(const Env& env, const std::string& line) {
-  *env.err << "tollgate: " << line << '\n';
+  // One line, safe on a terminal: an error may name a path or a peer from untrusted input (a
+  // file name in a scanned image, a host's reply), whose control bytes must not reach it.
+  *env.err << "tollgate: " << printable(line, 4096) << '\n';
 }
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {

@@ -90,6 +90,15 @@ expect_eq "$(one_json <<<"$OUT")" ok "ca show JSON stays valid"
 run_rc "$TOLLGATE" ca show --dir "$BAD.ca" --pem --format json
 expect_eq "$RC" 2 "ca show --pem --format json: a usage error, not PEM under a JSON request"
 
+# A file name with a terminal escape and a line break (as a hostile archive may carry): the error
+# stays one line and no control byte reaches the terminal.
+run_rc "$TOLLGATE" classify "$TMP/"$'evil\e[31mRED\e[0m\nforged line'
+expect_eq "$RC" 2 "classify of a missing file with control bytes in its name exits 2"
+one_line "an error naming a file with control bytes"
+expect_eq "$(printf '%s' "$ERR" | tr -d '\n' | LC_ALL=C grep -c $'[\x01-\x1f\x7f]')" 0 \
+  "no control byte in the error line"
+expect_contains "$ERR" "evil?[31mRED?[0m?forged line" "the name is shown with its control bytes replaced"
+
 # An output that cannot be written: the error names the file as given (not a temporary), exit 2,
 # and an existing file is left as it was.
 for cmd in "sbom $TMP/rel1" "diff $TMP/rel1 $TMP/rel2" "vuln $TMP/rel1 --store sqlite:$TMP/v.db"; do
