@@ -386,7 +386,12 @@ int runAlerts(const QueryArgs& a, const Env& env) {
   r.tool.version = kTollgateVersion;
   r.tool.command = "alerts";
   r.target = (*s)->url();
-  for (const auto& al : *alerts) r.findings.push_back(al.finding);
+  // When and on which flow each was raised, with its evidence (the table shows the time too).
+  for (const auto& al : *alerts) {
+    report::Finding& f = r.findings.emplace_back(al.finding);
+    f.evidence["time"] = rfc3339(al.time);
+    if (!al.flowId.empty()) f.evidence["flow"] = al.flowId;
+  }
   if (choice->format != report::Format::kTable) {
     if (int rc = writeReport(r, choice->format, a.output, ReportExtras{}, env)) return rc;
     return report::exitCode(r, choice->failOn);
@@ -398,8 +403,8 @@ int runAlerts(const QueryArgs& a, const Env& env) {
   for (const auto& al : *alerts) {
     char line[256];
     std::snprintf(line, sizeof line, "%-21s %-10s %-26s %-22s ", rfc3339(al.time).c_str(),
-                  std::string(report::toString(al.finding.severity)).c_str(), al.finding.id.c_str(),
-                  al.finding.subject.c_str());
+                  std::string(report::toString(al.finding.severity)).c_str(),
+                  printable(al.finding.id, 60).c_str(), printable(al.finding.subject, 120).c_str());
     text += line + printable(al.finding.message, 200) + '\n';
   }
   if (a.output.empty() || a.output == "-") {

@@ -309,6 +309,8 @@ a() { python3 -c "import json,sys; d=json.load(sys.stdin)['findings']; $1" <<<"$
 expect_eq "$(a "print(sorted(set(f['id'] for f in d)))")" \
   "['egress-ioc-domain', 'egress-policy-alert', 'egress-policy-block', 'egress-policy-redact', 'egress-unapproved-data', 'egress-unlisted-destination', 'egress-vendor-volume']" \
   "alert kinds"
+expect_eq "$(a "import re; print(all(re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', f['evidence']['time']) for f in d), sum('flow' in f['evidence'] for f in d) > 0)")" \
+  "True True" "alerts JSON: each alert says when it was raised, and on which flow"
 expect_eq "$(a "print(sorted(set(k for f in d if f['id']=='egress-unapproved-data' for k in f['evidence']['classes'])))")" \
   "['credit_card', 'us_ssn']" "unapproved data: card and SSN to a vendor approved for email only"
 UNL=$(a "print(sorted(f['evidence']['host']+'/'+f['evidence']['app'] for f in d if f['id']=='egress-unlisted-destination'))")
