@@ -280,10 +280,9 @@ Action addDiffCommand(CLI::App& app, const Env& env) {
   cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all CPUs)")
       ->check(threadsRange());
   cmd->add_flag("-q,--quiet", args->quiet, "No warnings on stderr");
-  return [args, &env, cmd]() -> int {
+  return [args, &env]() -> int {
     if (!args->printConfig && (args->oldPath.empty() || args->newPath.empty())) {
       printError(env, "usage: diff needs OLD and NEW (see 'tollgate diff --help')");
-      (void)cmd;
       return 2;
     }
     return runDiff(*args, env);
