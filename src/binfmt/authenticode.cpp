@@ -406,8 +406,31 @@ Result<AuthenticodeInfo> verifyAuthenticode(std::span<const std::byte> file, con
       BIO_new_mem_buf(indirect->content.data(), static_cast<int>(indirect->content.size())));
   if (!store || !content) return fail(ErrorCode::kInternal, opensslErrorAfter("out of memory"));
   std::string sigError;
-  if (PKCS7_verify(p7, nullptr, store.get(), content.get(), nullptr,
-                   PKCS7_NOVERIFY | PKCS7_BINARY) == 1) {
+  // PKCS7_verify copies a memory BIO into one of its own and, in OpenSSL 3.0, leaks that copy
+  // when PKCS7_dataInit then fails, which it does for a digest algorithm it cannot fetch (found
+  // by pe_fuzz). Such a SignedData cannot verify: say so without calling it.
+  std::string unknownDigest;
+  for (int i = 0; i < sk_X509_ALGOR_num(p7->d.sign->md_algs); ++i) {
+    const X509_ALGOR* a = sk_X509_ALGOR_value(p7->d.sign->md_algs, i);
+    // The same lookup as pkcs7_bio_add_digest: the object's name (not its dotted form), fetched
+    // from the providers, else the legacy table.
+    char buf[128] = {};
+    int n = a && a->algorithm ? OBJ_obj2txt(buf, sizeof buf, a->algorithm, 0) : 0;
+    std::string name = n > 0 && static_cast<std::size_t>(n) < sizeof buf ? buf : "";
+    EVP_MD* fetched = name.empty() ? nullptr : EVP_MD_fetch(nullptr, name.c_str(), nullptr);
+    bool known = fetched != nullptr || (!name.empty() && EVP_get_digestbyname(name.c_str()));
+    EVP_MD_free(fetched);
+    if (!known) {
+      unknownDigest = name.empty() ? std::string("(missing)") : name;
+      break;
+    }
+  }
+  ERR_clear_error();
+  if (!unknownDigest.empty()) {
+    sigError = "signature does not verify: unsupported digest algorithm " + unknownDigest +
+               " in SignedData";
+  } else if (PKCS7_verify(p7, nullptr, store.get(), content.get(), nullptr,
+                          PKCS7_NOVERIFY | PKCS7_BINARY) == 1) {
     info.signatureVerifies = true;
   } else {
     sigError = opensslErrorAfter("signature does not verify");

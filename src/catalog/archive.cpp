@@ -559,9 +559,12 @@ Result<ImageInfo> expandImage(const fs::path& image, const fs::path& dest,
     nlohmann::json desc;
     // Follow nested indexes to an image manifest, preferring linux/amd64 when there is a choice.
     for (int depth = 0; depth < 4; ++depth) {
-      const auto& ms = (*index)["manifests"];
-      if (!ms.is_array() || ms.empty())
+      // find(), not operator[]: the index may be any JSON value (an array, a string), and
+      // operator[] throws on those.
+      auto it = index->find("manifests");
+      if (it == index->end() || !it->is_array() || it->empty())
         return fail(ErrorCode::kInvalidInput, "index lists no manifests", label + ": index.json");
+      const auto& ms = *it;
       desc = ms[0];
       for (const auto& m : ms) {
         const auto& p = m.is_object() && m.contains("platform") ? m["platform"] : nlohmann::json();
@@ -593,8 +596,10 @@ Result<ImageInfo> expandImage(const fs::path& image, const fs::path& dest,
           info.architecture = str(*cfg, "architecture");
         }
     }
-    const auto& ls = (*manifest)["layers"];
-    if (!ls.is_array()) return fail(ErrorCode::kInvalidInput, "manifest has no layers", label);
+    auto lit = manifest->find("layers");
+    if (lit == manifest->end() || !lit->is_array())
+      return fail(ErrorCode::kInvalidInput, "manifest has no layers", label);
+    const auto& ls = *lit;
     for (const auto& l : ls) {
       std::string d = str(l, "digest");
       auto p = blobPath(layout, d, label);

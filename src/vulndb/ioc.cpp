@@ -236,8 +236,10 @@ Result<std::string> canonicalIndicator(IndicatorType type, std::string_view valu
     }
     case IndicatorType::kDomain: {
       v = lower(v);
-      if (v.ends_with('.')) v.pop_back();
-      if (v.empty() || v.size() > 253) return bad("not a domain name");
+      if (v.ends_with('.')) v.pop_back();  // the root label of a fully qualified name
+      // Another trailing dot is an empty label, not a name ("a..", "."): stripping it too would
+      // make the canonical form canonicalise differently again.
+      if (v.empty() || v.ends_with('.') || v.size() > 253) return bad("not a domain name");
       for (char c : v)
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ||
               c == '*'))

@@ -158,6 +158,12 @@ TEST(Indicators, Canonical) {
   EXPECT_EQ(*canonicalIndicator(IndicatorType::kDomain, " Evil.COM. "), "evil.com");
   EXPECT_EQ(*canonicalIndicator(IndicatorType::kCertSerial, "0x00ff"), "ff");
   EXPECT_FALSE(canonicalIndicator(IndicatorType::kDomain, "a b"));
+  // Only the root dot is dropped: ".." and "a.." are not names (found by ioc_csv_fuzz: ".."
+  // canonicalised to ".", which then failed to canonicalise).
+  EXPECT_FALSE(canonicalIndicator(IndicatorType::kDomain, ".."));
+  EXPECT_FALSE(canonicalIndicator(IndicatorType::kDomain, "."));
+  EXPECT_FALSE(canonicalIndicator(IndicatorType::kDomain, "evil.com.."));
+  EXPECT_EQ(*canonicalIndicator(IndicatorType::kDomain, "evil.com."), "evil.com");
   EXPECT_FALSE(canonicalIndicator(IndicatorType::kSha1, std::string(40, 'g')));
   EXPECT_FALSE(canonicalIndicator(IndicatorType::kUrl, "http://a b"));
   EXPECT_EQ(parseIndicatorType("SHA-256"), IndicatorType::kSha256);
