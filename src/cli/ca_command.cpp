@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "tollgate/egress/ca.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/json.h"
 #include "tollgate/util/strings.h"
 
 namespace tollgate::cli {
@@ -32,7 +33,7 @@ void printInfo(const egress::CaInfo& info, const std::string& format, const Env&
                      {"sha256", info.sha256},        {"not_before", info.notBefore},
                      {"not_after", info.notAfter},   {"key_type", info.keyType},
                      {"permitted", info.permitted}};
-    *env.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    *env.out << jsonText(j, 2) << '\n';
     return;
   }
   *env.out << "certificate  " << info.certPath.string() << "  (install this in clients)\n"

@@ -18,6 +18,7 @@
 #include "tollgate/classify/scanner.h"
 #include "tollgate/util/c_handle.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/json.h"
 #include "tollgate/util/progress.h"
 #include "tollgate/util/strings.h"
 
@@ -50,12 +51,6 @@ std::optional<classify::Severity> parseSeverity(std::string_view s) {
        {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical})
     if (classify::toString(v) == s) return v;
   return std::nullopt;
-}
-
-// File names and user-given detector patterns may be any bytes: invalid UTF-8 is replaced
-// (U+FFFD) rather than thrown on, so the JSON stays valid and the command never fails on a name.
-std::string dumpJson(const nlohmann::ordered_json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string fixed2(double v) {
@@ -134,8 +129,8 @@ class InputPrinter {
     }
     if (json_) {
       out_ << "],\"bytes\":" << bytes
-           << ",\"counts\":" << dumpJson(nlohmann::ordered_json(byDetector_));
-      if (!error.empty()) out_ << ",\"error\":" << dumpJson(nlohmann::ordered_json(error));
+           << ",\"counts\":" << jsonText(nlohmann::ordered_json(byDetector_));
+      if (!error.empty()) out_ << ",\"error\":" << jsonText(nlohmann::ordered_json(error));
       out_ << "}\n";
     } else {
       if (!error.empty()) out_ << name_ << ": stopped: " << error << '\n';
@@ -149,7 +144,7 @@ class InputPrinter {
   void startStreaming() {
     streaming_ = true;
     if (json_) {
-      out_ << "{\"input\":" << dumpJson(nlohmann::ordered_json(name_)) << ",\"matches\":[";
+      out_ << "{\"input\":" << jsonText(nlohmann::ordered_json(name_)) << ",\"matches\":[";
     } else {
       out_ << name_ << ": more than " << kHeld
            << " matches, listed as found (summary at the end)\n";
@@ -162,7 +157,7 @@ class InputPrinter {
 
   void emit(const classify::Match& m) {
     if (json_) {
-      out_ << (first_ ? "" : ",") << dumpJson(matchJson(m, show_));
+      out_ << (first_ ? "" : ",") << jsonText(matchJson(m, show_));
       first_ = false;
     } else {
       out_ << tableRow(m, show_);
@@ -184,7 +179,7 @@ class InputPrinter {
     auto& arr = j["matches"] = nlohmann::ordered_json::array();
     if (withList)
       for (const auto& m : held_) arr.push_back(matchJson(m, show_));
-    out_ << dumpJson(j) << '\n';
+    out_ << jsonText(j) << '\n';
   }
 
   void summaryTable(std::uint64_t bytes, bool withList) {
@@ -340,7 +335,7 @@ int runClassify(ClassifyArgs a, const Env& env) {
       o["priority"] = d.priority;
       list.push_back(std::move(o));
     }
-    *env.out << list.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    *env.out << jsonText(list, 2) << '\n';
     return 0;
   }
   if (a.listDetectors) {

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "store_options.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/json.h"
 #include "tollgate/util/progress.h"
 #include "tollgate/util/strings.h"
 #include "tollgate/vulndb/ioc.h"
@@ -180,7 +181,7 @@ int runStatus(const DbArgs& a, const Env& env) {
            {"unchanged", r.stats.unchanged},
            {"withdrawn", r.stats.withdrawn},
            {"failed", r.stats.failed}});
-    *env.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    *env.out << jsonText(j, 2) << '\n';
     return 0;
   }
   auto& out = *env.out;

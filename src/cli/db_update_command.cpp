@@ -10,6 +10,7 @@
 #include "store_options.h"
 #include "tollgate/fetch/fetch.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/json.h"
 #include "tollgate/util/progress.h"
 #include "tollgate/util/strings.h"
 #include "tollgate/vulndb/vulndb.h"
@@ -167,7 +168,7 @@ int runUpdate(const UpdateArgs& a, const Env& env) {
                        {"withdrawn", o.stats.withdrawn}, {"failed", o.stats.failed}};
       arr.push_back(std::move(j));
     }
-    *env.out << arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    *env.out << jsonText(arr, 2) << '\n';
   } else if (!a.quiet) {
     for (const auto& o : outcomes) {
       *env.out << o.ecosystem << ": ";

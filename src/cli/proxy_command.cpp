@@ -13,6 +13,7 @@
 #include "tollgate/egress/proxy.h"
 #include "tollgate/sbom/writers.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/json.h"
 #include "tollgate/util/strings.h"
 #include "tollgate/vulndb/ioc.h"
 #include "tollgate/vulndb/vulndb.h"
@@ -330,9 +331,7 @@ int runFlows(const QueryArgs& a, const Env& env) {
   if (a.format == "json") {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& f : *flows) arr.push_back(egress::toJson(f));
-    *env.out << nlohmann::json{{"flows", arr}}.dump(2, ' ', false,
-                                                    nlohmann::json::error_handler_t::replace)
-             << '\n';
+    *env.out << jsonText(nlohmann::json{{"flows", arr}}, 2) << '\n';
     return 0;
   }
   *env.out << "START                    APP                  VERDICT  METHOD   STATUS  UP       "

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/json.h"
 #include "tollgate/util/strings.h"
 
 namespace tollgate::cli {
@@ -26,7 +27,7 @@ std::string renderReport(const report::Report& r, report::Format format,
     case report::Format::kJson: {
       auto doc = report::toJsonValue(r, extras.write);
       for (const auto& [k, v] : extras.json.items()) doc[k] = v;
-      return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+      return jsonText(doc, 2) + "\n";
     }
     default:
       return report::write(r, format, extras.write);

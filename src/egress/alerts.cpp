@@ -1,4 +1,5 @@
 #include "tollgate/egress/alerts.h"
+#include "tollgate/util/json.h"
 
 #include <fcntl.h>
 #include <syslog.h>
@@ -55,7 +56,7 @@ Status AlertOutputs::write(const Flow& flow) {
                         {"subject", a.subject},
                         {"message", a.message},
                         {"evidence", a.evidence}};
-    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string text = jsonText(line);
     if (syslog_) ::syslog(LOG_DAEMON | priority(a.severity), "%s", text.c_str());
     if (fd_ < 0) continue;
     text.push_back('\n');

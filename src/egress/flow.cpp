@@ -1,4 +1,5 @@
 #include "tollgate/egress/flow.h"
+#include "tollgate/util/json.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -156,7 +157,7 @@ Result<std::unique_ptr<JsonLinesFlowSink>> JsonLinesFlowSink::open(const std::st
 JsonLinesFlowSink::~JsonLinesFlowSink() { ::close(fd_); }
 
 Status JsonLinesFlowSink::write(const Flow& flow) {
-  std::string line = toJson(flow).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string line = jsonText(toJson(flow));
   line.push_back('\n');
   std::size_t off = 0;
   while (off < line.size()) {

@@ -1,4 +1,5 @@
 #include "tollgate/egress/flow_store.h"
+#include "tollgate/util/json.h"
 
 #include <array>
 
@@ -73,7 +74,7 @@ Status StoreFlowSink::write(const Flow& flow) {
   }
   auto& s = *insert_;
   s.reset();
-  std::string record = toJson(flow).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string record = jsonText(toJson(flow));
   for (auto st :
        {s.bind(1, flow.id), s.bind(2, ms(flow.start)), s.bind(3, record), s.bind(4, flow.host),
         s.bind(5, flow.vendor), s.bind(6, flow.exe), s.bind(7, flow.verdict)})
@@ -193,7 +194,7 @@ Status insertAlert(store::Store& s, const StoredAlert& a) {
                    {"evidence", a.finding.evidence}};
   (void)(*st)->bind(1, ms(a.time));
   (void)(*st)->bind(2, a.flowId);
-  (void)(*st)->bind(3, f.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  (void)(*st)->bind(3, jsonText(f));
   auto r = (*st)->step();
   if (!r) return std::unexpected(r.error());
   return {};

@@ -17,6 +17,7 @@
 
 #include "tollgate/util/c_handle.h"
 #include "tollgate/util/file.h"
+#include "tollgate/util/json.h"
 #include "tollgate/util/strings.h"
 
 namespace tollgate::fetch {
@@ -49,7 +50,7 @@ Validators readValidators(const fs::path& meta) {
 
 Status writeValidators(const fs::path& meta, const std::string& url, const Validators& v) {
   nlohmann::json j = {{"url", url}, {"etag", v.etag}, {"lastModified", v.lastModified}};
-  return writeFileAtomic(meta, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  return writeFileAtomic(meta, jsonText(j, 2));
 }
 
 std::string hostOf(const std::string& url) {

@@ -11,6 +11,7 @@
 
 #include "tollgate/util/file.h"
 #include "tollgate/util/hash.h"
+#include "tollgate/util/json.h"
 #include "tollgate/util/openssl.h"
 
 namespace tollgate::integrity {
@@ -406,7 +407,7 @@ std::string makeStatement(std::vector<Subject> subjects, std::string_view predic
     st["subject"].push_back({{"name", s.name}, {"digest", {{"sha256", s.sha256}}}});
   st["predicateType"] = predicateType;
   st["predicate"] = predicate;
-  return st.dump(-1, ' ', false, json::error_handler_t::replace);
+  return jsonText(st);
 }
 
 Result<std::string> signEnvelope(std::string_view payload, std::string_view payloadType,

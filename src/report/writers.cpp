@@ -11,6 +11,7 @@
 #include "tollgate/cvss/cvss.h"
 #include "tollgate/purl/purl.h"
 #include "tollgate/util/hash.h"
+#include "tollgate/util/json.h"
 #include "tollgate/util/strings.h"
 
 namespace tollgate::report {
@@ -19,9 +20,7 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-std::string dump(const ojson& j) {
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-}
+std::string dump(const ojson& j) { return jsonText(j, 2) + "\n"; }
 
 // Valid UTF-8 for strings that go into JSON (the dump's replace handler would do it too, but
 // table cells need it as well).
